@@ -1,0 +1,21 @@
+# cmake -P helper of embed_lua.cmake: writes OUTPUT, a C++ file defining
+# redkit::detail::kEmbeddedScripts from the .lua files in SCRIPTS. Bytes are
+# written as numbers so any script text (quotes, backslashes, non-ASCII) is
+# embedded exactly.
+set(body "// Generated from lua/*.lua at build time. Do not edit.\n#include \"client/embedded_scripts.hpp\"\n\nnamespace redkit::detail {\nnamespace {\n")
+set(table "")
+set(index 0)
+foreach(script IN LISTS SCRIPTS)
+  get_filename_component(name ${script} NAME_WE)
+  file(READ ${script} hex HEX)
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+  string(APPEND body "constexpr char kScript${index}[] = {${bytes}};\n")
+  string(APPEND table "    {\"${name}\", std::string_view(kScript${index}, ${size})},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nconst EmbeddedScriptSource kEmbeddedScripts[] = {\n${table}    {{}, {}},\n};\n\n}  // namespace redkit::detail\n")
+file(WRITE ${OUTPUT}.tmp "${body}")
+file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
+file(REMOVE ${OUTPUT}.tmp)

@@ -1,0 +1,99 @@
+// ReplyReader: hiredis's RESP parser with object callbacks that build Reply
+// values directly.
+//
+// How the callbacks own memory: the parser hands each new object's parent (an
+// array it created earlier) in task->parent->obj. A child is constructed in
+// its slot of the parent's pre-sized vector and the callback returns a pointer
+// to that slot; only the top-level object is heap-allocated, and only it is
+// ever passed to freeObject (hiredis frees the root on errors and on
+// redisReaderFree), so ownership is a plain tree.
+#include "client/reply_reader.hpp"
+
+#include <hiredis/read.h>
+
+#include <fmt/format.h>
+
+#include "redkit/error.hpp"
+
+namespace redkit::detail {
+namespace {
+
+Reply* place(const redisReadTask* task, Reply value) {
+  if (task->parent != nullptr) {
+    auto* parent = static_cast<Reply*>(task->parent->obj);
+    Reply& slot = parent->as_array()[static_cast<std::size_t>(task->idx)];
+    slot = std::move(value);
+    return &slot;
+  }
+  return new (std::nothrow) Reply(std::move(value));
+}
+
+void* create_string(const redisReadTask* task, char* bytes, size_t length) {
+  try {
+    std::string text(bytes, length);
+    switch (task->type) {
+      case REDIS_REPLY_ERROR: return place(task, Reply::make_error(std::move(text)));
+      case REDIS_REPLY_STATUS: return place(task, Reply::make_status(std::move(text)));
+      default: return place(task, Reply::make_string(std::move(text)));
+    }
+  } catch (...) {
+    return nullptr;  // the parser reports out-of-memory
+  }
+}
+
+void* create_array(const redisReadTask* task, int elements) {
+  try {
+    return place(task, Reply::make_array(std::vector<Reply>(static_cast<std::size_t>(elements))));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void* create_integer(const redisReadTask* task, long long value) {
+  return place(task, Reply::make_integer(value));
+}
+
+void* create_nil(const redisReadTask* task) { return place(task, Reply()); }
+
+void free_object(void* object) { delete static_cast<Reply*>(object); }
+
+redisReplyObjectFunctions kReplyFunctions = {create_string, create_array, create_integer,
+                                             create_nil, free_object};
+
+}  // namespace
+
+void ReplyReader::Deleter::operator()(redisReader* reader) const noexcept {
+  redisReaderFree(reader);
+}
+
+ReplyReader::ReplyReader() : reader_(redisReaderCreateWithFunctions(&kReplyFunctions)) {
+  if (!reader_) throw std::bad_alloc();
+  // hiredis frees an idle buffer above 16 KiB after every reply; pipelines of
+  // time-series chunks would reallocate it each time. 1 MiB keeps it warm
+  // without holding on to the memory of one huge reply forever.
+  reader_->maxbuf = 1 << 20;
+}
+
+ReplyReader::~ReplyReader() = default;
+
+void ReplyReader::feed(std::string_view bytes) {
+  if (redisReaderFeed(reader_.get(), bytes.data(), bytes.size()) != REDIS_OK) {
+    throw ProtocolError(fmt::format("RESP reader: {}", reader_->errstr));
+  }
+}
+
+std::optional<Reply> ReplyReader::next() {
+  void* object = nullptr;
+  if (redisReaderGetReply(reader_.get(), &object) != REDIS_OK) {
+    throw ProtocolError(fmt::format("malformed reply from server: {}", reader_->errstr));
+  }
+  if (object == nullptr) return std::nullopt;
+  std::unique_ptr<Reply> owned(static_cast<Reply*>(object));
+  return std::move(*owned);
+}
+
+bool ReplyReader::has_partial() const noexcept {
+  return reader_->ridx >= 0 || reader_->pos < reader_->len;
+}
+
+}  // namespace redkit::detail

@@ -1,0 +1,93 @@
+// SubscriberCore: the pub/sub connection, its thread and its handler tables.
+//
+// One thread owns the connection: it sends (P)SUBSCRIBE / UNSUBSCRIBE
+// requests queued by other threads, reads messages and calls handlers, pings
+// the server to notice a silent failure, and reconnects with backoff,
+// restoring every subscription. Other threads never touch the socket (an
+// OpenSSL session must not be read and written from two threads); they change
+// the tables under mutex_ and wake the thread through an eventfd.
+//
+// Thread-safety: add() and remove() may be called from any thread, including
+// from a handler on the subscriber thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/connection.hpp"
+#include "client/tls_context.hpp"
+#include "redkit/options.hpp"
+#include "redkit/subscriber.hpp"
+
+namespace redkit::detail {
+
+struct SubscriberCore : std::enable_shared_from_this<SubscriberCore> {
+  enum class Kind { channel, pattern };
+
+  SubscriberCore(ConnectionOptions options, std::shared_ptr<const TlsContext> tls);
+  ~SubscriberCore();
+  SubscriberCore(const SubscriberCore&) = delete;
+  SubscriberCore& operator=(const SubscriberCore&) = delete;
+
+  // Registers a handler and waits for the server's confirmation (except when
+  // called on the subscriber thread, which cannot wait for itself).
+  Subscription add(Kind kind, std::string name, Subscriber::Handler handler);
+  Subscription add_reconnect_handler(std::function<void()> handler);
+  // Unregisters; once it returns the handler is not running and never runs
+  // again (unless called from that very handler).
+  void remove(std::uint64_t id) noexcept;
+  std::uint64_t reconnects() const noexcept { return reconnects_.load(); }
+
+ private:
+  enum class ServerState { none, subscribing, subscribed, unsubscribing };
+  struct Topic {
+    std::map<std::uint64_t, std::shared_ptr<Subscriber::Handler>> handlers;
+    ServerState state = ServerState::none;
+  };
+  using Topics = std::map<std::string, Topic, std::less<>>;
+
+  void start_thread_locked();
+  void wake() noexcept;
+  void run() noexcept;
+  // One connected period: returns when the connection breaks or on stop.
+  void serve(Connection& connection);
+  void connect_and_resubscribe(std::unique_ptr<Connection>& connection);
+  std::vector<Command> pending_requests_locked();
+  void dispatch(const Reply& reply);
+  void confirm(Kind kind, const std::string& name, bool subscribed);
+  void call_reconnect_handlers();
+  Topics& topics(Kind kind) { return kind == Kind::channel ? channels_ : patterns_; }
+
+  const ConnectionOptions options_;
+  const std::shared_ptr<const TlsContext> tls_;
+  int wake_fd_ = -1;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;  // a topic was confirmed, or a connect failed
+  Topics channels_;                  // guarded by mutex_
+  Topics patterns_;                  // guarded by mutex_
+  std::map<std::uint64_t, std::shared_ptr<std::function<void()>>> reconnect_handlers_;  // guarded by mutex_
+  std::uint64_t next_id_ = 1;                 // guarded by mutex_
+  std::uint64_t connect_failures_ = 0;        // guarded by mutex_
+  std::string last_connect_error_;            // guarded by mutex_
+  std::size_t awaiting_resubscribe_ = 0;      // guarded by mutex_
+  bool stopping_ = false;                     // guarded by mutex_
+  std::thread thread_;                        // started under mutex_, joined by the destructor
+
+  // Held while handlers run, so remove() can wait for a running handler.
+  std::recursive_mutex dispatch_mutex_;
+  std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<bool> ever_connected_{false};
+};
+
+}  // namespace redkit::detail
