@@ -93,7 +93,9 @@ std::optional<Reply> ReplyReader::next() {
 }
 
 bool ReplyReader::has_partial() const noexcept {
-  return reader_->ridx >= 0 || reader_->pos < reader_->len;
+  // Unconsumed bytes, or an array whose elements are still arriving. (ridx is
+  // no guide: hiredis leaves it at 0 after any attempt on an empty buffer.)
+  return reader_->reply != nullptr || reader_->pos < reader_->len;
 }
 
 }  // namespace redkit::detail

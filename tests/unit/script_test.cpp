@@ -1,0 +1,41 @@
+// Script: SHA1 naming, EVALSHA building, and the embedded table.
+#include <gtest/gtest.h>
+
+#include "client/embedded_scripts.hpp"
+#include "redkit/command.hpp"
+#include "redkit/error.hpp"
+#include "redkit/script.hpp"
+
+namespace redkit {
+namespace {
+
+TEST(ScriptTest, Sha1MatchesRedisNaming) {
+  // SCRIPT LOAD "return 1" answers e0e1f9fabfc9d4800c877a703b823ac0578ff8db.
+  Script s("one", "return 1");
+  EXPECT_EQ(s.sha1(), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+}
+
+TEST(ScriptTest, CallBuildsEvalshaRoutedByFirstKey) {
+  Script s("s", "return KEYS[1]");
+  Command c = s.call({"{a}:x", "{a}:y"}, {"v"});
+  EXPECT_EQ(c.args(), (std::vector<std::string>{"EVALSHA", s.sha1(), "2", "{a}:x", "{a}:y", "v"}));
+  EXPECT_EQ(c.routing_key(), "{a}:x");
+  ASSERT_TRUE(c.script().has_value());
+  EXPECT_EQ(c.script()->name(), "s");
+  EXPECT_EQ(s.call({}, {}).routing(), Command::Routing::keyless);
+}
+
+TEST(ScriptTest, RejectsEmptyNameOrSource) {
+  EXPECT_THROW(Script("", "return 1"), InvalidArgument);
+  EXPECT_THROW(Script("x", ""), InvalidArgument);
+}
+
+TEST(ScriptTest, EmbeddedScriptsAreFoundByFileName) {
+  const Script& s = detail::embedded_script("compare_and_delete");
+  EXPECT_NE(s.source().find("redis.call('DEL', KEYS[1])"), std::string::npos);
+  EXPECT_GE(detail::embedded_scripts().size(), 1u);
+  EXPECT_THROW(detail::embedded_script("no_such_script"), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace redkit
