@@ -142,12 +142,10 @@ Reply Connection::read_reply(const Deadline& deadline) {
     char chunk[kReadChunk];
     for (;;) {
       if (auto reply = reader_.next()) return std::move(*reply);
-      std::size_t n = stream_->read_some(chunk, sizeof chunk);
-      if (n > 0) {
-        reader_.feed({chunk, n});
-        continue;
-      }
+      // Wait first: right after a send the reply is almost never there yet,
+      // and a read that fails with EAGAIN would be a wasted system call.
       if (!stream_->wait_readable(deadline)) throw_timeout(endpoint(), kReplyAction, command_timeout_);
+      if (std::size_t n = stream_->read_some(chunk, sizeof chunk)) reader_.feed({chunk, n});
     }
   });
 }
