@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "client/error_translation.hpp"
+#include "client/socket_bio.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -39,7 +40,9 @@ Stream::Stream(Socket socket, std::string endpoint, const TlsContext& tls, const
   ERR_clear_error();
   ssl_.reset(SSL_new(tls.native()));
   if (!ssl_) throw_tls_error(endpoint_, kTlsAction);
-  SSL_set_fd(ssl_.get(), socket_.fd());
+  BIO* bio = new_socket_bio(socket_.fd());
+  if (bio == nullptr) throw_tls_error(endpoint_, kTlsAction, "cannot allocate a socket BIO");
+  SSL_set_bio(ssl_.get(), bio, bio);  // the SSL object owns the BIO from here
   const bool ip = is_ip_address(server_name);
   // SNI carries host names only (RFC 6066); an IP is matched against the
   // certificate's IP subjectAltName instead.
