@@ -1,0 +1,17 @@
+// redkit/redkit.hpp — the whole public API in one include.
+//
+//   #include <redkit/redkit.hpp>
+//   redkit::Client client(redkit::ClientOptions{});
+//   client.command({"PING"});
+#pragma once
+
+#include "redkit/client.hpp"
+#include "redkit/command.hpp"
+#include "redkit/duration.hpp"
+#include "redkit/error.hpp"
+#include "redkit/options.hpp"
+#include "redkit/pipeline.hpp"
+#include "redkit/reply.hpp"
+#include "redkit/script.hpp"
+#include "redkit/subscriber.hpp"
+#include "redkit/version.hpp"
