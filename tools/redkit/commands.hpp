@@ -1,0 +1,16 @@
+// One registration function per command group. Each adds its subcommand(s) to
+// the app and sets their callbacks, which run during parsing; exceptions they
+// throw reach main(), which maps them to exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "global_options.hpp"
+
+namespace redkit::cli {
+
+void add_version_command(CLI::App& app, GlobalOptions& global);
+void add_ping_command(CLI::App& app, GlobalOptions& global);
+void add_demo_command(CLI::App& app, GlobalOptions& global);
+
+}  // namespace redkit::cli

@@ -1,0 +1,17 @@
+// Exit statuses of the redkit CLI. Shell scripts branch on them, so they are
+// part of the tool's contract and never change meaning.
+#pragma once
+
+namespace redkit::cli {
+
+inline constexpr int kExitSuccess = 0;
+// The command failed; stderr holds one line naming the bad value or endpoint.
+inline constexpr int kExitFailure = 1;
+// The command line itself is wrong: unknown option, missing argument, a
+// malformed --redis URL.
+inline constexpr int kExitUsage = 2;
+// A lock was not acquired within its wait time; trying again later may work.
+// 75 is EX_TEMPFAIL of <sysexits.h>, the status flock(1)-style wrappers use.
+inline constexpr int kExitTempFail = 75;
+
+}  // namespace redkit::cli
