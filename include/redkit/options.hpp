@@ -82,7 +82,8 @@ struct ConnectionOptions {
   // Where this connects, for messages: "127.0.0.1:6379", "unix:/tmp/r.sock",
   // "rediss://cache:6380". Never contains credentials.
   std::string endpoint() const;
-  // A URL that reproduces these options, password masked as "***".
+  // The endpoint, user and database as a URL (query options left out), the
+  // password masked as "***". For logs and messages.
   std::string to_redacted_url() const;
 
   // Throws InvalidArgument naming the first field that is out of range.

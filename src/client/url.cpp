@@ -16,17 +16,32 @@
 namespace redkit {
 namespace {
 
-// The URL as it may appear in a message: the password replaced by ***.
+// Where the credentials of a URL end: the '@' that closes the userinfo, or
+// npos. Passwords may contain '/', '?' and '@' (base64 passwords often do), so
+// the userinfo runs to the last '@' before the first '/' or '?' that follows
+// the first '@'. An '@' in a query value must be written %40.
+std::size_t userinfo_end(std::string_view rest) {
+  auto first_at = rest.find('@');
+  if (first_at == std::string_view::npos) return std::string_view::npos;
+  auto authority_end = rest.find_first_of("/?", first_at);
+  return rest.rfind('@', authority_end == std::string_view::npos ? rest.size() : authority_end - 1);
+}
+
+// The URL as it may appear in a message: everything after the user name up to
+// the end of the userinfo replaced by ***, so no part of a password shows.
 std::string redact(std::string_view url) {
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  auto authority_start = scheme_end + 3;
-  auto at = url.find('@', authority_start);
-  auto slash = url.find('/', authority_start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) return std::string(url);
-  auto colon = url.find(':', authority_start);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+  if (scheme_end == std::string_view::npos) {
+    // Without a scheme there is no telling where a password would be.
+    return url.find('@') == std::string_view::npos ? std::string(url) : std::string("<URL with credentials>");
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  auto at = userinfo_end(rest);
+  if (at == std::string_view::npos) return std::string(url);
+  std::string_view userinfo = rest.substr(0, at);
+  std::string_view user = userinfo.substr(0, std::min(userinfo.find(':'), userinfo.size()));
+  if (user.size() == userinfo.size()) user = {};  // "secret@host": the whole userinfo is a password
+  return std::string(url.substr(0, scheme_end + 3)) + std::string(user) + ":***" + std::string(rest.substr(at));
 }
 
 class UrlParser {
@@ -40,6 +55,12 @@ class UrlParser {
     std::string_view scheme = url_.substr(0, scheme_end);
     std::string_view rest = url_.substr(scheme_end + 3);
 
+    std::string_view userinfo;
+    if (auto at = userinfo_end(rest); at != std::string_view::npos) {
+      userinfo = rest.substr(0, at);
+      rest = rest.substr(at + 1);
+      parse_userinfo(userinfo, options);
+    }
     std::string_view query;
     if (auto q = rest.find('?'); q != std::string_view::npos) {
       query = rest.substr(q + 1);
@@ -106,10 +127,6 @@ class UrlParser {
       authority = rest.substr(0, slash);
       path = rest.substr(slash + 1);
     }
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      parse_userinfo(authority.substr(0, at), options);
-      authority = authority.substr(at + 1);
-    }
     std::string_view host = authority;
     std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
@@ -120,6 +137,7 @@ class UrlParser {
       if (!after.empty()) {
         if (after.front() != ':') fail(fmt::format("unexpected \"{}\" after IPv6 host", after));
         port = after.substr(1);
+        if (port.empty()) fail("empty port after IPv6 host");
       }
     } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
       host = authority.substr(0, colon);
@@ -127,21 +145,17 @@ class UrlParser {
     }
     if (host.empty()) fail("missing host");
     options.host = std::string(host);
-    if (authority.find(':') != std::string_view::npos || !port.empty()) {
+    if (!port.empty() || (!authority.empty() && authority.front() != '[' && authority.find(':') != std::string_view::npos)) {
       options.port = parse_int(port, "port", 1, 65535);
     }
     if (!path.empty()) options.db = parse_int(path, "database", 0, 1 << 30);
   }
 
   void parse_unix(std::string_view rest, ConnectionOptions& options) const {
-    auto slash = rest.find('/');
-    if (slash == std::string_view::npos) fail("missing socket path (expected unix:///path/to.sock)");
-    std::string_view userinfo = rest.substr(0, slash);
-    if (!userinfo.empty()) {
-      if (userinfo.back() != '@') fail("unexpected host in a unix socket URL (expected unix:///path/to.sock)");
-      parse_userinfo(userinfo.substr(0, userinfo.size() - 1), options);
+    if (rest.empty() || rest.front() != '/') {
+      fail("expected an absolute socket path (unix:///path/to.sock)");
     }
-    options.path = decode(rest.substr(slash), "socket path");
+    options.path = decode(rest, "socket path");
     options.host.clear();
     options.port = 0;
   }

@@ -107,11 +107,42 @@ TEST(UrlTest, BadUrlsNameTheProblem) {
   EXPECT_NE(error_of("redis://h?colour=blue").find("unknown option \"colour\""), std::string::npos);
   EXPECT_NE(error_of("redis://h?ca_file=/x").find("TLS options need the rediss:// scheme"), std::string::npos);
   EXPECT_NE(error_of("redis://h?timeout=soon").find("invalid duration \"soon\""), std::string::npos);
-  EXPECT_NE(error_of("unix://relative.sock").find("missing socket path"), std::string::npos);
+  EXPECT_NE(error_of("unix://relative.sock").find("expected an absolute socket path"), std::string::npos);
   EXPECT_NE(error_of("redis://u%zz:p@h").find("bad percent-escape in user name"), std::string::npos);
   EXPECT_NE(error_of("rediss://h?cert=/c.pem").find("both a cert and a key"), std::string::npos);
   EXPECT_NE(error_of("redis://h?connect_timeout=0").find("connect timeout 0 ms must be positive"),
             std::string::npos);
+}
+
+TEST(UrlTest, PasswordsMayHoldSlashQuestionMarkAndAt) {
+  auto o = ConnectionOptions::from_url("redis://app:pa/ss?w@rd@h:6380/1?name=x");
+  EXPECT_EQ(o.user, "app");
+  EXPECT_EQ(o.password, "pa/ss?w@rd");
+  EXPECT_EQ(o.host, "h");
+  EXPECT_EQ(o.port, 6380);
+  EXPECT_EQ(o.db, 1);
+  EXPECT_EQ(o.client_name, "x");
+  auto unix_socket = ConnectionOptions::from_url("unix://:pa/ss@/tmp/r.sock");
+  EXPECT_EQ(unix_socket.password, "pa/ss");
+  EXPECT_EQ(unix_socket.path, "/tmp/r.sock");
+}
+
+TEST(UrlTest, Ipv6HostWithoutPort) {
+  auto o = ConnectionOptions::from_url("redis://[::1]/2");
+  EXPECT_EQ(o.host, "::1");
+  EXPECT_EQ(o.port, 6379);
+  EXPECT_EQ(o.db, 2);
+}
+
+TEST(UrlTest, NoPartOfAPasswordEverAppearsInErrors) {
+  for (const char* url : {"redis://user:Zq7/Xw@host:0", "redis://user:Zq7?Xw@host:x", "redis://:Zq7@Xw@host/x",
+                          "unix://:Zq7/Xw@relative", "redis://u:Zq7/Xw@h?colour=1", "redis://Zq7/Xw@h:0",
+                          "bogus://user:Zq7/Xw@h"}) {
+    std::string message = error_of(url);
+    EXPECT_NE(message, "no error") << url;
+    EXPECT_EQ(message.find("Zq7"), std::string::npos) << message;
+    EXPECT_EQ(message.find("Xw"), std::string::npos) << message;
+  }
 }
 
 TEST(UrlTest, ErrorsQuoteTheUrlButNeverThePassword) {
