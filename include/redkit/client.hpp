@@ -22,11 +22,12 @@
 
 #include "redkit/command.hpp"
 #include "redkit/options.hpp"
-#include "redkit/pipeline.hpp"
 #include "redkit/reply.hpp"
 #include "redkit/subscriber.hpp"
 
 namespace redkit {
+
+class Pipeline;
 
 struct PoolStats {
   std::size_t open = 0;     // connections currently open
@@ -37,11 +38,18 @@ struct PoolStats {
 
 class Client {
  public:
+  // $REDIS_URL when set, else redis://127.0.0.1:6379; default pool.
+  // Throws InvalidArgument if $REDIS_URL is malformed.
+  Client();
   // Connects lazily: no connection is opened until the first command.
   // Throws InvalidArgument if the options are out of range.
-  explicit Client(ClientOptions options = {});
+  explicit Client(ClientOptions options);
   // Shorthand for a client with default pool options and the given URL.
   explicit Client(std::string_view url);
+  // Copies share the pool. There is no move: a moved-from handle would be an
+  // empty one, and copying costs one reference count.
+  Client(const Client&) = default;
+  Client& operator=(const Client&) = default;
 
   // Sends one command and returns its reply. An error reply throws
   // ReplyError; a broken or unreachable connection throws ConnectionError
@@ -59,6 +67,7 @@ class Client {
   Pipeline pipeline() const;
 
   // The dedicated pub/sub connection of this client, created on first use.
+  // The reference is valid while any copy of this Client exists.
   Subscriber& subscriber() const;
 
   // Round-trip time of one PING.
@@ -74,3 +83,6 @@ class Client {
 };
 
 }  // namespace redkit
+
+// Pipeline holds a Client, so it is defined once Client is complete.
+#include "redkit/pipeline.hpp"

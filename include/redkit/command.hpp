@@ -50,6 +50,9 @@ class Command {
   Command& arg(long value) { return arg(static_cast<long long>(value)); }
   Command& arg(unsigned long long value);
   Command& arg(unsigned long value) { return arg(static_cast<unsigned long long>(value)); }
+  Command& arg(unsigned value) { return arg(static_cast<unsigned long long>(value)); }
+  // A char would silently be sent as its code ("120" for 'x'); say what you mean.
+  Command& arg(char value) = delete;
   // The shortest text that reads back as exactly the same double.
   Command& arg(double value);
   Command& mark_keyless();

@@ -104,8 +104,12 @@ struct PoolOptions {
 };
 
 struct ClientOptions {
-  ConnectionOptions connection = ConnectionOptions::from_env();
+  // Defaults to redis://127.0.0.1:6379; from_env() reads $REDIS_URL.
+  ConnectionOptions connection;
   PoolOptions pool;
+
+  // Connection from $REDIS_URL (see ConnectionOptions::from_env), default pool.
+  static ClientOptions from_env() { return ClientOptions{ConnectionOptions::from_env(), PoolOptions{}}; }
 };
 
 }  // namespace redkit

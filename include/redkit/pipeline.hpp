@@ -1,8 +1,9 @@
 // redkit/pipeline.hpp — commands collected and sent together in one round
 // trip. A pipeline is not a transaction: other clients' commands may run
-// between its commands. Script calls that meet NOSCRIPT are loaded and re-run
-// after the rest of the pipeline, so entries of one pipeline should not
-// depend on each other's order when they call scripts.
+// between its commands (MULTI ... EXEC inside one pipeline makes one). The
+// commands run in the order given; the one exception is a script call that
+// meets NOSCRIPT because the script cache was flushed under a live connection
+// (SCRIPT FLUSH): it is re-run with its source after the rest.
 //
 //   auto replies = client.pipeline()
 //                      .add({"SET", "a", "1"})
@@ -20,16 +21,17 @@
 #include <string_view>
 #include <vector>
 
+#include "redkit/client.hpp"
 #include "redkit/command.hpp"
 #include "redkit/reply.hpp"
 
 namespace redkit {
 
-class Client;
-
 class Pipeline {
  public:
-  explicit Pipeline(const Client& client);
+  // Keeps a copy of the client (a shared handle), so a pipeline may outlive
+  // the Client object it came from.
+  explicit Pipeline(Client client);
 
   Pipeline& add(Command command);
   Pipeline& add(std::initializer_list<std::string_view> args);
@@ -42,7 +44,7 @@ class Pipeline {
   std::vector<Reply> exec();
 
  private:
-  const Client* client_;
+  Client client_;
   std::vector<Command> commands_;
 };
 

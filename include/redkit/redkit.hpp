@@ -1,7 +1,7 @@
 // redkit/redkit.hpp — the whole public API in one include.
 //
 //   #include <redkit/redkit.hpp>
-//   redkit::Client client(redkit::ClientOptions{});
+//   redkit::Client client;   // $REDIS_URL, else redis://127.0.0.1:6379
 //   client.command({"PING"});
 #pragma once
 

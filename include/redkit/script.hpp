@@ -1,8 +1,11 @@
 // redkit/script.hpp — a server-side Lua script identified by its SHA1.
 //
-// Scripts are sent with EVALSHA. When the server does not know a script
-// (after a restart or SCRIPT FLUSH: a NOSCRIPT reply) the client sends the
-// source once and retries, so callers never see NOSCRIPT.
+// Scripts are sent with EVALSHA. Each connection loads a script (SCRIPT LOAD,
+// in the same write) before its first call, so a restarted server is never a
+// problem; if the cache is flushed under a live connection (SCRIPT FLUSH), the
+// NOSCRIPT reply is answered by re-sending the call with its source. Callers
+// see neither, except inside MULTI/EXEC after a SCRIPT FLUSH, where the
+// transaction's reply carries the NOSCRIPT error.
 //
 //   static const redkit::Script kIncrIfEqual{"incr_if_equal",
 //       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('INCR', KEYS[2]) end return 0"};

@@ -152,9 +152,11 @@ Reply Connection::read_reply(const Deadline& deadline) {
 
 std::vector<Reply> Connection::execute(std::span<const Command> commands) {
   const Deadline deadline = Deadline::after(command_timeout_);
-  send(commands, deadline);
+  // Allocate before sending: nothing may throw between a send and its reads
+  // without marking the connection broken.
   std::vector<Reply> replies;
   replies.reserve(commands.size());
+  send(commands, deadline);
   for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(read_reply(deadline));
   return replies;
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "client/deadline.hpp"
@@ -50,6 +51,12 @@ class Connection {
   // Checks an idle connection without a round trip (see Stream::looks_dead).
   bool looks_dead();
 
+  // Scripts this connection has loaded (SCRIPT LOAD) since it was opened; a
+  // restarted server means a new connection, so the set starts empty again.
+  bool knows_script(const std::string& sha1) const { return known_scripts_.contains(sha1); }
+  void remember_script(const std::string& sha1) { known_scripts_.insert(sha1); }
+  void forget_scripts() noexcept { known_scripts_.clear(); }
+
   int fd() const noexcept { return stream_->fd(); }
   const std::string& endpoint() const noexcept { return stream_->endpoint(); }
   std::chrono::milliseconds command_timeout() const noexcept { return command_timeout_; }
@@ -70,6 +77,7 @@ class Connection {
   std::chrono::milliseconds command_timeout_;
   std::uint64_t serial_ = 0;
   bool broken_ = false;
+  std::unordered_set<std::string> known_scripts_;
 };
 
 }  // namespace redkit::detail

@@ -47,7 +47,14 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   lock.unlock();
   std::unique_ptr<Connection> connection;
   try {
-    if (std::chrono::steady_clock::now() < wait_until) std::this_thread::sleep_until(std::min(wait_until, give_up_at));
+    if (std::chrono::steady_clock::now() < wait_until) {
+      if (wait_until >= give_up_at) {
+        throw ConnectionError(connection_options_.endpoint(),
+                              fmt::format("cannot connect to {}: still backing off after failed connects",
+                                          connection_options_.endpoint()));
+      }
+      std::this_thread::sleep_until(wait_until);
+    }
     connection = connect();
   } catch (...) {
     lock.lock();

@@ -5,7 +5,7 @@
 
 namespace redkit {
 
-Pipeline::Pipeline(const Client& client) : client_(&client) {}
+Pipeline::Pipeline(Client client) : client_(std::move(client)) {}
 
 Pipeline& Pipeline::add(Command command) {
   commands_.push_back(std::move(command));
@@ -17,7 +17,7 @@ Pipeline& Pipeline::add(std::initializer_list<std::string_view> args) { return a
 std::vector<Reply> Pipeline::exec() {
   std::vector<Command> commands = std::move(commands_);
   commands_.clear();
-  return client_->execute(commands);
+  return client_.execute(commands);
 }
 
 }  // namespace redkit

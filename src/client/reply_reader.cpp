@@ -41,7 +41,14 @@ void* create_string(const redisReadTask* task, char* bytes, size_t length) {
   }
 }
 
+// The elements of an array are allocated when its header arrives; a server
+// (or whoever sits between us and it) announcing billions of them must not
+// make us allocate that much before one element exists. Far above any reply
+// redkit asks for.
+constexpr int kMaxArrayElements = 1 << 24;
+
 void* create_array(const redisReadTask* task, int elements) {
+  if (elements > kMaxArrayElements) return nullptr;  // the parser reports it as out of memory
   try {
     return place(task, Reply::make_array(std::vector<Reply>(static_cast<std::size_t>(elements))));
   } catch (...) {
@@ -95,7 +102,9 @@ std::optional<Reply> ReplyReader::next() {
 bool ReplyReader::has_partial() const noexcept {
   // Unconsumed bytes, or an array whose elements are still arriving. (ridx is
   // no guide: hiredis leaves it at 0 after any attempt on an empty buffer.)
-  return reader_->reply != nullptr || reader_->pos < reader_->len;
+  // Also a type byte already consumed with the rest still missing.
+  return reader_->reply != nullptr || reader_->pos < reader_->len ||
+         (reader_->ridx >= 0 && reader_->rstack[0].type >= 0);
 }
 
 }  // namespace redkit::detail

@@ -25,6 +25,8 @@ int bio_read(BIO* bio, char* data, int length) {
   BIO_clear_retry_flags(bio);
   ssize_t n = ::recv(fd_of(bio), data, static_cast<size_t>(length), 0);
   if (n < 0 && would_block(errno)) BIO_set_retry_read(bio);
+  // Recorded so OpenSSL can tell a peer that closed from a failed read.
+  if (n == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);
   return static_cast<int>(n);
 }
 
@@ -34,10 +36,12 @@ int bio_puts(BIO* bio, const char* text) {
   return bio_write(bio, text, static_cast<int>(length > INT_MAX ? INT_MAX : length));
 }
 
-long bio_ctrl(BIO*, int command, long, void*) {
+long bio_ctrl(BIO* bio, int command, long, void*) {
   // OpenSSL flushes after each record and asks whether data is pending; a
   // socket has no buffer of its own, so flush succeeds and nothing is pending.
-  return command == BIO_CTRL_FLUSH ? 1 : 0;
+  if (command == BIO_CTRL_FLUSH) return 1;
+  if (command == BIO_CTRL_EOF) return BIO_test_flags(bio, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
+  return 0;
 }
 
 int bio_create(BIO* bio) {
@@ -49,7 +53,7 @@ int bio_destroy(BIO*) { return 1; }
 
 BIO_METHOD* socket_method() {
   static BIO_METHOD* method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
                                  "redkit nosignal socket");
     if (m == nullptr) return m;
     BIO_meth_set_write(m, bio_write);

@@ -61,18 +61,48 @@ Stream::Stream(Socket socket, std::string endpoint, const TlsContext& tls, const
 }
 
 Stream::~Stream() {
-  if (ssl_) {
+  if (ssl_ && !failed_) {
     // A best-effort close_notify; the socket is non-blocking so this never
-    // waits, and a peer that is gone is simply not told.
+    // waits. Not after a failure: OpenSSL forbids it, and the peer is gone.
     SSL_shutdown(ssl_.get());
+  }
+  // Nothing of this connection may linger in the thread's OpenSSL error
+  // queue, where the application's own OpenSSL calls would find it.
+  if (ssl_) ERR_clear_error();
+}
+
+template <typename Body>
+auto Stream::failing_closed(Body&& body) {
+  try {
+    return body();
+  } catch (...) {
+    failed_ = true;
+    throw;
   }
 }
 
+// A peer that closes a TLS connection without close_notify (Redis on
+// CLIENT KILL, a killed server) is reported by OpenSSL 3 as an "unexpected
+// eof": say what it is.
+[[noreturn]] void Stream::throw_tls_failure(std::string_view action) {
+  unsigned long code = ERR_peek_error();
+  if (ERR_GET_LIB(code) == ERR_LIB_SSL && ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+    ERR_clear_error();
+    throw_connection_closed(endpoint_, action);
+  }
+  throw_tls_error(endpoint_, action);
+}
+
 void Stream::handshake(const Deadline& deadline, std::chrono::milliseconds timeout) {
+  failed_ = true;  // until the handshake completes, there is nothing to shut down
   for (;;) {
     ERR_clear_error();
+    errno = 0;
     int rc = SSL_connect(ssl_.get());
-    if (rc == 1) return;
+    if (rc == 1) {
+      failed_ = false;
+      return;
+    }
     int error = SSL_get_error(ssl_.get(), rc);
     short events = 0;
     if (error == SSL_ERROR_WANT_READ) events = POLLIN;
@@ -106,24 +136,27 @@ std::size_t Stream::read_some(char* buffer, std::size_t capacity) {
       throw_system_error(endpoint_, kReadAction, errno);
     }
   }
-  ERR_clear_error();
-  read_wants_write_ = false;
-  int n = SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<std::size_t>(capacity, 1 << 30)));
-  if (n > 0) return static_cast<std::size_t>(n);
-  switch (SSL_get_error(ssl_.get(), n)) {
-    case SSL_ERROR_WANT_READ:
-      return 0;
-    case SSL_ERROR_WANT_WRITE:
-      read_wants_write_ = true;
-      return 0;
-    case SSL_ERROR_ZERO_RETURN:
-      throw_connection_closed(endpoint_, kReadAction);
-    case SSL_ERROR_SYSCALL:
-      if (errno != 0) throw_system_error(endpoint_, kReadAction, errno);
-      throw_connection_closed(endpoint_, kReadAction);
-    default:
-      throw_tls_error(endpoint_, kReadAction);
-  }
+  return failing_closed([&]() -> std::size_t {
+    ERR_clear_error();
+    errno = 0;  // SSL_ERROR_SYSCALL leaves errno as the failed call set it, or as it was
+    read_wants_write_ = false;
+    int n = SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<std::size_t>(capacity, 1 << 30)));
+    if (n > 0) return static_cast<std::size_t>(n);
+    switch (SSL_get_error(ssl_.get(), n)) {
+      case SSL_ERROR_WANT_READ:
+        return 0;
+      case SSL_ERROR_WANT_WRITE:
+        read_wants_write_ = true;
+        return 0;
+      case SSL_ERROR_ZERO_RETURN:
+        throw_connection_closed(endpoint_, kReadAction);
+      case SSL_ERROR_SYSCALL:
+        if (errno != 0) throw_system_error(endpoint_, kReadAction, errno);
+        throw_connection_closed(endpoint_, kReadAction);
+      default:
+        throw_tls_failure(kReadAction);
+    }
+  });
 }
 
 std::size_t Stream::write_some(std::string_view bytes) {
@@ -136,22 +169,25 @@ std::size_t Stream::write_some(std::string_view bytes) {
       throw_system_error(endpoint_, kWriteAction, errno);
     }
   }
-  ERR_clear_error();
-  write_wants_read_ = false;
-  int n = SSL_write(ssl_.get(), bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), 1 << 30)));
-  if (n > 0) return static_cast<std::size_t>(n);
-  switch (SSL_get_error(ssl_.get(), n)) {
-    case SSL_ERROR_WANT_WRITE:
-      return 0;
-    case SSL_ERROR_WANT_READ:
-      write_wants_read_ = true;
-      return 0;
-    case SSL_ERROR_SYSCALL:
-      if (errno != 0) throw_system_error(endpoint_, kWriteAction, errno);
-      throw_connection_closed(endpoint_, kWriteAction);
-    default:
-      throw_tls_error(endpoint_, kWriteAction);
-  }
+  return failing_closed([&]() -> std::size_t {
+    ERR_clear_error();
+    errno = 0;
+    write_wants_read_ = false;
+    int n = SSL_write(ssl_.get(), bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), 1 << 30)));
+    if (n > 0) return static_cast<std::size_t>(n);
+    switch (SSL_get_error(ssl_.get(), n)) {
+      case SSL_ERROR_WANT_WRITE:
+        return 0;
+      case SSL_ERROR_WANT_READ:
+        write_wants_read_ = true;
+        return 0;
+      case SSL_ERROR_SYSCALL:
+        if (errno != 0) throw_system_error(endpoint_, kWriteAction, errno);
+        throw_connection_closed(endpoint_, kWriteAction);
+      default:
+        throw_tls_failure(kWriteAction);
+    }
+  });
 }
 
 bool Stream::wait_writable_or_readable(const Deadline& deadline) {

@@ -52,6 +52,10 @@ class Stream {
 
  private:
   void handshake(const Deadline& deadline, std::chrono::milliseconds timeout);
+  // Runs a TLS operation; a throw marks the session failed (no shutdown).
+  template <typename Body>
+  auto failing_closed(Body&& body);
+  [[noreturn]] void throw_tls_failure(std::string_view action);
 
   Socket socket_;
   std::string endpoint_;
@@ -60,6 +64,7 @@ class Stream {
   // write (renegotiation) or a write that must first read.
   bool read_wants_write_ = false;
   bool write_wants_read_ = false;
+  bool failed_ = false;
 };
 
 }  // namespace redkit::detail

@@ -28,7 +28,7 @@ void Subscription::cancel() noexcept {
 
 Subscriber::Subscriber(std::shared_ptr<detail::SubscriberCore> core) : core_(std::move(core)) {}
 
-Subscriber::~Subscriber() = default;
+Subscriber::~Subscriber() { core_->stop(); }
 
 Subscription Subscriber::subscribe(std::string channel, Handler handler) {
   return core_->add(detail::SubscriberCore::Kind::channel, std::move(channel), std::move(handler));

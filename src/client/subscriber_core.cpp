@@ -23,6 +23,10 @@ constexpr std::chrono::milliseconds kHealthInterval{1000};
 constexpr std::chrono::milliseconds kBackoffMin{10};
 constexpr std::chrono::milliseconds kBackoffMax{1000};
 
+// Replies handled before the thread looks at requests and pings again, so a
+// flood of messages cannot starve a subscribe or the health check.
+constexpr int kRepliesPerPass = 1024;
+
 using Clock = std::chrono::steady_clock;
 
 std::string_view subscribe_verb(SubscriberCore::Kind kind) {
@@ -37,6 +41,11 @@ int poll_timeout(Clock::time_point until) {
   return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
 }
 
+void drain(int fd) {
+  std::uint64_t counter;
+  [[maybe_unused]] auto n = ::read(fd, &counter, sizeof counter);
+}
+
 }  // namespace
 
 SubscriberCore::SubscriberCore(ConnectionOptions options, std::shared_ptr<const TlsContext> tls)
@@ -46,13 +55,26 @@ SubscriberCore::SubscriberCore(ConnectionOptions options, std::shared_ptr<const 
 }
 
 SubscriberCore::~SubscriberCore() {
+  // The last reference can be dropped on the subscriber thread itself (its
+  // run() holds one); a thread cannot join itself, and it is about to end.
+  if (thread_.joinable()) {
+    if (std::this_thread::get_id() == thread_.get_id()) {
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
+  }
+  ::close(wake_fd_);
+}
+
+void SubscriberCore::stop() noexcept {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  changed_.notify_all();
   wake();
-  if (thread_.joinable()) thread_.join();
-  ::close(wake_fd_);
+  if (thread_.joinable() && std::this_thread::get_id() != thread_.get_id()) thread_.join();
 }
 
 void SubscriberCore::wake() noexcept {
@@ -61,7 +83,8 @@ void SubscriberCore::wake() noexcept {
 }
 
 void SubscriberCore::start_thread_locked() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  if (stopping_) throw ConnectionError(options_.endpoint(), "the client's subscriber is shut down");
+  if (!thread_.joinable()) thread_ = std::thread([self = shared_from_this()] { self->run(); });
 }
 
 Subscription SubscriberCore::add(Kind kind, std::string name, Subscriber::Handler handler) {
@@ -70,10 +93,13 @@ Subscription SubscriberCore::add(Kind kind, std::string name, Subscriber::Handle
   }
   if (!handler) throw InvalidArgument(fmt::format("no handler given for channel \"{}\"", name));
   std::unique_lock lock(mutex_);
+  start_thread_locked();
   const std::uint64_t id = next_id_++;
   Topic& topic = topics(kind)[name];
   topic.handlers.emplace(id, std::make_shared<Subscriber::Handler>(std::move(handler)));
-  start_thread_locked();
+  // A new handler is a new request: a refusal is retried, since the cause
+  // (an ACL rule, say) may have changed.
+  if (topic.state == ServerState::refused) topic.state = ServerState::none;
   Subscription subscription(weak_from_this(), id);
   if (topic.state == ServerState::subscribed) return subscription;
   wake();
@@ -83,23 +109,34 @@ Subscription SubscriberCore::add(Kind kind, std::string name, Subscriber::Handle
   const auto give_up_at = Clock::now() + options_.connect_timeout + options_.command_timeout;
   for (;;) {
     auto it = topics(kind).find(name);
-    if (it != topics(kind).end() && it->second.state == ServerState::subscribed) return subscription;
-    std::string failure;
-    if (connect_failures_ != failures_before) {
-      failure = last_connect_error_;
+    ServerState state = it == topics(kind).end() ? ServerState::none : it->second.state;
+    if (state == ServerState::subscribed) return subscription;
+    enum class Failure { none, refused, connection, timeout, stopped } failure = Failure::none;
+    std::string message;
+    if (state == ServerState::refused) {
+      failure = Failure::refused;
+      message = it->second.refusal;
+    } else if (stopping_) {
+      failure = Failure::stopped;
+      message = "the client's subscriber is shut down";
+    } else if (connect_failures_ != failures_before) {
+      failure = Failure::connection;
+      message = last_connect_error_;
     } else if (Clock::now() >= give_up_at) {
-      failure = fmt::format("{} {} at {}: not confirmed within {} ms", subscribe_verb(kind), name,
-                            options_.endpoint(),
-                            (options_.connect_timeout + options_.command_timeout).count());
+      failure = Failure::timeout;
+      message = fmt::format("{} {} at {}: not confirmed within {} ms", subscribe_verb(kind), name,
+                            options_.endpoint(), (options_.connect_timeout + options_.command_timeout).count());
     } else {
       changed_.wait_until(lock, give_up_at);
       continue;
     }
-    const bool connect_failed = connect_failures_ != failures_before;
     lock.unlock();
     subscription.cancel();
-    if (connect_failed) throw ConnectionError(options_.endpoint(), failure);
-    throw TimeoutError(options_.endpoint(), failure);
+    switch (failure) {
+      case Failure::refused: throw ReplyError(message);
+      case Failure::timeout: throw TimeoutError(options_.endpoint(), message);
+      default: throw ConnectionError(options_.endpoint(), message);
+    }
   }
 }
 
@@ -112,16 +149,27 @@ Subscription SubscriberCore::add_reconnect_handler(std::function<void()> handler
 }
 
 void SubscriberCore::remove(std::uint64_t id) noexcept {
-  bool changed = false;
+  // The handler dies outside the lock: its captures may include other
+  // Subscriptions, whose destructors come back here.
+  std::shared_ptr<void> removed;
   {
     std::lock_guard lock(mutex_);
-    if (reconnect_handlers_.erase(id) == 0) {
+    if (auto it = reconnect_handlers_.find(id); it != reconnect_handlers_.end()) {
+      removed = std::move(it->second);
+      reconnect_handlers_.erase(it);
+    } else {
       for (Topics* table : {&channels_, &patterns_}) {
-        for (auto& [name, topic] : *table) changed = changed || topic.handlers.erase(id) > 0;
+        for (auto& [name, topic] : *table) {
+          if (auto found = topic.handlers.find(id); found != topic.handlers.end()) {
+            removed = std::move(found->second);
+            topic.handlers.erase(found);
+          }
+        }
       }
     }
   }
-  if (changed) wake();
+  if (!removed) return;
+  wake();
   // Wait out a handler that may be running right now (a no-op on the
   // subscriber thread itself: the mutex is recursive).
   std::lock_guard wait_for_dispatch(dispatch_mutex_);
@@ -131,25 +179,29 @@ std::vector<Command> SubscriberCore::pending_requests_locked() {
   std::vector<Command> commands;
   for (Kind kind : {Kind::channel, Kind::pattern}) {
     Topics& table = topics(kind);
-    Command subscribe(subscribe_verb(kind));
-    Command unsubscribe(unsubscribe_verb(kind));
     for (auto it = table.begin(); it != table.end();) {
       Topic& topic = it->second;
-      if (!topic.handlers.empty() && topic.state == ServerState::none) {
-        subscribe.arg(it->first);
+      const bool wanted = !topic.handlers.empty();
+      std::optional<Pending::Verb> verb;
+      if (wanted && topic.state == ServerState::none) {
+        verb = Pending::Verb::subscribe;
         topic.state = ServerState::subscribing;
-      } else if (topic.handlers.empty() && topic.state == ServerState::subscribed) {
-        unsubscribe.arg(it->first);
+      } else if (!wanted && topic.state == ServerState::subscribed) {
+        verb = Pending::Verb::unsubscribe;
         topic.state = ServerState::unsubscribing;
-      } else if (topic.handlers.empty() && topic.state == ServerState::none) {
+      } else if (!wanted && (topic.state == ServerState::none || topic.state == ServerState::refused)) {
         it = table.erase(it);
         continue;
       }
+      if (verb) {
+        // One command per topic: a refusal (NOPERM for one channel) then
+        // concerns that topic alone. Channels are not keys: any node.
+        Command command(*verb == Pending::Verb::subscribe ? subscribe_verb(kind) : unsubscribe_verb(kind));
+        commands.push_back(std::move(command.arg(it->first).mark_keyless()));
+        pending_.push_back(Pending{*verb, kind, it->first});
+      }
       ++it;
     }
-    // Pub/sub commands carry channels, not keys: they go to any node.
-    if (subscribe.args().size() > 1) commands.push_back(std::move(subscribe.mark_keyless()));
-    if (unsubscribe.args().size() > 1) commands.push_back(std::move(unsubscribe.mark_keyless()));
   }
   return commands;
 }
@@ -164,25 +216,29 @@ void SubscriberCore::run() noexcept {
     }
     try {
       if (!connection) connect_and_resubscribe(connection);
-      backoff = std::chrono::milliseconds(0);
       serve(*connection);
-      connection.reset();  // serve() returns on stop or on a broken connection
+      return;  // serve() returns only when stopping
     } catch (const std::exception& e) {
       connection.reset();
+      pending_.clear();
       {
         std::lock_guard lock(mutex_);
         ++connect_failures_;
         last_connect_error_ = e.what();
         for (Topics* table : {&channels_, &patterns_}) {
-          for (auto& [name, topic] : *table) topic.state = ServerState::none;
+          for (auto& [name, topic] : *table) {
+            if (topic.state != ServerState::refused) topic.state = ServerState::none;
+          }
         }
       }
       changed_.notify_all();
-      backoff = backoff.count() == 0 ? kBackoffMin : std::min(backoff * 2, kBackoffMax);
+      // Backoff restarts only once a connection proved healthy (a pong came
+      // back), so a server that accepts and then drops us is not hammered.
+      backoff = pong_seen_ ? kBackoffMin : std::min(std::max(backoff * 2, kBackoffMin), kBackoffMax);
+      pong_seen_ = false;
       pollfd p{wake_fd_, POLLIN, 0};
       ::poll(&p, 1, static_cast<int>(backoff.count()));
-      std::uint64_t drained;
-      [[maybe_unused]] auto n = ::read(wake_fd_, &drained, sizeof drained);
+      drain(wake_fd_);
     }
   }
 }
@@ -194,13 +250,12 @@ void SubscriberCore::connect_and_resubscribe(std::unique_ptr<Connection>& connec
   {
     std::lock_guard lock(mutex_);
     for (Topics* table : {&channels_, &patterns_}) {
-      for (auto& [name, topic] : *table) topic.state = ServerState::none;
+      for (auto& [name, topic] : *table) {
+        if (topic.state != ServerState::refused) topic.state = ServerState::none;
+      }
     }
     requests = pending_requests_locked();
-    awaiting_resubscribe_ = 0;
-    if (reconnect) {
-      for (const Command& c : requests) awaiting_resubscribe_ += c.args().size() - 1;
-    }
+    awaiting_resubscribe_ = reconnect ? requests.size() : 0;
   }
   connection->send(requests, Deadline::after(options_.command_timeout));
   if (reconnect) {
@@ -222,22 +277,18 @@ void SubscriberCore::serve(Connection& connection) {
     }
     if (!requests.empty()) connection.send(requests, Deadline::after(options_.command_timeout));
 
-    auto wake_at = std::min(next_ping, pong_due);
     pollfd fds[2] = {{connection.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    int ready = ::poll(fds, 2, poll_timeout(wake_at));
+    int ready = ::poll(fds, 2, poll_timeout(std::min(next_ping, pong_due)));
     if (ready < 0 && errno != EINTR) throw ConnectionError(options_.endpoint(), "poll failed on subscriber");
-    if (fds[1].revents & POLLIN) {
-      std::uint64_t drained;
-      [[maybe_unused]] auto n = ::read(wake_fd_, &drained, sizeof drained);
-    }
+    if (fds[1].revents & POLLIN) drain(wake_fd_);
     if (fds[0].revents != 0) {
-      while (std::optional<Reply> reply = connection.poll_reply()) {
-        if (reply->is_array() && !reply->as_array().empty() && reply->as_array()[0].is_string() &&
-            reply->as_array()[0].as_string() == "pong") {
+      for (int handled = 0; handled < kRepliesPerPass; ++handled) {
+        std::optional<Reply> reply = connection.poll_reply();
+        if (!reply) break;
+        if (handle(*reply) == Handled::pong) {
           pong_due = kNoPongDue;
-          continue;
+          pong_seen_ = true;
         }
-        dispatch(*reply);
       }
     }
     const auto now = Clock::now();
@@ -249,6 +300,7 @@ void SubscriberCore::serve(Connection& connection) {
     if (now >= next_ping) {
       const Command ping = Command::keyless({"PING"});
       connection.send(std::span<const Command>(&ping, 1), Deadline::after(options_.command_timeout));
+      pending_.push_back(Pending{Pending::Verb::ping, Kind::channel, {}});
       next_ping = now + kHealthInterval;
       if (pong_due == kNoPongDue) {
         auto allowance = options_.command_timeout.count() == 0 ? std::chrono::milliseconds(30000)
@@ -259,52 +311,67 @@ void SubscriberCore::serve(Connection& connection) {
   }
 }
 
-void SubscriberCore::dispatch(const Reply& reply) {
-  if (reply.is_error()) throw ReplyError(reply.error_message());
-  const auto& parts = reply.as_array();
-  if (parts.size() < 3) return;
-  const std::string& type = parts[0].as_string();
-  if (type == "message" || type == "pmessage") {
-    const bool pattern = type == "pmessage";
-    if (pattern && parts.size() < 4) return;
-    const std::string& topic_name = parts[1].as_string();
-    const std::string& channel = pattern ? parts[2].as_string() : topic_name;
-    const std::string& payload = parts[pattern ? 3 : 2].as_string();
-    std::vector<std::shared_ptr<Subscriber::Handler>> handlers;
+SubscriberCore::Handled SubscriberCore::handle(const Reply& reply) {
+  // Pushed messages first: they are not answers to anything.
+  if (reply.is_array() && !reply.as_array().empty() && reply.as_array()[0].is_string()) {
+    const auto& parts = reply.as_array();
+    const std::string& type = parts[0].as_string();
+    if (type == "message" || type == "pmessage") {
+      deliver(parts);
+      return Handled::message;
+    }
+  }
+  if (pending_.empty()) {
+    throw ProtocolError(fmt::format("unexpected reply on the subscriber connection to {}: {}", options_.endpoint(),
+                                    reply.to_display()));
+  }
+  Pending request = std::move(pending_.front());
+  pending_.pop_front();
+  // With no subscription left, Redis answers PING with +PONG instead of
+  // ["pong", ""]: both are fine.
+  if (request.verb == Pending::Verb::ping) return Handled::pong;
+  if (reply.is_error()) {
+    if (request.verb == Pending::Verb::subscribe) refuse(request, reply.error_message());
+    return Handled::reply;  // a refused unsubscribe changes nothing we track
+  }
+  confirm(request.kind, request.name, request.verb == Pending::Verb::subscribe);
+  return Handled::reply;
+}
+
+void SubscriberCore::deliver(const std::vector<Reply>& parts) {
+  const bool pattern = parts[0].as_string() == "pmessage";
+  if (parts.size() < (pattern ? 4u : 3u)) return;
+  const Kind kind = pattern ? Kind::pattern : Kind::channel;
+  const std::string& topic_name = parts[1].as_string();
+  const std::string& channel = pattern ? parts[2].as_string() : topic_name;
+  const std::string& payload = parts[pattern ? 3 : 2].as_string();
+  std::vector<std::shared_ptr<Subscriber::Handler>> handlers;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = topics(kind).find(topic_name);
+    if (it == topics(kind).end()) return;
+    for (auto& [id, handler] : it->second.handlers) handlers.push_back(handler);
+  }
+  std::lock_guard running(dispatch_mutex_);
+  for (auto& handler : handlers) {
     {
+      // Skip a handler cancelled by an earlier handler of this message.
       std::lock_guard lock(mutex_);
-      Topics& table = topics(pattern ? Kind::pattern : Kind::channel);
-      auto it = table.find(topic_name);
-      if (it == table.end()) return;
-      for (auto& [id, handler] : it->second.handlers) handlers.push_back(handler);
+      auto it = topics(kind).find(topic_name);
+      if (it == topics(kind).end()) break;
+      bool present = std::any_of(it->second.handlers.begin(), it->second.handlers.end(),
+                                 [&](const auto& entry) { return entry.second == handler; });
+      if (!present) continue;
     }
-    std::lock_guard running(dispatch_mutex_);
-    for (auto& handler : handlers) {
-      {
-        // Skip a handler cancelled by an earlier handler of this message.
-        std::lock_guard lock(mutex_);
-        Topics& table = topics(pattern ? Kind::pattern : Kind::channel);
-        auto it = table.find(topic_name);
-        if (it == table.end()) break;
-        bool present = std::any_of(it->second.handlers.begin(), it->second.handlers.end(),
-                                   [&](const auto& entry) { return entry.second == handler; });
-        if (!present) continue;
-      }
-      try {
-        (*handler)(channel, payload);
-      } catch (...) {
-        // A throwing handler must not take the subscriber thread down with it
-        // and stop every other subscription; the exception has nowhere to go.
-      }
+    try {
+      (*handler)(channel, payload);
+    } catch (...) {
+      // A throwing handler must not take the subscriber thread down with it
+      // and stop every other subscription; the exception has nowhere to go.
     }
-    return;
   }
-  if (type == "subscribe" || type == "psubscribe") {
-    confirm(type == "subscribe" ? Kind::channel : Kind::pattern, parts[1].as_string(), true);
-  } else if (type == "unsubscribe" || type == "punsubscribe") {
-    if (parts[1].is_nil()) return;
-    confirm(type == "unsubscribe" ? Kind::channel : Kind::pattern, parts[1].as_string(), false);
-  }
+  // Handlers removed meanwhile die here, outside mutex_ (see remove()).
+  handlers.clear();
 }
 
 void SubscriberCore::confirm(Kind kind, const std::string& name, bool subscribed) {
@@ -318,6 +385,23 @@ void SubscriberCore::confirm(Kind kind, const std::string& name, bool subscribed
       if (!subscribed && it->second.handlers.empty()) table.erase(it);
     }
     if (subscribed && awaiting_resubscribe_ > 0) all_restored = --awaiting_resubscribe_ == 0;
+  }
+  changed_.notify_all();
+  if (all_restored) call_reconnect_handlers();
+}
+
+void SubscriberCore::refuse(const Pending& request, const std::string& message) {
+  bool all_restored = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = topics(request.kind).find(request.name);
+    if (it != topics(request.kind).end()) {
+      // Not retried until a new handler asks again: resending at once would
+      // loop on a refusal that has not changed.
+      it->second.state = ServerState::refused;
+      it->second.refusal = message;  // the server's own text, as ReplyError carries it
+    }
+    if (awaiting_resubscribe_ > 0) all_restored = --awaiting_resubscribe_ == 0;
   }
   changed_.notify_all();
   if (all_restored) call_reconnect_handlers();
@@ -337,6 +421,7 @@ void SubscriberCore::call_reconnect_handlers() {
       // As for message handlers: nowhere to report, and the thread must live.
     }
   }
+  handlers.clear();
 }
 
 }  // namespace redkit::detail

@@ -7,6 +7,10 @@
 // OpenSSL session must not be read and written from two threads); they change
 // the tables under mutex_ and wake the thread through an eventfd.
 //
+// Lifetime: the thread holds the core alive; Subscriber's destructor calls
+// stop(). A handler that captures a Client copy keeps that client (and so this
+// thread) alive until its subscription is cancelled.
+//
 // Thread-safety: add() and remove() may be called from any thread, including
 // from a handler on the subscriber thread.
 #pragma once
@@ -14,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -47,24 +52,41 @@ struct SubscriberCore : std::enable_shared_from_this<SubscriberCore> {
   // again (unless called from that very handler).
   void remove(std::uint64_t id) noexcept;
   std::uint64_t reconnects() const noexcept { return reconnects_.load(); }
+  // Stops the thread and closes the connection; waits for the thread unless
+  // called on it (a handler dropping the last Client), in which case the
+  // thread ends after that handler returns.
+  void stop() noexcept;
 
  private:
-  enum class ServerState { none, subscribing, subscribed, unsubscribing };
+  enum class ServerState { none, subscribing, subscribed, unsubscribing, refused };
   struct Topic {
     std::map<std::uint64_t, std::shared_ptr<Subscriber::Handler>> handlers;
     ServerState state = ServerState::none;
+    std::string refusal;  // the server's error message when state is refused
   };
   using Topics = std::map<std::string, Topic, std::less<>>;
+  // A request whose reply the thread still expects, in the order sent. Pushed
+  // messages are not replies; confirmations, pongs and errors are, and an
+  // error names no channel, so this queue says which request it answers.
+  struct Pending {
+    enum class Verb { subscribe, unsubscribe, ping } verb;
+    Kind kind = Kind::channel;
+    std::string name;
+  };
 
   void start_thread_locked();
   void wake() noexcept;
   void run() noexcept;
-  // One connected period: returns when the connection breaks or on stop.
+  // One connected period: returns on stop, throws when the connection breaks.
   void serve(Connection& connection);
   void connect_and_resubscribe(std::unique_ptr<Connection>& connection);
+  // Moves the wanted changes into commands (one per topic) and pending_.
   std::vector<Command> pending_requests_locked();
-  void dispatch(const Reply& reply);
+  enum class Handled { message, reply, pong };
+  Handled handle(const Reply& reply);
+  void deliver(const std::vector<Reply>& parts);
   void confirm(Kind kind, const std::string& name, bool subscribed);
+  void refuse(const Pending& request, const std::string& message);
   void call_reconnect_handlers();
   Topics& topics(Kind kind) { return kind == Kind::channel ? channels_ : patterns_; }
 
@@ -82,7 +104,9 @@ struct SubscriberCore : std::enable_shared_from_this<SubscriberCore> {
   std::string last_connect_error_;            // guarded by mutex_
   std::size_t awaiting_resubscribe_ = 0;      // guarded by mutex_
   bool stopping_ = false;                     // guarded by mutex_
-  std::thread thread_;                        // started under mutex_, joined by the destructor
+  std::thread thread_;                        // started under mutex_, joined by stop()
+  std::deque<Pending> pending_;               // the subscriber thread's own
+  bool pong_seen_ = false;                    // the subscriber thread's own
 
   // Held while handlers run, so remove() can wait for a running handler.
   std::recursive_mutex dispatch_mutex_;

@@ -132,6 +132,48 @@ TEST_F(ClientTest, PipelineReturnsErrorsInPlace) {
   EXPECT_EQ(replies[2].as_integer(), 2);
 }
 
+TEST_F(ClientTest, CommandsThatWouldTaintAPooledConnectionAreRefused) {
+  Client client(redis().url());
+  for (auto args : {std::vector<std::string>{"SELECT", "3"}, {"subscribe", "c"}, {"MONITOR"}, {"HELLO", "3"},
+                    {"CLIENT", "REPLY", "OFF"}}) {
+    try {
+      client.command(Command::raw(args));
+      FAIL() << args[0] << " was accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("pooled connection"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(client.command({"MULTI"}), InvalidArgument);
+  EXPECT_THROW(client.pipeline().add({"WATCH", prefix() + "w"}).add({"GET", prefix() + "w"}).exec(), InvalidArgument);
+  // Nothing was sent: the connection still answers plain commands normally.
+  client.command({"SET", prefix() + "k", "v"});
+  EXPECT_EQ(client.command({"GET", prefix() + "k"}).as_string(), "v");
+}
+
+TEST_F(ClientTest, TransactionInsideOnePipeline) {
+  Client client(redis().url());
+  auto replies = client.pipeline()
+                     .add({"MULTI"})
+                     .add({"INCR", prefix() + "t"})
+                     .add({"INCR", prefix() + "t"})
+                     .add({"EXEC"})
+                     .exec();
+  ASSERT_EQ(replies.size(), 4u);
+  EXPECT_EQ(replies[1].as_string(), "QUEUED");
+  EXPECT_EQ(replies[3].as_array()[1].as_integer(), 2);
+  EXPECT_EQ(client.command({"GET", prefix() + "t"}).as_string(), "2");
+}
+
+TEST_F(ClientTest, PipelineOutlivesTheClientObject) {
+  auto make = [&] {
+    Client client(redis().url());
+    return client.pipeline();
+  };
+  Pipeline pipeline = make();
+  pipeline.add({"SET", prefix() + "p", "1"}).add({"GET", prefix() + "p"});
+  EXPECT_EQ(pipeline.exec()[1].as_string(), "1");
+}
+
 TEST_F(ClientTest, PingMeasuresRoundTrip) {
   Client client(redis().url());
   auto rtt = client.ping();

@@ -9,6 +9,7 @@
 
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
+#include "support/redis_server.hpp"
 #include "support/redis_test.hpp"
 #include "support/wait_for.hpp"
 
@@ -142,6 +143,87 @@ TEST_F(PubSubTest, HandlerMaySubscribeAndCancelFromTheSubscriberThread) {
   ASSERT_TRUE(wait_for([&] { return inbox.size() >= 1; }, 2s));
   std::lock_guard lock(inner_mutex);
   inner.cancel();
+}
+
+}  // namespace
+}  // namespace redkit
+
+namespace redkit {
+namespace {
+
+TEST_F(PubSubTest, IdleSubscriberWithoutSubscriptionsStaysConnected) {
+  Client client(redis().url());
+  Inbox inbox;
+  client.subscriber().subscribe(prefix() + "once", inbox.handler()).cancel();
+  // With nothing subscribed the server answers the health PING with +PONG;
+  // that must count as healthy, not as a broken connection.
+  EXPECT_FALSE(wait_for([&] { return client.subscriber().reconnects() > 0; }, 2500ms));
+}
+
+TEST_F(PubSubTest, HandlerMayDropTheLastClientCopy) {
+  Inbox inbox;
+  std::atomic<bool> ran{false};
+  {
+    auto client = std::make_shared<Client>(redis().url());
+    auto subscription = std::make_shared<Subscription>();
+    // The handler owns the only remaining Client copy and its own
+    // subscription: cancelling from inside it releases the client, whose
+    // subscriber thread then ends without joining itself.
+    *subscription = client->subscriber().subscribe(
+        prefix() + "last", [client_copy = *client, subscription, &ran](std::string_view, std::string_view) mutable {
+          subscription->cancel();
+          ran = true;
+        });
+    Client publisher(redis().url());
+    publish(publisher, prefix() + "last", "bye");
+    client.reset();
+    ASSERT_TRUE(wait_for([&] { return ran.load(); }, 2s));
+  }
+  SUCCEED();
+}
+
+TEST_F(PubSubTest, CancellingAHandlerThatOwnsAnotherSubscriptionDoesNotDeadlock) {
+  Client client(redis().url());
+  Inbox inbox;
+  auto inner = std::make_shared<Subscription>(client.subscriber().subscribe(prefix() + "b", inbox.handler()));
+  auto outer = client.subscriber().subscribe(prefix() + "a", [inner](std::string_view, std::string_view) {});
+  inner.reset();  // only the outer handler owns it now
+  outer.cancel();  // destroys the handler, which cancels the inner subscription
+  ASSERT_TRUE(wait_for([&] { return publish(client, prefix() + "b", "x") == 0; }, 2s));
+}
+
+class PubSubAclTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    test::RedisProcessOptions options;
+    test::add_acl_user(options, "app", "pw", {"~*", "&allowed:*", "+@all"});
+    server_ = test::start_redis(options).release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static std::string url() { return "redis://app:pw@127.0.0.1:" + std::to_string(server_->port()); }
+  static devserver::RedisProcess* server_;
+};
+
+devserver::RedisProcess* PubSubAclTest::server_ = nullptr;
+
+TEST_F(PubSubAclTest, RefusedChannelFailsAloneWithTheServersError) {
+  Client client(url());
+  Inbox inbox;
+  auto allowed = client.subscriber().subscribe("allowed:1", inbox.handler());
+  try {
+    client.subscriber().subscribe("forbidden:1", inbox.handler());
+    FAIL() << "subscription was not refused";
+  } catch (const ReplyError& e) {
+    EXPECT_EQ(e.code(), "NOPERM") << e.what();
+  }
+  // The refusal concerned that channel only: the connection and the other
+  // subscription live on.
+  EXPECT_EQ(publish(client, "allowed:1", "still here"), 1);
+  ASSERT_TRUE(wait_for([&] { return inbox.size() == 1; }, 2s));
+  EXPECT_EQ(client.subscriber().reconnects(), 0u);
 }
 
 }  // namespace

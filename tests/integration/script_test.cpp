@@ -48,6 +48,17 @@ TEST_F(ScriptTest, RunsAfterServerRestart) {
   EXPECT_EQ(client.command(kIncrBy.call({prefix() + "r"}, {"1"})).as_integer(), 1);
 }
 
+TEST_F(ScriptTest, PipelineKeepsItsOrderAfterRestart) {
+  Client client(redis().url());
+  client.command(kIncrBy.call({prefix() + "o"}, {"1"}));
+  redis().restart();
+  // The script is loaded ahead of its call in the same write, so the GET
+  // after it sees its effect.
+  auto replies = client.pipeline().add(kIncrBy.call({prefix() + "o"}, {"7"})).add({"GET", prefix() + "o"}).exec();
+  EXPECT_EQ(replies[0].as_integer(), 7);
+  EXPECT_EQ(replies[1].as_string(), "7");
+}
+
 TEST_F(ScriptTest, EmbeddedCompareAndDelete) {
   Client client(redis().url());
   const Script& cad = detail::embedded_script("compare_and_delete");

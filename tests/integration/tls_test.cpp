@@ -1,16 +1,22 @@
 // rediss:// against redis-server's own TLS port with generated certificates.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <sstream>
+#include <thread>
 #include <filesystem>
 
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "support/redis_server.hpp"
 #include "support/tls_certs.hpp"
+#include "support/wait_for.hpp"
 
 namespace redkit {
 namespace {
+
+using namespace std::chrono_literals;
 
 const test::TlsFiles& files() { return test::shared_tls_files(); }
 
@@ -100,6 +106,42 @@ TEST_F(TlsTest, ClientCertificateIsPresented) {
                     "ca_file=" + files().ca_cert.string() + "&cert=" + files().client_cert.string() +
                         "&key=" + files().client_key.string()));
   EXPECT_EQ(client.command({"PING"}).as_string(), "PONG");
+}
+
+TEST_F(TlsTest, ConnectionKilledDuringALargeWriteIsAConnectionErrorNotASignal) {
+  // The server drops the connection while 64 MiB are being written to it.
+  // Writes through OpenSSL's own socket BIO would raise SIGPIPE and kill
+  // the process; redkit's report a ConnectionError.
+  Client writer(url(*server_, "127.0.0.1", "name=big-writer&ca_file=" + files().ca_cert.string()));
+  Client admin(server_->process->unix_url());
+  std::atomic<int> outcome{0};  // 1: ConnectionError, 2: succeeded
+  std::thread thread([&] {
+    Command set("SET");
+    set.key("tls:huge").arg(std::string(64 * 1024 * 1024, 'h'));
+    try {
+      writer.command(set);
+      outcome = 2;
+    } catch (const ConnectionError&) {
+      outcome = 1;
+    }
+  });
+  std::string id;
+  bool seen = test::wait_for(
+      [&] {
+        std::istringstream lines(admin.command({"CLIENT", "LIST"}).as_string());
+        for (std::string line; std::getline(lines, line);) {
+          if (line.find("name=big-writer") != std::string::npos && line.find(" qbuf=0 ") == std::string::npos) {
+            id = line.substr(3, line.find(' ') - 3);
+            return true;
+          }
+        }
+        return outcome.load() != 0;
+      },
+      10s);
+  ASSERT_TRUE(seen);
+  if (!id.empty()) admin.command({"CLIENT", "KILL", "ID", id});
+  thread.join();
+  EXPECT_EQ(outcome.load(), id.empty() ? 2 : 1);
 }
 
 TEST_F(TlsTest, MissingCaFileIsNamed) {
