@@ -52,7 +52,7 @@ void BM_Hiredis_SetGet(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * 2);
 }
-BENCHMARK(BM_Hiredis_SetGet);
+BENCHMARK(BM_Hiredis_SetGet)->UseRealTime();
 
 void BM_Redkit_SetGet(benchmark::State& state) {
   redkit::Client client(target().url);
@@ -63,7 +63,7 @@ void BM_Redkit_SetGet(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * 2);
 }
-BENCHMARK(BM_Redkit_SetGet);
+BENCHMARK(BM_Redkit_SetGet)->UseRealTime();
 
 void BM_Hiredis_Pipeline(benchmark::State& state) {
   auto c = hiredis_connect();
@@ -78,7 +78,7 @@ void BM_Hiredis_Pipeline(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_Hiredis_Pipeline)->Arg(100)->Arg(10000);
+BENCHMARK(BM_Hiredis_Pipeline)->Arg(100)->Arg(10000)->UseRealTime();
 
 void BM_Redkit_Pipeline(benchmark::State& state) {
   redkit::Client client(target().url);
@@ -91,7 +91,7 @@ void BM_Redkit_Pipeline(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_Redkit_Pipeline)->Arg(100)->Arg(10000);
+BENCHMARK(BM_Redkit_Pipeline)->Arg(100)->Arg(10000)->UseRealTime();
 
 // A reply of 1000 bulk strings of 64 bytes, as LRANGE or a chunk read returns.
 std::string array_reply_bytes() {

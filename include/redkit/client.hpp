@@ -62,6 +62,10 @@ class Client {
   // Error replies are returned in place, not thrown, so one failing command
   // does not hide the others' results. Throws ConnectionError as command().
   std::vector<Reply> execute(std::span<const Command> commands) const;
+  // As above, waiting at most `timeout` for the replies (0: forever) instead
+  // of the configured command timeout: for callers with a deadline of their
+  // own, like a lock renewal that must finish while the lock is valid.
+  std::vector<Reply> execute(std::span<const Command> commands, std::chrono::milliseconds timeout) const;
 
   // A builder for execute(): client.pipeline().add(...).add(...).exec().
   Pipeline pipeline() const;

@@ -85,4 +85,11 @@ class ProtocolError : public Error {
   using Error::Error;
 };
 
+// A lock used against its state: acquiring a handle that already holds, or
+// renewing one that does not.
+class LockError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace redkit

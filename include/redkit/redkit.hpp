@@ -9,6 +9,8 @@
 #include "redkit/command.hpp"
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
+#include "redkit/lock.hpp"
+#include "redkit/lock_service.hpp"
 #include "redkit/options.hpp"
 #include "redkit/pipeline.hpp"
 #include "redkit/reply.hpp"

@@ -97,7 +97,7 @@ Client::Impl::Impl(ClientOptions client_options)
       tls(make_tls(options.connection)),
       pool(options.connection, options.pool, tls) {}
 
-std::vector<Reply> Client::Impl::run(std::span<const Command> commands) {
+std::vector<Reply> Client::Impl::run(std::span<const Command> commands, std::chrono::milliseconds timeout) {
   check_leaves_connection_clean(commands);
   auto connection = pool.acquire();
 
@@ -113,7 +113,7 @@ std::vector<Reply> Client::Impl::run(std::span<const Command> commands) {
   }
   std::vector<Reply> replies;
   if (to_load.empty()) {
-    replies = connection->execute(commands);
+    replies = connection->execute(commands, timeout);
   } else {
     std::vector<Command> batch;
     batch.reserve(to_load.size() + commands.size());
@@ -121,7 +121,7 @@ std::vector<Reply> Client::Impl::run(std::span<const Command> commands) {
       batch.push_back(std::move(Command::keyless({"SCRIPT", "LOAD"}).arg(script->source())));
     }
     batch.insert(batch.end(), commands.begin(), commands.end());
-    replies = connection->execute(batch);
+    replies = connection->execute(batch, timeout);
     for (std::size_t i = 0; i < to_load.size(); ++i) {
       replies[i].throw_if_error();  // a script that does not compile: a bug to surface, not to retry
       connection->remember_script(to_load[i]->sha1());
@@ -141,7 +141,7 @@ std::vector<Reply> Client::Impl::run(std::span<const Command> commands) {
   std::vector<Command> retries;
   retries.reserve(missing.size());
   for (std::size_t i : missing) retries.push_back(as_eval(commands[i]));
-  std::vector<Reply> retried = connection->execute(retries);
+  std::vector<Reply> retried = connection->execute(retries, timeout);
   for (std::size_t k = 0; k < missing.size(); ++k) replies[missing[k]] = std::move(retried[k]);
   return replies;
 }
@@ -154,7 +154,8 @@ Client::Client(std::string_view url)
     : Client(ClientOptions{.connection = ConnectionOptions::from_url(url), .pool = {}}) {}
 
 Reply Client::command(const Command& command) const {
-  std::vector<Reply> replies = impl_->run(std::span<const Command>(&command, 1));
+  std::vector<Reply> replies =
+      impl_->run(std::span<const Command>(&command, 1), impl_->options.connection.command_timeout);
   replies.front().throw_if_error();
   return std::move(replies.front());
 }
@@ -162,8 +163,15 @@ Reply Client::command(const Command& command) const {
 Reply Client::command(std::initializer_list<std::string_view> args) const { return command(Command::raw(args)); }
 
 std::vector<Reply> Client::execute(std::span<const Command> commands) const {
+  return execute(commands, impl_->options.connection.command_timeout);
+}
+
+std::vector<Reply> Client::execute(std::span<const Command> commands, std::chrono::milliseconds timeout) const {
   if (commands.empty()) return {};
-  return impl_->run(commands);
+  if (timeout < std::chrono::milliseconds::zero()) {
+    throw InvalidArgument(fmt::format("command timeout {} ms is negative", timeout.count()));
+  }
+  return impl_->run(commands, timeout);
 }
 
 Pipeline Client::pipeline() const { return Pipeline(*this); }

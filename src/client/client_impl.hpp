@@ -15,7 +15,7 @@ struct Client::Impl {
 
   // Runs commands on one pooled connection; recovers NOSCRIPT replies of
   // script calls by sending the script's source (EVAL) in one more round trip.
-  std::vector<Reply> run(std::span<const Command> commands);
+  std::vector<Reply> run(std::span<const Command> commands, std::chrono::milliseconds timeout);
 
   const ClientOptions options;
   const std::shared_ptr<const detail::TlsContext> tls;  // null without TLS

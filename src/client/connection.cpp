@@ -41,7 +41,7 @@ auto Connection::guarded(Body&& body) {
 }
 
 Connection::Connection(std::unique_ptr<Stream> stream, std::chrono::milliseconds command_timeout)
-    : stream_(std::move(stream)), command_timeout_(command_timeout) {}
+    : stream_(std::move(stream)), command_timeout_(command_timeout), active_timeout_(command_timeout) {}
 
 std::unique_ptr<Connection> Connection::open(const ConnectionOptions& options, const TlsContext* tls) {
   const Deadline deadline = Deadline::after(options.connect_timeout);
@@ -118,7 +118,7 @@ void Connection::send(std::span<const Command> commands, const Deadline& deadlin
       // The socket is full. Take in replies meanwhile so neither side waits
       // on the other with full buffers.
       while (std::size_t n = stream_->read_some(chunk, sizeof chunk)) reader_.feed({chunk, n});
-      if (!stream_->wait_writable_or_readable(deadline)) throw_timeout(endpoint(), kWriteAction, command_timeout_);
+      if (!stream_->wait_writable_or_readable(deadline)) throw_timeout(endpoint(), kWriteAction, active_timeout_);
     }
     // Do not keep the memory of one huge pipeline for the connection's life.
     if (write_buffer_.capacity() > (1u << 20)) write_buffer_ = std::string();
@@ -144,14 +144,19 @@ Reply Connection::read_reply(const Deadline& deadline) {
       if (auto reply = reader_.next()) return std::move(*reply);
       // Wait first: right after a send the reply is almost never there yet,
       // and a read that fails with EAGAIN would be a wasted system call.
-      if (!stream_->wait_readable(deadline)) throw_timeout(endpoint(), kReplyAction, command_timeout_);
+      if (!stream_->wait_readable(deadline)) throw_timeout(endpoint(), kReplyAction, active_timeout_);
       if (std::size_t n = stream_->read_some(chunk, sizeof chunk)) reader_.feed({chunk, n});
     }
   });
 }
 
 std::vector<Reply> Connection::execute(std::span<const Command> commands) {
-  const Deadline deadline = Deadline::after(command_timeout_);
+  return execute(commands, command_timeout_);
+}
+
+std::vector<Reply> Connection::execute(std::span<const Command> commands, std::chrono::milliseconds timeout) {
+  const Deadline deadline = Deadline::after(timeout);
+  active_timeout_ = timeout;
   // Allocate before sending: nothing may throw between a send and its reads
   // without marking the connection broken.
   std::vector<Reply> replies;
@@ -163,6 +168,7 @@ std::vector<Reply> Connection::execute(std::span<const Command> commands) {
 
 Reply Connection::execute(const Command& command) {
   const Deadline deadline = Deadline::after(command_timeout_);
+  active_timeout_ = command_timeout_;
   send(std::span<const Command>(&command, 1), deadline);
   return read_reply(deadline);
 }

@@ -37,6 +37,8 @@ class Connection {
   // Sends the commands in one write and returns one reply per command (error
   // replies in place), within one command timeout.
   std::vector<Reply> execute(std::span<const Command> commands);
+  // As above with its own timeout instead of the connection's.
+  std::vector<Reply> execute(std::span<const Command> commands, std::chrono::milliseconds timeout);
   Reply execute(const Command& command);
 
   // Writes commands without reading replies (pub/sub requests).
@@ -75,6 +77,7 @@ class Connection {
   ReplyReader reader_;
   std::string write_buffer_;
   std::chrono::milliseconds command_timeout_;
+  std::chrono::milliseconds active_timeout_;  // of the call in progress, for messages
   std::uint64_t serial_ = 0;
   bool broken_ = false;
   std::unordered_set<std::string> known_scripts_;

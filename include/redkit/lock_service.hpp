@@ -1,0 +1,83 @@
+// redkit/lock_service.hpp — the lock side of a client: makes Lock handles,
+// renews every held lock from one scheduler thread, and wakes waiters through
+// one pub/sub subscription per contended lock name.
+//
+//   redkit::Client client;
+//   redkit::LockService locks(client, {.owner_label = "report-worker"});
+//   auto result = locks.with_lock("nightly-report", std::chrono::seconds(10),
+//                                 [](std::stop_token stop) { return build_report(stop); });
+//   if (!result) { /* not acquired within 10 s */ }
+//
+// Keys (see docs/KEYS.md): <prefix>lock:{NAME} holds the current holder (token,
+// fence, owner, acquired_at, ttl) and expires with the lock;
+// <prefix>lock:{NAME}:state keeps the fencing counter. Both share the hash tag
+// {NAME}, so every script touches one cluster slot.
+//
+// Thread-safety: all members may be called from any thread. Destroying the
+// service stops renewals: locks still held then expire by their TTL.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "redkit/client.hpp"
+#include "redkit/lock.hpp"
+
+namespace redkit {
+
+struct LockServiceOptions {
+  // Prepended to every key, so redkit shares a database politely.
+  std::string prefix = "redkit:";
+  // Default owner label of this process's locks in the registry.
+  std::string owner_label;
+};
+
+class LockService {
+ public:
+  // Throws InvalidArgument for an empty prefix.
+  explicit LockService(Client client, LockServiceOptions options = {});
+  ~LockService();
+  LockService(const LockService&) = delete;
+  LockService& operator=(const LockService&) = delete;
+
+  // A handle for the lock `name` (not acquired yet). Throws InvalidArgument
+  // naming the value for an empty name, a name over 512 bytes or holding '{'
+  // or '}' (they would break the key's hash tag), a TTL <= 0, or a retry
+  // policy with negative delays.
+  Lock make(std::string name, LockOptions options = {});
+
+  // Acquires `name` within `wait`, runs fn(std::stop_token) while renewing
+  // the lock, and releases it. Returns fn's result, or nullopt (false for a
+  // void fn) when the lock was not acquired in time. The stop token fires if
+  // the lock is lost while fn runs. Exceptions from fn propagate after the
+  // release.
+  template <typename Fn>
+  auto with_lock(std::string name, std::chrono::milliseconds wait, Fn&& fn, LockOptions options = {}) {
+    Lock lock = make(std::move(name), std::move(options));
+    using Result = std::invoke_result_t<Fn, std::stop_token>;
+    if constexpr (std::is_void_v<Result>) {
+      if (!lock.try_lock_for(wait)) return false;
+      std::forward<Fn>(fn)(lock.stop_token());
+      lock.unlock();
+      return true;
+    } else {
+      if (!lock.try_lock_for(wait)) return std::optional<Result>();
+      std::optional<Result> result(std::forward<Fn>(fn)(lock.stop_token()));
+      lock.unlock();
+      return result;
+    }
+  }
+
+  const Client& client() const noexcept;
+  const LockServiceOptions& options() const noexcept;
+
+ private:
+  std::shared_ptr<detail::LockEngine> engine_;
+};
+
+}  // namespace redkit

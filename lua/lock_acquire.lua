@@ -1,0 +1,32 @@
+-- Acquires an exclusive lock, or tells the caller how long the holder keeps it.
+--
+-- KEYS[1]  holder hash   <prefix>lock:{name}        token, fence, host, pid, label,
+--                                                   kind, acquired_at (server ms), ttl
+-- KEYS[2]  state hash    <prefix>lock:{name}:state  fence (counter), released (last
+--                                                   token released)
+-- ARGV[1]  token (128-bit random, hex)
+-- ARGV[2]  ttl in milliseconds
+-- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
+-- returns  {1, fence}        acquired, or already held with this token (a retry
+--                            after a lost reply is answered, not refused)
+--          {0, pttl, fence}  held by another owner for pttl more ms
+--
+-- The holder's details live in the same key as the token, so they expire with
+-- it: the registry cannot say a lock is held when it is not. The fencing
+-- counter lives in a key that never expires, so tokens keep increasing across
+-- expiries and restarts with persistence.
+local holder = redis.call('HGET', KEYS[1], 'token')
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {1, tonumber(redis.call('HGET', KEYS[1], 'fence'))}
+end
+if holder then
+  return {0, redis.call('PTTL', KEYS[1]), tonumber(redis.call('HGET', KEYS[1], 'fence'))}
+end
+local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
+local now = redis.call('TIME')
+local now_ms = now[1] * 1000 + math.floor(now[2] / 1000)
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'host', ARGV[3], 'pid', ARGV[4],
+           'label', ARGV[5], 'kind', ARGV[6], 'acquired_at', now_ms, 'ttl', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, fence}

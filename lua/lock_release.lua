@@ -1,0 +1,24 @@
+-- Releases a lock if the caller still holds it, and wakes the waiters.
+--
+-- KEYS[1]  holder hash   <prefix>lock:{name}
+-- KEYS[2]  state hash    <prefix>lock:{name}:state
+-- ARGV[1]  token
+-- ARGV[2]  channel on which waiters listen for releases
+-- returns  1   released (also when this token was released before: a retry
+--              after a lost reply gets the same answer)
+--          0   held by another owner (ours expired and someone took it)
+--         -1   not held by anyone (ours expired)
+local holder = redis.call('HGET', KEYS[1], 'token')
+if holder == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'released', ARGV[1])
+  redis.call('PUBLISH', ARGV[2], 'released')
+  return 1
+end
+if redis.call('HGET', KEYS[2], 'released') == ARGV[1] then
+  return 1
+end
+if holder then
+  return 0
+end
+return -1

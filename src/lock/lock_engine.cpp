@@ -1,0 +1,175 @@
+// LockEngine: acquisition with wake-up on release, release, extension.
+#include "lock/lock_engine.hpp"
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "client/embedded_scripts.hpp"
+#include "lock/owner_identity.hpp"
+#include "redkit/error.hpp"
+
+namespace redkit::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void validate(const LockOptions& options) {
+  if (options.ttl <= std::chrono::milliseconds::zero()) {
+    throw InvalidArgument(fmt::format("lock ttl {} ms must be positive", options.ttl.count()));
+  }
+  if (options.retry.base_delay < std::chrono::milliseconds::zero() ||
+      options.retry.max_delay < std::chrono::milliseconds::zero()) {
+    throw InvalidArgument(fmt::format("lock retry delays {} ms / {} ms must not be negative",
+                                      options.retry.base_delay.count(), options.retry.max_delay.count()));
+  }
+  if (options.retry.max_attempts < 0) {
+    throw InvalidArgument(fmt::format("lock retry max_attempts {} must not be negative", options.retry.max_attempts));
+  }
+}
+
+// Uniform in [0, min(max, base * 2^attempt)].
+std::chrono::milliseconds full_jitter(const RetryPolicy& retry, int attempt) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  auto cap = retry.base_delay;
+  for (int i = 0; i < attempt && cap < retry.max_delay; ++i) cap *= 2;
+  cap = std::min(cap, retry.max_delay);
+  if (cap.count() <= 0) return std::chrono::milliseconds(0);
+  std::uniform_int_distribution<long long> pick(0, cap.count());
+  return std::chrono::milliseconds(pick(random));
+}
+
+LockOutcome outcome_of(long long code) {
+  if (code == 1) return LockOutcome::done;
+  if (code == 0) return LockOutcome::not_owner;
+  return LockOutcome::expired;
+}
+
+}  // namespace
+
+LockEngine::LockEngine(Client client, LockServiceOptions options)
+    : client_(client), options_(std::move(options)), scheduler_(client), waiters_(client) {
+  if (options_.prefix.empty()) throw InvalidArgument("lock key prefix is empty");
+}
+
+Lock LockEngine::make(std::string name, LockOptions options) {
+  validate_lock_name(name);
+  validate(options);
+  if (options.owner_label.empty()) options.owner_label = options_.owner_label;
+  LockKeys keys(options_.prefix, name);
+  return Lock(std::make_shared<LockState>(shared_from_this(), std::move(name), std::move(keys), std::move(options)));
+}
+
+bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds* holder_pttl) {
+  if (state->held.load()) {
+    throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
+  }
+  // A fresh token per acquisition: a release or renewal meant for an earlier
+  // acquisition can never touch this one.
+  const std::string token = random_token();
+  const auto sent_at = Clock::now();
+  const Script& script = embedded_script("lock_acquire");
+  Reply reply = client_.command(script.call(
+      {state->keys.holder, state->keys.state},
+      {token, std::to_string(state->options.ttl.count()), host_name(), std::to_string(process_id()),
+       state->options.owner_label, "exclusive"}));
+  const auto& parts = reply.as_array();
+  if (parts.at(0).as_integer() != 1) {
+    if (holder_pttl != nullptr) *holder_pttl = std::chrono::milliseconds(parts.at(1).as_integer());
+    return false;
+  }
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(state->mutex);
+    state->token = token;
+    state->fence = FencingToken{static_cast<std::uint64_t>(parts.at(1).as_integer())};
+    // Validity counts from before the request left: the server's TTL started
+    // at some point after that, so this never overstates what we hold.
+    state->valid_until = sent_at + state->options.ttl;
+    generation = ++state->generation;
+    state->stop_source = std::stop_source();
+    state->lost = false;
+    state->held = true;
+  }
+  if (state->options.auto_renew) scheduler_.schedule(state, generation, sent_at + state->options.ttl / 3);
+  return true;
+}
+
+bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds wait) {
+  const bool forever = wait < std::chrono::milliseconds::zero();
+  const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;
+  std::chrono::milliseconds holder_pttl{-1};
+  // The uncontended path costs one round trip and no subscription.
+  if (try_acquire(state, &holder_pttl)) return true;
+  if (!forever && Clock::now() >= deadline) return false;
+
+  // Subscribe before the next attempt: a release published after it is then
+  // heard, whatever the timing.
+  ReleaseWaiters::Ticket ticket = waiters_.enter(state->keys.channel);
+  const RetryPolicy& retry = state->options.retry;
+  for (int attempt = 1;; ++attempt) {
+    const std::uint64_t seen = ticket.generation();
+    if (try_acquire(state, &holder_pttl)) return true;
+    if (retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) return false;
+    const auto now = Clock::now();
+    if (now >= deadline) return false;
+    // Wake at a release, at the holder's expiry (which publishes nothing),
+    // or after the jittered backoff, whichever comes first.
+    auto wake = now + full_jitter(retry, attempt);
+    if (holder_pttl >= std::chrono::milliseconds::zero()) wake = std::min(wake, now + holder_pttl);
+    ticket.wait(seen, std::min(wake, deadline));
+  }
+}
+
+LockOutcome LockEngine::release(LockState& state) {
+  std::string token;
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.token.empty()) {
+      throw LockError(fmt::format("lock \"{}\" is not held by this handle", state.name));
+    }
+    token = state.token;
+  }
+  const Script& script = embedded_script("lock_release");
+  Reply reply = client_.command(script.call({state.keys.holder, state.keys.state}, {token, state.keys.channel}));
+  {
+    // Done with this acquisition whatever the answer: renewals stop, and a
+    // later loss report for it is ignored.
+    std::lock_guard lock(state.mutex);
+    if (state.token == token) {
+      state.token.clear();
+      state.held = false;
+      ++state.generation;
+    }
+  }
+  return outcome_of(reply.as_integer());
+}
+
+LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chrono::milliseconds ttl) {
+  if (ttl <= std::chrono::milliseconds::zero()) {
+    throw InvalidArgument(fmt::format("lock ttl {} ms must be positive", ttl.count()));
+  }
+  std::string token;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(state->mutex);
+    if (!state->held.load()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
+    token = state->token;
+    generation = state->generation;
+  }
+  const auto sent_at = Clock::now();
+  const Script& script = embedded_script("lock_extend");
+  Reply reply = client_.command(script.call({state->keys.holder}, {token, std::to_string(ttl.count())}));
+  LockOutcome outcome = outcome_of(reply.as_integer());
+  if (outcome == LockOutcome::done) {
+    std::lock_guard lock(state->mutex);
+    if (state->generation == generation) state->valid_until = sent_at + ttl;
+  } else {
+    mark_lost(*state, generation);
+  }
+  return outcome;
+}
+
+void LockEngine::shutdown() noexcept { scheduler_.stop(); }
+
+}  // namespace redkit::detail

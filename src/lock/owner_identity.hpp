@@ -1,0 +1,18 @@
+// Who holds a lock, as the registry shows it, and the random tokens that
+// tell holders apart.
+#pragma once
+
+#include <string>
+
+namespace redkit::detail {
+
+// 128 random bits from the operating system's CSPRNG, as 32 hex digits.
+// Unguessable, so no other client can release or extend our lock by chance.
+std::string random_token();
+
+// This machine's host name (cached) and the current process id (not cached:
+// a forked child is another owner).
+const std::string& host_name();
+long process_id();
+
+}  // namespace redkit::detail

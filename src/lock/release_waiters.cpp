@@ -1,0 +1,116 @@
+// ReleaseWaiters: shared per-name subscriptions and generation counters.
+#include "lock/release_waiters.hpp"
+
+#include <vector>
+
+namespace redkit::detail {
+
+ReleaseWaiters::ReleaseWaiters(Client client) : client_(std::move(client)) {}
+
+ReleaseWaiters::~ReleaseWaiters() = default;
+
+void ReleaseWaiters::bump(Channel& channel) {
+  {
+    std::lock_guard lock(channel.mutex);
+    ++channel.generation;
+  }
+  channel.changed.notify_all();
+}
+
+ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name) {
+  std::shared_ptr<Channel> channel;
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!reconnect_.active()) {
+      // After a reconnect a release may have gone unheard: every waiter
+      // retries at once rather than at its next backoff.
+      reconnect_ = client_.subscriber().on_reconnect([this] {
+        std::vector<std::shared_ptr<Channel>> all;
+        {
+          std::lock_guard inner(mutex_);
+          for (auto& [channel_name, c] : channels_) all.push_back(c);
+        }
+        for (auto& c : all) bump(*c);
+      });
+    }
+    auto& slot = channels_[name];
+    if (!slot) {
+      slot = std::make_shared<Channel>();
+      first = true;
+    }
+    ++slot->users;
+    channel = slot;
+  }
+  Ticket ticket(this, name, channel);
+  if (first) {
+    // Subscribing waits for the server, and the handler takes the channel's
+    // mutex on the subscriber thread: neither lock may be held here.
+    try {
+      Subscription subscription = client_.subscriber().subscribe(
+          name, [weak = std::weak_ptr<Channel>(channel)](std::string_view, std::string_view) {
+            if (auto c = weak.lock()) bump(*c);
+          });
+      std::lock_guard lock(channel->mutex);
+      channel->subscription = std::move(subscription);
+      channel->ready = true;
+    } catch (...) {
+      {
+        // Out of the table, so the next waiter subscribes afresh.
+        std::lock_guard lock(mutex_);
+        if (auto it = channels_.find(name); it != channels_.end() && it->second == channel) channels_.erase(it);
+      }
+      {
+        std::lock_guard lock(channel->mutex);
+        channel->failed = true;
+      }
+      channel->changed.notify_all();
+      throw;
+    }
+    channel->changed.notify_all();
+  } else {
+    std::unique_lock lock(channel->mutex);
+    channel->changed.wait(lock, [&] { return channel->ready || channel->failed; });
+    if (channel->failed) {
+      // The first waiter's subscribe failed and it has reported why; this one
+      // will retry the subscription itself after leaving.
+      lock.unlock();
+      return enter(name);
+    }
+  }
+  return ticket;
+}
+
+void ReleaseWaiters::leave(const std::string& name, const std::shared_ptr<Channel>& channel) noexcept {
+  bool last = false;
+  {
+    std::lock_guard lock(mutex_);
+    last = --channel->users == 0;
+    if (auto it = channels_.find(name); last && it != channels_.end() && it->second == channel) channels_.erase(it);
+  }
+  if (!last) return;
+  Subscription subscription;
+  {
+    std::lock_guard lock(channel->mutex);
+    subscription = std::move(channel->subscription);
+  }
+  // Unsubscribing waits for a running handler, which takes channel->mutex:
+  // the subscription is dropped with no lock held.
+  subscription.cancel();
+}
+
+ReleaseWaiters::Ticket::~Ticket() {
+  if (owner_ != nullptr && channel_) owner_->leave(name_, channel_);
+}
+
+std::uint64_t ReleaseWaiters::Ticket::generation() const {
+  std::lock_guard lock(channel_->mutex);
+  return channel_->generation;
+}
+
+void ReleaseWaiters::Ticket::wait(std::uint64_t seen, std::chrono::steady_clock::time_point until) const {
+  std::unique_lock lock(channel_->mutex);
+  channel_->changed.wait_until(lock, until, [&] { return channel_->generation != seen; });
+}
+
+}  // namespace redkit::detail

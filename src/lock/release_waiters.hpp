@@ -1,0 +1,75 @@
+// ReleaseWaiters: wakes the threads waiting for a lock the moment its holder
+// releases it, through one pub/sub subscription per contended lock name,
+// shared by all of this client's waiters for that name and dropped when the
+// last one leaves.
+//
+//   auto ticket = waiters.enter(keys.channel);  // subscribed when this returns
+//   auto seen = ticket.generation();
+//   if (!try_acquire()) ticket.wait(seen, retry_at);   // returns early on a release
+//
+// Thread-safety: all members may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "redkit/client.hpp"
+
+namespace redkit::detail {
+
+class ReleaseWaiters {
+  struct Channel;
+
+ public:
+  explicit ReleaseWaiters(Client client);
+  ~ReleaseWaiters();
+
+  class Ticket {
+   public:
+    Ticket(ReleaseWaiters* owner, std::string name, std::shared_ptr<Channel> channel)
+        : owner_(owner), name_(std::move(name)), channel_(std::move(channel)) {}
+    Ticket(Ticket&&) noexcept = default;
+    Ticket& operator=(Ticket&&) = delete;
+    ~Ticket();
+    // Counts releases seen on the channel (and reconnects, after which a
+    // release may have been missed).
+    std::uint64_t generation() const;
+    // Until the generation moves past `seen` or `until` passes.
+    void wait(std::uint64_t seen, std::chrono::steady_clock::time_point until) const;
+
+   private:
+    ReleaseWaiters* owner_;
+    std::string name_;
+    std::shared_ptr<Channel> channel_;
+  };
+
+  // Subscribes on first use of the channel; returns once the subscription is
+  // confirmed, so no release published after this call is missed. Throws
+  // ConnectionError if the subscription cannot be made.
+  Ticket enter(const std::string& channel);
+
+ private:
+  struct Channel {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::uint64_t generation = 0;  // guarded by mutex
+    bool ready = false;            // guarded by mutex; subscription confirmed
+    bool failed = false;           // guarded by mutex
+    int users = 0;                 // guarded by ReleaseWaiters::mutex_
+    Subscription subscription;     // guarded by mutex; set by the first entering thread
+  };
+  void leave(const std::string& name, const std::shared_ptr<Channel>& channel) noexcept;
+  static void bump(Channel& channel);
+
+  Client client_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Channel>> channels_;  // guarded by mutex_
+  Subscription reconnect_;
+};
+
+}  // namespace redkit::detail

@@ -1,0 +1,165 @@
+// RenewalScheduler: batched renewals on one thread.
+#include "lock/renewal_scheduler.hpp"
+
+#include <algorithm>
+
+#include "client/embedded_scripts.hpp"
+#include "redkit/error.hpp"
+
+namespace redkit::detail {
+namespace {
+
+// Renew at a third of the TTL: two more attempts fit before it runs out.
+constexpr int kRenewFraction = 3;
+// After a failed round (server unreachable), retry this often within the
+// remaining validity.
+std::chrono::milliseconds retry_interval(std::chrono::milliseconds ttl) {
+  return std::clamp(ttl / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+
+}  // namespace
+
+void mark_lost(LockState& state, std::uint64_t generation) noexcept {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.generation != generation || state.lost.load()) return;
+    state.lost = true;
+    state.held = false;
+    state.stop_source.request_stop();
+    callback = state.options.on_lost;
+  }
+  if (callback) {
+    try {
+      callback();
+    } catch (...) {
+      // The callback's failure has nowhere to go; the stop token already fired.
+    }
+  }
+}
+
+RenewalScheduler::RenewalScheduler(Client client) : client_(std::move(client)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+RenewalScheduler::~RenewalScheduler() { stop(); }
+
+void RenewalScheduler::stop() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::uint64_t generation,
+                                Clock::time_point at) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push(Entry{at, state, generation});
+  }
+  changed_.notify_all();
+}
+
+std::uint64_t RenewalScheduler::rounds() const noexcept {
+  std::lock_guard lock(mutex_);
+  return rounds_;
+}
+
+std::uint64_t RenewalScheduler::renewals() const noexcept {
+  std::lock_guard lock(mutex_);
+  return renewals_;
+}
+
+void RenewalScheduler::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (queue_.empty()) {
+      changed_.wait(lock);
+      continue;
+    }
+    const auto next = queue_.top().due;
+    if (Clock::now() < next) {
+      changed_.wait_until(lock, next);
+      continue;
+    }
+    std::vector<Entry> due;
+    const auto now = Clock::now();
+    while (!queue_.empty() && queue_.top().due <= now) {
+      due.push_back(queue_.top());
+      queue_.pop();
+    }
+    lock.unlock();
+    renew(due);
+    lock.lock();
+  }
+}
+
+void RenewalScheduler::renew(std::vector<Entry>& due) {
+  struct Job {
+    std::shared_ptr<LockState> state;
+    std::uint64_t generation;
+    std::chrono::milliseconds ttl;
+    Clock::time_point valid_until;
+  };
+  std::vector<Job> jobs;
+  std::vector<Command> commands;
+  const Script& extend = embedded_script("lock_extend");
+  for (Entry& entry : due) {
+    auto state = entry.state.lock();
+    if (!state) continue;
+    std::lock_guard lock(state->mutex);
+    if (state->generation != entry.generation || !state->held.load() || state->lost.load()) continue;
+    jobs.push_back(Job{state, entry.generation, state->options.ttl, state->valid_until});
+    commands.push_back(extend.call({state->keys.holder}, {state->token, std::to_string(state->options.ttl.count())}));
+  }
+  if (jobs.empty()) return;
+
+  const auto sent_at = Clock::now();
+  // A renewal that answers after the lock's validity is worthless: wait no
+  // longer than the most urgent lock of the round has left.
+  auto earliest = std::min_element(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+                    return a.valid_until < b.valid_until;
+                  })->valid_until;
+  auto timeout = std::max(std::chrono::ceil<std::chrono::milliseconds>(earliest - sent_at),
+                          std::chrono::milliseconds(10));
+  std::vector<Reply> replies;
+  bool reached = true;
+  try {
+    replies = client_.execute(commands, timeout);
+  } catch (const Error&) {
+    reached = false;
+  }
+  std::uint64_t renewed = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    const bool answered = reached && replies[i].is_integer();
+    if (answered && replies[i].as_integer() != 1) {
+      mark_lost(*job.state, job.generation);  // expired, or someone else holds it now
+      continue;
+    }
+    if (answered) {
+      ++renewed;
+      {
+        std::lock_guard lock(job.state->mutex);
+        if (job.state->generation == job.generation) job.state->valid_until = sent_at + job.ttl;
+      }
+      schedule(job.state, job.generation, sent_at + job.ttl / kRenewFraction);
+      continue;
+    }
+    // Unreachable server or an error reply: try again while the lock may
+    // still be valid, and give it up once it surely is not.
+    const auto now = Clock::now();
+    if (now >= job.valid_until) {
+      mark_lost(*job.state, job.generation);
+    } else {
+      schedule(job.state, job.generation, std::min(now + retry_interval(job.ttl), job.valid_until));
+    }
+  }
+  std::lock_guard lock(mutex_);
+  ++rounds_;
+  renewals_ += renewed;
+}
+
+}  // namespace redkit::detail
