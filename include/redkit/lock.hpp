@@ -72,11 +72,11 @@ struct LockOptions {
   bool auto_renew = true;
   // Free-form label shown in the registry next to host and pid ("billing
   // worker 3"). Empty: the service's default label.
-  std::string owner_label;
-  RetryPolicy retry;
+  std::string owner_label{};
+  RetryPolicy retry{};
   // Runs once, on the scheduler thread, when the lock is found lost. Must not
   // block; the work it protects should watch stop_token() and stop.
-  std::function<void()> on_lost;
+  std::function<void()> on_lost{};
 };
 
 namespace detail {

@@ -34,7 +34,7 @@ struct LockServiceOptions {
   // Prepended to every key, so redkit shares a database politely.
   std::string prefix = "redkit:";
   // Default owner label of this process's locks in the registry.
-  std::string owner_label;
+  std::string owner_label{};
 };
 
 class LockService {

@@ -30,16 +30,16 @@ struct TlsOptions {
   bool enabled = false;
   // PEM file of the certificate authorities trusted to sign the server's
   // certificate. Empty with an empty ca_dir: the system's default store.
-  std::string ca_file;
+  std::string ca_file{};
   // Directory of hashed CA certificates (as made by `openssl rehash`).
-  std::string ca_dir;
+  std::string ca_dir{};
   // Client certificate and its private key (PEM), for servers that require
   // one (tls-auth-clients yes). Both or neither.
-  std::string cert_file;
-  std::string key_file;
+  std::string cert_file{};
+  std::string key_file{};
   // Name sent as SNI and checked against the server's certificate. Empty: the
   // host of the URL.
-  std::string server_name;
+  std::string server_name{};
   // Verify the server's certificate chain and name. Turning this off makes
   // the connection open to interception; it exists for test setups only.
   bool verify_peer = true;
@@ -52,16 +52,16 @@ struct ConnectionOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   // Socket path when transport is unix_socket.
-  std::string path;
+  std::string path{};
 
   // AUTH credentials. An empty user with a password authenticates as the
   // default user (requirepass). An empty password sends no AUTH.
-  std::string user;
-  std::string password;
+  std::string user{};
+  std::string password{};
   // SELECT after connecting when not 0.
   int db = 0;
   // CLIENT SETNAME after connecting when not empty; shows in CLIENT LIST.
-  std::string client_name;
+  std::string client_name{};
 
   // Time allowed for TCP connect, TLS handshake, AUTH and SELECT together.
   std::chrono::milliseconds connect_timeout{2000};
@@ -71,7 +71,7 @@ struct ConnectionOptions {
   // TCP keepalive probes so a peer that vanished is noticed on idle sockets.
   bool keepalive = true;
 
-  TlsOptions tls;
+  TlsOptions tls{};
 
   // Parses a URL (see above). Throws InvalidArgument naming the URL and what
   // is wrong with it. The password is never repeated in the message.
@@ -105,8 +105,8 @@ struct PoolOptions {
 
 struct ClientOptions {
   // Defaults to redis://127.0.0.1:6379; from_env() reads $REDIS_URL.
-  ConnectionOptions connection;
-  PoolOptions pool;
+  ConnectionOptions connection{};
+  PoolOptions pool{};
 
   // Connection from $REDIS_URL (see ConnectionOptions::from_env), default pool.
   static ClientOptions from_env() { return ClientOptions{ConnectionOptions::from_env(), PoolOptions{}}; }
