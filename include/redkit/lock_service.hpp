@@ -24,9 +24,11 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "redkit/client.hpp"
 #include "redkit/lock.hpp"
+#include "redkit/lock_registry.hpp"
 
 namespace redkit {
 
@@ -72,6 +74,17 @@ class LockService {
       return result;
     }
   }
+
+  // The registry. Every held lock of this prefix, ordered by name; found with
+  // SCAN (never KEYS), so listing costs in proportion to the database size.
+  std::vector<LockInfo> list() const;
+  // The holder of `name`, or nullopt when it is free.
+  std::optional<LockInfo> info(const std::string& name) const;
+  std::vector<LockInfo> find_by_owner(const OwnerFilter& owner) const;
+  // Releases `name` whoever holds it and wakes its waiters (an operator's
+  // action: the holder finds out at its next renewal and its stop token
+  // fires). Returns false if it was not held.
+  bool force_release(const std::string& name);
 
   const Client& client() const noexcept;
   const LockServiceOptions& options() const noexcept;

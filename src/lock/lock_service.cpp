@@ -2,6 +2,7 @@
 #include "redkit/lock_service.hpp"
 
 #include "lock/lock_engine.hpp"
+#include "lock/lock_registry.hpp"
 
 namespace redkit {
 
@@ -12,6 +13,29 @@ LockService::~LockService() { engine_->shutdown(); }
 
 Lock LockService::make(std::string name, LockOptions options) {
   return engine_->make(std::move(name), std::move(options));
+}
+
+std::vector<LockInfo> LockService::list() const {
+  return detail::list_locks(engine_->client(), engine_->options().prefix);
+}
+
+std::optional<LockInfo> LockService::info(const std::string& name) const {
+  return detail::lock_info(engine_->client(), engine_->options().prefix, name);
+}
+
+std::vector<LockInfo> LockService::find_by_owner(const OwnerFilter& owner) const {
+  std::vector<LockInfo> matching;
+  for (LockInfo& held : list()) {
+    if (!owner.host.empty() && held.host != owner.host) continue;
+    if (owner.pid != 0 && held.pid != owner.pid) continue;
+    if (!owner.label.empty() && held.label != owner.label) continue;
+    matching.push_back(std::move(held));
+  }
+  return matching;
+}
+
+bool LockService::force_release(const std::string& name) {
+  return detail::force_release_lock(engine_->client(), engine_->options().prefix, name);
 }
 
 const Client& LockService::client() const noexcept { return engine_->client(); }

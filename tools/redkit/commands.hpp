@@ -12,5 +12,7 @@ namespace redkit::cli {
 void add_version_command(CLI::App& app, GlobalOptions& global);
 void add_ping_command(CLI::App& app, GlobalOptions& global);
 void add_demo_command(CLI::App& app, GlobalOptions& global);
+// lock exec | list | info | release
+void add_lock_commands(CLI::App& app, GlobalOptions& global);
 
 }  // namespace redkit::cli

@@ -2,6 +2,8 @@
 // part of the tool's contract and never change meaning.
 #pragma once
 
+#include <string>
+
 namespace redkit::cli {
 
 inline constexpr int kExitSuccess = 0;
@@ -13,5 +15,13 @@ inline constexpr int kExitUsage = 2;
 // A lock was not acquired within its wait time; trying again later may work.
 // 75 is EX_TEMPFAIL of <sysexits.h>, the status flock(1)-style wrappers use.
 inline constexpr int kExitTempFail = 75;
+
+// Thrown by a command that ends with a status of its own (`lock exec` passes
+// on its child's); main() returns it. `message`, when not empty, is printed
+// as the one stderr line.
+struct CommandExit {
+  int status = kExitSuccess;
+  std::string message{};
+};
 
 }  // namespace redkit::cli

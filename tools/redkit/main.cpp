@@ -60,6 +60,9 @@ int run(CLI::App& app, int argc, char** argv) {
       return report(kExitUsage, fmt::format("{} '{}'", what, typed), kUsageHint);
     }
     return report(kExitUsage, e.what(), kUsageHint);
+  } catch (const CommandExit& e) {
+    if (!e.message.empty()) report(e.status, e.message);
+    return e.status;
   } catch (const UsageError& e) {
     return report(kExitUsage, e.what(), kUsageHint);
   } catch (const redkit::ConnectionError& e) {
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
   add_version_command(app, global);
   add_ping_command(app, global);
   add_demo_command(app, global);
+  add_lock_commands(app, global);
 
   return run(app, argc, argv);
 }

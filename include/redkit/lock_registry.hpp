@@ -1,0 +1,42 @@
+// redkit/lock_registry.hpp — what the registry knows about a held lock.
+//
+// The registry is not a separate record: it reads the holder keys that the
+// acquire and release scripts write and delete, which expire with the locks
+// themselves, so it can never list a lock that is not held.
+//
+//   for (const redkit::LockInfo& held : locks.list()) {
+//     std::cout << held.name << " held by " << held.host << ":" << held.pid << "\n";
+//   }
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "redkit/lock.hpp"
+
+namespace redkit {
+
+struct LockInfo {
+  std::string name{};
+  std::string kind{};   // "exclusive" for Lock
+  std::string host{};   // owner's host name
+  long pid = 0;         // owner's process id
+  std::string label{};  // owner's label, may be empty
+  // Server time of the acquisition, Unix milliseconds.
+  std::int64_t acquired_at_ms = 0;
+  std::chrono::milliseconds ttl{0};       // as requested at acquisition or last extension
+  std::chrono::milliseconds ttl_left{0};  // until expiry unless renewed
+  FencingToken fence{};
+};
+
+// Which locks find_by_owner() returns: the fields that are set must match.
+struct OwnerFilter {
+  std::string host{};
+  long pid = 0;
+  std::string label{};
+};
+
+}  // namespace redkit
