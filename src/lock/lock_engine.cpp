@@ -57,7 +57,11 @@ Lock LockEngine::make(std::string name, LockOptions options) {
   validate(options);
   if (options.owner_label.empty()) options.owner_label = options_.owner_label;
   LockKeys keys(options_.prefix, name);
-  return Lock(std::make_shared<LockState>(shared_from_this(), std::move(name), std::move(keys), std::move(options)));
+  LockState::ExtendCommand extend = [holder = keys.holder](const std::string& token, std::chrono::milliseconds ttl) {
+    return embedded_script("lock_extend").call({holder}, {token, std::to_string(ttl.count())});
+  };
+  return Lock(std::make_shared<LockState>(shared_from_this(), std::move(name), std::move(keys), std::move(options),
+                                          std::move(extend)));
 }
 
 bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds* holder_pttl) {
@@ -158,8 +162,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
     generation = state->generation;
   }
   const auto sent_at = Clock::now();
-  const Script& script = embedded_script("lock_extend");
-  Reply reply = client_.command(script.call({state->keys.holder}, {token, std::to_string(ttl.count())}));
+  Reply reply = client_.command(state->extend_command(token, ttl));
   LockOutcome outcome = outcome_of(reply.as_integer());
   if (outcome == LockOutcome::done) {
     std::lock_guard lock(state->mutex);

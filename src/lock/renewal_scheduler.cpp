@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "client/embedded_scripts.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -105,14 +104,13 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
   };
   std::vector<Job> jobs;
   std::vector<Command> commands;
-  const Script& extend = embedded_script("lock_extend");
   for (Entry& entry : due) {
     auto state = entry.state.lock();
     if (!state) continue;
     std::lock_guard lock(state->mutex);
     if (state->generation != entry.generation || !state->held.load() || state->lost.load()) continue;
     jobs.push_back(Job{state, entry.generation, state->options.ttl, state->valid_until});
-    commands.push_back(extend.call({state->keys.holder}, {state->token, std::to_string(state->options.ttl.count())}));
+    commands.push_back(state->extend_command(state->token, state->options.ttl));
   }
   if (jobs.empty()) return;
 
