@@ -28,12 +28,12 @@ struct LockState {
   using ExtendCommand = std::function<Command(const std::string& token, std::chrono::milliseconds ttl)>;
 
   LockState(std::shared_ptr<LockEngine> owner_engine, std::string lock_name, LockKeys lock_keys,
-            LockOptions lock_options, ExtendCommand extend_command)
+            LockOptions lock_options, ExtendCommand lock_extend_command)
       : engine(std::move(owner_engine)),
         name(std::move(lock_name)),
         keys(std::move(lock_keys)),
         options(std::move(lock_options)),
-        extend_command(std::move(extend_command)) {}
+        extend_command(std::move(lock_extend_command)) {}
 
   const std::shared_ptr<LockEngine> engine;
   const std::string name;
