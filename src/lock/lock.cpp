@@ -30,7 +30,7 @@ Lock& Lock::operator=(Lock&& other) noexcept {
 
 Lock::~Lock() { unlock(); }
 
-bool Lock::try_lock() { return state_->engine->try_acquire(state_); }
+bool Lock::try_lock() { return state_->engine->acquire(state_, std::chrono::milliseconds(0)); }
 
 bool Lock::try_lock_for(std::chrono::milliseconds wait) {
   return state_->engine->acquire(state_, std::max(wait, std::chrono::milliseconds::zero()));

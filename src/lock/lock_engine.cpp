@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "client/embedded_scripts.hpp"
 #include "lock/owner_identity.hpp"
 #include "redkit/error.hpp"
 
@@ -52,31 +51,23 @@ LockEngine::LockEngine(Client client, LockServiceOptions options)
   if (options_.prefix.empty()) throw InvalidArgument("lock key prefix is empty");
 }
 
-Lock LockEngine::make(std::string name, LockOptions options) {
+Lock LockEngine::make(const LockKind& kind, std::string name, LockOptions options) {
   validate_lock_name(name);
   validate(options);
   if (options.owner_label.empty()) options.owner_label = options_.owner_label;
   LockKeys keys(options_.prefix, name);
-  LockState::ExtendCommand extend = [holder = keys.holder](const std::string& token, std::chrono::milliseconds ttl) {
-    return embedded_script("lock_extend").call({holder}, {token, std::to_string(ttl.count())});
-  };
-  return Lock(std::make_shared<LockState>(shared_from_this(), std::move(name), std::move(keys), std::move(options),
-                                          std::move(extend)));
+  return Lock(std::make_shared<LockState>(shared_from_this(), kind, std::move(name), std::move(keys),
+                                          std::move(options)));
 }
 
-bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds* holder_pttl) {
+bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std::string& token,
+                             std::chrono::milliseconds* holder_pttl) {
   if (state->held.load()) {
     throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
   }
-  // A fresh token per acquisition: a release or renewal meant for an earlier
-  // acquisition can never touch this one.
-  const std::string token = random_token();
+  const LockOwner owner{host_name(), process_id(), state->options.owner_label};
   const auto sent_at = Clock::now();
-  const Script& script = embedded_script("lock_acquire");
-  Reply reply = client_.command(script.call(
-      {state->keys.holder, state->keys.state},
-      {token, std::to_string(state->options.ttl.count()), host_name(), std::to_string(process_id()),
-       state->options.owner_label, "exclusive"}));
+  Reply reply = client_.command(state->kind.acquire(*state, token, owner));
   const auto& parts = reply.as_array();
   if (parts.at(0).as_integer() != 1) {
     if (holder_pttl != nullptr) *holder_pttl = std::chrono::milliseconds(parts.at(1).as_integer());
@@ -103,9 +94,17 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   const bool forever = wait < std::chrono::milliseconds::zero();
   const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;
   std::chrono::milliseconds holder_pttl{-1};
+  // One token for the whole wait: a retry after a lost reply is recognised
+  // as the same request, and a queue (fair lock) keeps our place. Each new
+  // acquisition gets a fresh one, so nothing meant for an earlier one can
+  // touch it.
+  const std::string token = random_token();
   // The uncontended path costs one round trip and no subscription.
-  if (try_acquire(state, &holder_pttl)) return true;
-  if (!forever && Clock::now() >= deadline) return false;
+  if (try_acquire(state, token, &holder_pttl)) return true;
+  if (!forever && Clock::now() >= deadline) {
+    abandon(*state, token);
+    return false;
+  }
 
   // Subscribe before the next attempt: a release published after it is then
   // heard, whatever the timing.
@@ -113,10 +112,12 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   const RetryPolicy& retry = state->options.retry;
   for (int attempt = 1;; ++attempt) {
     const std::uint64_t seen = ticket.generation();
-    if (try_acquire(state, &holder_pttl)) return true;
-    if (retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) return false;
+    if (try_acquire(state, token, &holder_pttl)) return true;
     const auto now = Clock::now();
-    if (now >= deadline) return false;
+    if ((retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) || now >= deadline) {
+      abandon(*state, token);
+      return false;
+    }
     // Wake at a release, at the holder's expiry (which publishes nothing),
     // or after the jittered backoff, whichever comes first.
     auto wake = now + full_jitter(retry, attempt);
@@ -134,8 +135,7 @@ LockOutcome LockEngine::release(LockState& state) {
     }
     token = state.token;
   }
-  const Script& script = embedded_script("lock_release");
-  Reply reply = client_.command(script.call({state.keys.holder, state.keys.state}, {token, state.keys.channel}));
+  Reply reply = client_.command(state.kind.release(state, token));
   {
     // Done with this acquisition whatever the answer: renewals stop, and a
     // later loss report for it is ignored.
@@ -162,7 +162,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
     generation = state->generation;
   }
   const auto sent_at = Clock::now();
-  Reply reply = client_.command(state->extend_command(token, ttl));
+  Reply reply = client_.command(state->kind.extend(*state, token, ttl));
   LockOutcome outcome = outcome_of(reply.as_integer());
   if (outcome == LockOutcome::done) {
     std::lock_guard lock(state->mutex);
@@ -171,6 +171,16 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
     mark_lost(*state, generation);
   }
   return outcome;
+}
+
+void LockEngine::abandon(const LockState& state, const std::string& token) noexcept {
+  if (!state.kind.abandon) return;
+  try {
+    client_.command(state.kind.abandon(state, token));
+  } catch (...) {
+    // A waiter that cannot say it left is dropped by the kind's own expiry
+    // (queue slots and intents carry a TTL).
+  }
 }
 
 void LockEngine::shutdown() noexcept { scheduler_.stop(); }

@@ -23,11 +23,13 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
  public:
   LockEngine(Client client, LockServiceOptions options);
 
-  Lock make(std::string name, LockOptions options);
+  // A handle of the given kind; validates name and options.
+  Lock make(const LockKind& kind, std::string name, LockOptions options);
 
-  // One attempt; true if acquired. Fills `holder_pttl` with the holder's
-  // remaining TTL when the lock is held by someone else.
-  bool try_acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds* holder_pttl = nullptr);
+  // One attempt with `token`; true if acquired. Fills `holder_pttl` with the
+  // time until a holder's lease ends when the lock is not free (-1: unknown).
+  bool try_acquire(const std::shared_ptr<LockState>& state, const std::string& token,
+                   std::chrono::milliseconds* holder_pttl = nullptr);
   // Attempts until acquired or the wait has passed; a negative wait waits
   // forever.
   bool acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds wait);
@@ -41,6 +43,8 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
   RenewalScheduler& scheduler() noexcept { return scheduler_; }
 
  private:
+  void abandon(const LockState& state, const std::string& token) noexcept;
+
   Client client_;
   const LockServiceOptions options_;
   RenewalScheduler scheduler_;

@@ -12,7 +12,7 @@ LockService::LockService(Client client, LockServiceOptions options)
 LockService::~LockService() { engine_->shutdown(); }
 
 Lock LockService::make(std::string name, LockOptions options) {
-  return engine_->make(std::move(name), std::move(options));
+  return engine_->make(detail::exclusive_lock_kind(), std::move(name), std::move(options));
 }
 
 std::vector<LockInfo> LockService::list() const {

@@ -5,14 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
 
 #include "lock/lock_keys.hpp"
-#include "redkit/command.hpp"
+#include "lock/lock_kind.hpp"
 #include "redkit/lock.hpp"
 
 namespace redkit::detail {
@@ -22,24 +21,19 @@ class LockEngine;
 struct LockState {
   using Clock = std::chrono::steady_clock;
 
-  // The command that extends this kind of lock (exclusive, read lease, write
-  // lock, permit, ...) for `token` to `ttl`; its integer reply is 1 when
-  // extended, 0 when another owner holds it, -1 when nothing is held.
-  using ExtendCommand = std::function<Command(const std::string& token, std::chrono::milliseconds ttl)>;
-
-  LockState(std::shared_ptr<LockEngine> owner_engine, std::string lock_name, LockKeys lock_keys,
-            LockOptions lock_options, ExtendCommand lock_extend_command)
+  LockState(std::shared_ptr<LockEngine> owner_engine, const LockKind& lock_kind, std::string lock_name,
+            LockKeys lock_keys, LockOptions lock_options)
       : engine(std::move(owner_engine)),
+        kind(lock_kind),
         name(std::move(lock_name)),
         keys(std::move(lock_keys)),
-        options(std::move(lock_options)),
-        extend_command(std::move(lock_extend_command)) {}
+        options(std::move(lock_options)) {}
 
   const std::shared_ptr<LockEngine> engine;
+  const LockKind& kind;  // a static of the kind's source file
   const std::string name;
   const LockKeys keys;
   const LockOptions options;
-  const ExtendCommand extend_command;
 
   mutable std::mutex mutex;
   std::string token;               // guarded by mutex; empty when not held

@@ -110,7 +110,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     std::lock_guard lock(state->mutex);
     if (state->generation != entry.generation || !state->held.load() || state->lost.load()) continue;
     jobs.push_back(Job{state, entry.generation, state->options.ttl, state->valid_until});
-    commands.push_back(state->extend_command(state->token, state->options.ttl));
+    commands.push_back(state->kind.extend(*state, state->token, state->options.ttl));
   }
   if (jobs.empty()) return;
 

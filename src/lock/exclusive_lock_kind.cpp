@@ -1,0 +1,32 @@
+// The exclusive lock: lua/lock_acquire.lua, lock_release.lua, lock_extend.lua.
+#include "client/embedded_scripts.hpp"
+#include "lock/lock_kind.hpp"
+#include "lock/lock_state.hpp"
+
+namespace redkit::detail {
+
+const LockKind& exclusive_lock_kind() {
+  static const LockKind kind{
+      .name = "exclusive",
+      .acquire =
+          [](const LockState& state, const std::string& token, const LockOwner& owner) {
+            return embedded_script("lock_acquire")
+                .call({state.keys.holder, state.keys.state},
+                      {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
+                       owner.label, "exclusive"});
+          },
+      .release =
+          [](const LockState& state, const std::string& token) {
+            return embedded_script("lock_release")
+                .call({state.keys.holder, state.keys.state}, {token, state.keys.channel});
+          },
+      .extend =
+          [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
+            return embedded_script("lock_extend").call({state.keys.holder}, {token, std::to_string(ttl.count())});
+          },
+      .abandon = {},
+  };
+  return kind;
+}
+
+}  // namespace redkit::detail

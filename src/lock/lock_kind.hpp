@@ -1,0 +1,45 @@
+// LockKind: what makes one kind of lock (exclusive, read, write, permit,
+// fair, ...) differ from another — the commands that acquire, release and
+// extend it. Everything else (waiting with wake-up on release, renewal, loss
+// detection, the Lock handle) is shared by every kind.
+//
+// Reply contracts, which every kind's scripts keep:
+//   acquire  {1, fence}  acquired (or already held with this token)
+//            {0, pttl}   not now; pttl = ms until a holder's lease ends, -1
+//                        when unknown (the waiter then relies on wake-ups)
+//   release  1 released (also on a repeat), 0 another owner holds it, -1 nothing held
+//   extend   1 extended, 0 another owner holds it, -1 nothing held
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "redkit/command.hpp"
+
+namespace redkit::detail {
+
+struct LockState;
+
+// Who is asking, as the registry records it.
+struct LockOwner {
+  std::string host;
+  long pid = 0;
+  std::string label;
+};
+
+struct LockKind {
+  // Shown in the registry: "exclusive", "read", "write", ...
+  std::string name;
+  std::function<Command(const LockState& state, const std::string& token, const LockOwner& owner)> acquire;
+  std::function<Command(const LockState& state, const std::string& token)> release;
+  std::function<Command(const LockState& state, const std::string& token, std::chrono::milliseconds ttl)> extend;
+  // Optional: run when a waiter gives up without acquiring (a fair lock's
+  // queue slot, a writer's intent), so it does not hold others back.
+  std::function<Command(const LockState& state, const std::string& token)> abandon;
+};
+
+// The exclusive lock of lua/lock_*.lua.
+const LockKind& exclusive_lock_kind();
+
+}  // namespace redkit::detail
