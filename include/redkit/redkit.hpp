@@ -10,6 +10,7 @@
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
 #include "redkit/lock.hpp"
+#include "redkit/lock_names.hpp"
 #include "redkit/lock_registry.hpp"
 #include "redkit/lock_service.hpp"
 #include "redkit/options.hpp"
