@@ -29,6 +29,7 @@
 #include "redkit/client.hpp"
 #include "redkit/lock.hpp"
 #include "redkit/lock_registry.hpp"
+#include "redkit/multi_lock.hpp"
 
 namespace redkit {
 
@@ -52,6 +53,10 @@ class LockService {
   // or '}' (they would break the key's hash tag), a TTL <= 0, or a retry
   // policy with negative delays.
   Lock make(std::string name, LockOptions options = {});
+
+  // Exclusive locks on all `names`, taken together or not at all (see
+  // redkit/multi_lock.hpp). Names are validated as for make().
+  MultiLock make_multi(std::vector<std::string> names, LockOptions options = {});
 
   // Acquires `name` within `wait`, runs fn(std::stop_token) while renewing
   // the lock, and releases it. Returns fn's result, or nullopt (false for a

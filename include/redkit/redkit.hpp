@@ -12,6 +12,7 @@
 #include "redkit/lock.hpp"
 #include "redkit/lock_names.hpp"
 #include "redkit/lock_registry.hpp"
+#include "redkit/multi_lock.hpp"
 #include "redkit/lock_service.hpp"
 #include "redkit/options.hpp"
 #include "redkit/pipeline.hpp"

@@ -1,6 +1,8 @@
 // LockEngine: acquisition with wake-up on release, release, extension.
 #include "lock/lock_engine.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -51,13 +53,16 @@ LockEngine::LockEngine(Client client, LockServiceOptions options)
   if (options_.prefix.empty()) throw InvalidArgument("lock key prefix is empty");
 }
 
-Lock LockEngine::make(const LockKind& kind, std::string name, LockOptions options) {
+std::shared_ptr<LockState> LockEngine::make_state(const LockKind& kind, std::string name, LockOptions options) {
   validate_lock_name(name);
   validate(options);
   if (options.owner_label.empty()) options.owner_label = options_.owner_label;
   LockKeys keys(options_.prefix, name);
-  return Lock(std::make_shared<LockState>(shared_from_this(), kind, std::move(name), std::move(keys),
-                                          std::move(options)));
+  return std::make_shared<LockState>(shared_from_this(), kind, std::move(name), std::move(keys), std::move(options));
+}
+
+Lock LockEngine::make(const LockKind& kind, std::string name, LockOptions options) {
+  return Lock(make_state(kind, std::move(name), std::move(options)));
 }
 
 bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std::string& token,
@@ -73,11 +78,17 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
     if (holder_pttl != nullptr) *holder_pttl = std::chrono::milliseconds(parts.at(1).as_integer());
     return false;
   }
+  take(state, token, parts.at(1).as_integer(), sent_at);
+  return true;
+}
+
+void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string& token, long long fence,
+                      Clock::time_point sent_at) {
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(state->mutex);
     state->token = token;
-    state->fence = FencingToken{static_cast<std::uint64_t>(parts.at(1).as_integer())};
+    state->fence = FencingToken{static_cast<std::uint64_t>(fence)};
     // Validity counts from before the request left: the server's TTL started
     // at some point after that, so this never overstates what we hold.
     state->valid_until = sent_at + state->options.ttl;
@@ -87,7 +98,97 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
     state->held = true;
   }
   if (state->options.auto_renew) scheduler_.schedule(state, generation, sent_at + state->options.ttl / 3);
-  return true;
+}
+
+LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared_ptr<LockState>>& states,
+                                                   const std::string& token) {
+  const LockOwner owner{host_name(), process_id(), states.front()->options.owner_label};
+  std::vector<Command> commands;
+  commands.reserve(states.size());
+  for (const auto& state : states) commands.push_back(state->kind.acquire(*state, token, owner));
+  const auto sent_at = Clock::now();
+  std::vector<Reply> replies = client_.execute(commands);
+  AllAttempt attempt;
+  attempt.acquired = true;
+  std::vector<Command> rollback;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    replies[i].throw_if_error();
+    const auto& parts = replies[i].as_array();
+    if (parts.at(0).as_integer() == 1) {
+      rollback.push_back(states[i]->kind.release(*states[i], token));
+    } else if (attempt.acquired) {
+      attempt.acquired = false;
+      attempt.busy = i;
+      attempt.busy_pttl = std::chrono::milliseconds(parts.at(1).as_integer());
+    }
+  }
+  if (!attempt.acquired) {
+    // Never hold some while waiting for others: that is what makes opposite
+    // orders in two processes unable to deadlock.
+    if (!rollback.empty()) client_.execute(rollback);
+    return attempt;
+  }
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    take(states[i], token, replies[i].as_array().at(1).as_integer(), sent_at);
+  }
+  return attempt;
+}
+
+bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& states, std::chrono::milliseconds wait) {
+  for (const auto& state : states) {
+    if (state->held.load()) throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
+  }
+  const bool forever = wait < std::chrono::milliseconds::zero();
+  const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;
+  const std::string token = random_token();
+  const RetryPolicy& retry = states.front()->options.retry;
+  std::optional<ReleaseWaiters::Ticket> ticket;
+  std::string ticket_channel;
+  for (int attempt = 1;; ++attempt) {
+    const std::uint64_t seen = ticket ? ticket->generation() : 0;
+    AllAttempt result = try_acquire_all(states, token);
+    if (result.acquired) return true;
+    const auto now = Clock::now();
+    if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) return false;
+    const std::string& channel = states[result.busy]->keys.channel;
+    if (!ticket || ticket_channel != channel) {
+      // Listen on the lock that was busy, then try again at once: a release
+      // between the attempt and the subscription would otherwise be missed.
+      ticket.reset();
+      ticket.emplace(waiters_.enter(channel));
+      ticket_channel = channel;
+      continue;
+    }
+    auto wake = now + full_jitter(retry, attempt);
+    if (result.busy_pttl >= std::chrono::milliseconds::zero()) wake = std::min(wake, now + result.busy_pttl);
+    ticket->wait(seen, std::min(wake, deadline));
+  }
+}
+
+std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_ptr<LockState>>& states) {
+  std::vector<Command> commands;
+  std::vector<std::string> tokens;
+  for (const auto& state : states) {
+    std::lock_guard lock(state->mutex);
+    if (state->token.empty()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
+    tokens.push_back(state->token);
+    commands.push_back(state->kind.release(*state, state->token));
+  }
+  std::vector<Reply> replies = client_.execute(commands);
+  std::vector<LockOutcome> outcomes;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    {
+      std::lock_guard lock(states[i]->mutex);
+      if (states[i]->token == tokens[i]) {
+        states[i]->token.clear();
+        states[i]->held = false;
+        ++states[i]->generation;
+      }
+    }
+    replies[i].throw_if_error();
+    outcomes.push_back(outcome_of(replies[i].as_integer()));
+  }
+  return outcomes;
 }
 
 bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds wait) {

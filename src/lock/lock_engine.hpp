@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lock/lock_state.hpp"
 #include "lock/release_waiters.hpp"
@@ -16,6 +17,7 @@
 #include "redkit/client.hpp"
 #include "redkit/lock.hpp"
 #include "redkit/lock_service.hpp"
+#include "redkit/multi_lock.hpp"
 
 namespace redkit::detail {
 
@@ -25,6 +27,9 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
 
   // A handle of the given kind; validates name and options.
   Lock make(const LockKind& kind, std::string name, LockOptions options);
+  std::shared_ptr<LockState> make_state(const LockKind& kind, std::string name, LockOptions options);
+  // Exclusive locks on every name (sorted, deduplicated), taken together.
+  MultiLock make_multi(std::vector<std::string> names, LockOptions options);
 
   // One attempt with `token`; true if acquired. Fills `holder_pttl` with the
   // time until a holder's lease ends when the lock is not free (-1: unknown).
@@ -34,6 +39,11 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
   // forever.
   bool acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds wait);
   LockOutcome release(LockState& state);
+
+  // All-or-nothing over several states, one round trip per attempt; see
+  // redkit/multi_lock.hpp. A negative wait waits forever.
+  bool acquire_all(const std::vector<std::shared_ptr<LockState>>& states, std::chrono::milliseconds wait);
+  std::vector<LockOutcome> release_all(const std::vector<std::shared_ptr<LockState>>& states);
   LockOutcome extend(const std::shared_ptr<LockState>& state, std::chrono::milliseconds ttl);
 
   void shutdown() noexcept;
@@ -44,6 +54,15 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
 
  private:
   void abandon(const LockState& state, const std::string& token) noexcept;
+  // Records a successful acquisition and schedules its renewal.
+  void take(const std::shared_ptr<LockState>& state, const std::string& token, long long fence,
+            std::chrono::steady_clock::time_point sent_at);
+  struct AllAttempt {
+    bool acquired = false;
+    std::size_t busy = 0;  // index of a state that was not free
+    std::chrono::milliseconds busy_pttl{-1};
+  };
+  AllAttempt try_acquire_all(const std::vector<std::shared_ptr<LockState>>& states, const std::string& token);
 
   Client client_;
   const LockServiceOptions options_;

@@ -15,6 +15,10 @@ Lock LockService::make(std::string name, LockOptions options) {
   return engine_->make(detail::exclusive_lock_kind(), std::move(name), std::move(options));
 }
 
+MultiLock LockService::make_multi(std::vector<std::string> names, LockOptions options) {
+  return engine_->make_multi(std::move(names), std::move(options));
+}
+
 std::vector<LockInfo> LockService::list() const {
   return detail::list_locks(engine_->client(), engine_->options().prefix);
 }
