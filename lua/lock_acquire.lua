@@ -7,8 +7,11 @@
 -- ARGV[1]  token (128-bit random, hex)
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
--- returns  {1, fence}        acquired, or already held with this token (a retry
---                            after a lost reply is answered, not refused)
+-- returns  {1, fence, handoff_us}  acquired, or already held with this token (a
+--                            retry after a lost reply is answered, not refused);
+--                            handoff_us: server µs since the release this
+--                            acquisition follows, -1 if it follows an expiry
+--                            or a first use
 --          {0, pttl, fence}  held by another owner for pttl more ms
 --
 -- The holder's details live in the same key as the token, so they expire with
@@ -26,7 +29,14 @@ end
 local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 local now = redis.call('TIME')
 local now_ms = now[1] * 1000 + math.floor(now[2] / 1000)
+-- Each release is followed by at most one measured handoff.
+local handoff = -1
+local released_at = redis.call('HGET', KEYS[2], 'released_at')
+if released_at then
+  handoff = now[1] * 1000000 + now[2] - tonumber(released_at)
+  redis.call('HDEL', KEYS[2], 'released_at')
+end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'host', ARGV[3], 'pid', ARGV[4],
            'label', ARGV[5], 'kind', ARGV[6], 'acquired_at', now_ms, 'ttl', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, fence}
+return {1, fence, handoff}

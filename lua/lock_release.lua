@@ -10,8 +10,10 @@
 --         -1   not held by anyone (ours expired)
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then
+  local now = redis.call('TIME')
   redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[2], 'released', ARGV[1])
+  -- released_at (server µs) lets the next acquirer measure the handoff.
+  redis.call('HSET', KEYS[2], 'released', ARGV[1], 'released_at', now[1] * 1000000 + now[2])
   redis.call('PUBLISH', ARGV[2], 'released')
   return 1
 end

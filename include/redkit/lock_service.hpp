@@ -10,7 +10,8 @@
 //
 // Keys (see docs/KEYS.md): <prefix>lock:{NAME} holds the current holder (token,
 // fence, owner, acquired_at, ttl) and expires with the lock;
-// <prefix>lock:{NAME}:state keeps the fencing counter. Both share the hash tag
+// <prefix>lock:{NAME}:state keeps the fencing counter; a read-write lock adds
+// <prefix>lock:{NAME}:readers and a few keys beside it. All share the hash tag
 // {NAME}, so every script touches one cluster slot.
 //
 // Thread-safety: all members may be called from any thread. Destroying the
@@ -28,7 +29,9 @@
 
 #include "redkit/client.hpp"
 #include "redkit/lock.hpp"
+#include "redkit/lock_metrics.hpp"
 #include "redkit/lock_registry.hpp"
+#include "redkit/read_write_lock.hpp"
 #include "redkit/multi_lock.hpp"
 
 namespace redkit {
@@ -38,6 +41,10 @@ struct LockServiceOptions {
   std::string prefix = "redkit:";
   // Default owner label of this process's locks in the registry.
   std::string owner_label{};
+  // How often this service adds its lock metrics to Redis (see
+  // redkit/lock_metrics.hpp). Zero: only in metrics(), flush_metrics() and at
+  // destruction.
+  std::chrono::milliseconds metrics_flush_interval{1000};
 };
 
 class LockService {
@@ -53,6 +60,12 @@ class LockService {
   // or '}' (they would break the key's hash tag), a TTL <= 0, or a retry
   // policy with negative delays.
   Lock make(std::string name, LockOptions options = {});
+
+  // A reader or the writer of the read-write lock `name` (see
+  // redkit/read_write_lock.hpp): Lock handles of kind "read" and "write".
+  // Names and options are validated as for make().
+  Lock make_reader(std::string name, LockOptions options = {});
+  Lock make_writer(std::string name, LockOptions options = {}, WriterOptions writer = {});
 
   // Exclusive locks on all `names`, taken together or not at all (see
   // redkit/multi_lock.hpp). Names are validated as for make().
@@ -83,13 +96,22 @@ class LockService {
   // The registry. Every held lock of this prefix, ordered by name; found with
   // SCAN (never KEYS), so listing costs in proportion to the database size.
   std::vector<LockInfo> list() const;
-  // The holder of `name`, or nullopt when it is free.
+  // The holder of `name`, or nullopt when it is free. When readers share it,
+  // the reader that acquired first (holders() lists all of them).
   std::optional<LockInfo> info(const std::string& name) const;
+  // Everyone holding `name`: its exclusive holder or writer, and its readers
+  // in order of acquisition (fence). Empty when it is free.
+  std::vector<LockInfo> holders(const std::string& name) const;
   std::vector<LockInfo> find_by_owner(const OwnerFilter& owner) const;
-  // Releases `name` whoever holds it and wakes its waiters (an operator's
-  // action: the holder finds out at its next renewal and its stop token
-  // fires). Returns false if it was not held.
+  // Releases `name` whoever holds it (holder or writer, and every reader)
+  // and wakes its waiters (an operator's action: the holder finds out at its
+  // next renewal and its stop token fires). Returns false if it was not held.
   bool force_release(const std::string& name);
+
+  // Lock metrics summed over every process using this prefix (this
+  // service's own counts are flushed first). Throws ConnectionError.
+  LockMetrics metrics() const;
+  void flush_metrics() const;
 
   const Client& client() const noexcept;
   const LockServiceOptions& options() const noexcept;

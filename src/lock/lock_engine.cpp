@@ -49,7 +49,11 @@ LockOutcome outcome_of(long long code) {
 }  // namespace
 
 LockEngine::LockEngine(Client client, LockServiceOptions options)
-    : client_(client), options_(std::move(options)), scheduler_(client), waiters_(client) {
+    : client_(client),
+      options_(std::move(options)),
+      metrics_(client, options_.prefix, options_.metrics_flush_interval),
+      scheduler_(client, metrics_),
+      waiters_(client) {
   if (options_.prefix.empty()) throw InvalidArgument("lock key prefix is empty");
 }
 
@@ -66,29 +70,45 @@ Lock LockEngine::make(const LockKind& kind, std::string name, LockOptions option
 }
 
 bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std::string& token,
-                             std::chrono::milliseconds* holder_pttl) {
+                             std::chrono::milliseconds* holder_pttl, bool waited) {
   if (state->held.load()) {
     throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
   }
   const LockOwner owner{host_name(), process_id(), state->options.owner_label};
   const auto sent_at = Clock::now();
+  metrics_.add(MetricsRecorder::Counter::attempts);
   Reply reply = client_.command(state->kind.acquire(*state, token, owner));
   const auto& parts = reply.as_array();
   if (parts.at(0).as_integer() != 1) {
+    metrics_.contended(state->name);
     if (holder_pttl != nullptr) *holder_pttl = std::chrono::milliseconds(parts.at(1).as_integer());
     return false;
   }
-  take(state, token, parts.at(1).as_integer(), sent_at);
+  take(state, token, reply, sent_at);
+  // A handoff is the gap between a release and a waiter taking over; an
+  // acquisition that found the lock free at once waited for nobody.
+  if (waited) {
+    if (auto handoff = handoff_of(reply); handoff.count() >= 0) {
+      metrics_.observe(MetricsRecorder::Histogram::handoff, handoff);
+    }
+  }
   return true;
 }
 
-void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string& token, long long fence,
+std::chrono::microseconds LockEngine::handoff_of(const Reply& acquired) const {
+  const auto& parts = acquired.as_array();
+  return std::chrono::microseconds(parts.size() > 2 ? parts[2].as_integer() : -1);
+}
+
+void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string& token, const Reply& acquired,
                       Clock::time_point sent_at) {
+  metrics_.add(MetricsRecorder::Counter::acquisitions);
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(state->mutex);
     state->token = token;
-    state->fence = FencingToken{static_cast<std::uint64_t>(fence)};
+    state->fence = FencingToken{static_cast<std::uint64_t>(acquired.as_array().at(1).as_integer())};
+    state->acquired_at = Clock::now();
     // Validity counts from before the request left: the server's TTL started
     // at some point after that, so this never overstates what we hold.
     state->valid_until = sent_at + state->options.ttl;
@@ -129,7 +149,7 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
     return attempt;
   }
   for (std::size_t i = 0; i < states.size(); ++i) {
-    take(states[i], token, replies[i].as_array().at(1).as_integer(), sent_at);
+    take(states[i], token, replies[i], sent_at);
   }
   return attempt;
 }
@@ -200,12 +220,20 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   // acquisition gets a fresh one, so nothing meant for an earlier one can
   // touch it.
   const std::string token = random_token();
-  // The uncontended path costs one round trip and no subscription.
-  if (try_acquire(state, token, &holder_pttl)) return true;
-  if (!forever && Clock::now() >= deadline) {
+  const auto started = Clock::now();
+  auto acquired = [&] {
+    metrics_.observe(MetricsRecorder::Histogram::wait,
+                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+    return true;
+  };
+  auto gave_up = [&] {
+    metrics_.add(MetricsRecorder::Counter::timeouts);
     abandon(*state, token);
     return false;
-  }
+  };
+  // The uncontended path costs one round trip and no subscription.
+  if (try_acquire(state, token, &holder_pttl)) return acquired();
+  if (!forever && Clock::now() >= deadline) return gave_up();
 
   // Subscribe before the next attempt: a release published after it is then
   // heard, whatever the timing.
@@ -213,12 +241,9 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   const RetryPolicy& retry = state->options.retry;
   for (int attempt = 1;; ++attempt) {
     const std::uint64_t seen = ticket.generation();
-    if (try_acquire(state, token, &holder_pttl)) return true;
+    if (try_acquire(state, token, &holder_pttl, /*waited=*/true)) return acquired();
     const auto now = Clock::now();
-    if ((retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) || now >= deadline) {
-      abandon(*state, token);
-      return false;
-    }
+    if ((retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) || now >= deadline) return gave_up();
     // Wake at a release, at the holder's expiry (which publishes nothing),
     // or after the jittered backoff, whichever comes first.
     auto wake = now + full_jitter(retry, attempt);
@@ -235,7 +260,10 @@ LockOutcome LockEngine::release(LockState& state) {
       throw LockError(fmt::format("lock \"{}\" is not held by this handle", state.name));
     }
     token = state.token;
+    metrics_.observe(MetricsRecorder::Histogram::hold,
+                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.acquired_at));
   }
+  metrics_.add(MetricsRecorder::Counter::releases);
   Reply reply = client_.command(state.kind.release(state, token));
   {
     // Done with this acquisition whatever the answer: renewals stop, and a
@@ -269,7 +297,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
     std::lock_guard lock(state->mutex);
     if (state->generation == generation) state->valid_until = sent_at + ttl;
   } else {
-    mark_lost(*state, generation);
+    mark_lost(*state, generation, metrics_);
   }
   return outcome;
 }

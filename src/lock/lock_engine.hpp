@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lock/lock_state.hpp"
+#include "lock/metrics_recorder.hpp"
 #include "lock/release_waiters.hpp"
 #include "lock/renewal_scheduler.hpp"
 #include "redkit/client.hpp"
@@ -34,7 +35,7 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
   // One attempt with `token`; true if acquired. Fills `holder_pttl` with the
   // time until a holder's lease ends when the lock is not free (-1: unknown).
   bool try_acquire(const std::shared_ptr<LockState>& state, const std::string& token,
-                   std::chrono::milliseconds* holder_pttl = nullptr);
+                   std::chrono::milliseconds* holder_pttl = nullptr, bool waited = false);
   // Attempts until acquired or the wait has passed; a negative wait waits
   // forever.
   bool acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds wait);
@@ -51,12 +52,15 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
   const Client& client() const noexcept { return client_; }
   const LockServiceOptions& options() const noexcept { return options_; }
   RenewalScheduler& scheduler() noexcept { return scheduler_; }
+  MetricsRecorder& metrics() noexcept { return metrics_; }
 
  private:
   void abandon(const LockState& state, const std::string& token) noexcept;
   // Records a successful acquisition and schedules its renewal.
-  void take(const std::shared_ptr<LockState>& state, const std::string& token, long long fence,
+  void take(const std::shared_ptr<LockState>& state, const std::string& token, const Reply& acquired,
             std::chrono::steady_clock::time_point sent_at);
+  // A bad reply shape from a kind's script is a bug to surface.
+  std::chrono::microseconds handoff_of(const Reply& acquired) const;
   struct AllAttempt {
     bool acquired = false;
     std::size_t busy = 0;  // index of a state that was not free
@@ -66,6 +70,7 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
 
   Client client_;
   const LockServiceOptions options_;
+  MetricsRecorder metrics_;  // before the scheduler, which records into it
   RenewalScheduler scheduler_;
   ReleaseWaiters waiters_;
 };

@@ -42,4 +42,21 @@ struct LockKind {
 // The exclusive lock of lua/lock_*.lua.
 const LockKind& exclusive_lock_kind();
 
+// The read-write lock of lua/rwlock_*.lua (src/lock/read_write_lock_kind.cpp).
+// Readers share the lock, each with its own lease; the writer is held in the
+// holder hash like an exclusive lock. With writer_preference a waiting writer
+// records an intent that refuses new readers until it acquires or gives up.
+const LockKind& read_lock_kind();
+const LockKind& write_lock_kind(bool writer_preference);
+
+// The read-write lock's keys beside LockKeys (docs/KEYS.md), derived from the
+// holder key so they share its hash tag.
+struct ReadWriteKeys {
+  explicit ReadWriteKeys(const std::string& holder);
+  std::string readers;   // <holder>:readers           zset token -> lease expiry (server ms)
+  std::string owners;    // <holder>:readers:owners    hash token -> JSON owner details
+  std::string released;  // <holder>:readers:released  zset of recently released tokens
+  std::string intents;   // <holder>:intents           zset waiting writer token -> intent expiry
+};
+
 }  // namespace redkit::detail

@@ -1,4 +1,6 @@
-// The registry: SCAN over holder keys, HGETALL + PTTL for each in one pipeline.
+// The registry: SCAN over a prefix's lock keys; holder hashes are read with
+// HGETALL + PTTL, read-write readers with lua/rwlock_readers.lua, each batch
+// in one pipeline.
 #include "lock/lock_registry.hpp"
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 
 #include "client/embedded_scripts.hpp"
 #include "lock/lock_keys.hpp"
+#include "lock/lock_kind.hpp"
 
 namespace redkit::detail {
 namespace {
@@ -28,10 +31,17 @@ long long to_number(const std::string& text) {
   return value;
 }
 
-// "<prefix>lock:{name}" -> name
-std::string name_of(const std::string& key, const std::string& prefix) {
+// "<prefix>lock:{name}<suffix>" -> name and suffix. Names hold no '}', so
+// the first one closes the hash tag.
+struct KeyParts {
+  std::string name;
+  std::string suffix;
+};
+std::optional<KeyParts> parts_of(const std::string& key, const std::string& prefix) {
   const std::size_t start = prefix.size() + std::string_view("lock:{").size();
-  return key.substr(start, key.size() - start - 1);
+  const std::size_t close = key.find('}', start);
+  if (close == std::string::npos) return std::nullopt;
+  return KeyParts{key.substr(start, close - start), key.substr(close + 1)};
 }
 
 std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Reply& pttl) {
@@ -54,53 +64,108 @@ std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Rep
   return info;
 }
 
-std::vector<LockInfo> read_holders(const Client& client, const std::string& prefix,
-                                   const std::vector<std::string>& keys) {
-  std::vector<Command> commands;
-  commands.reserve(keys.size() * 2);
-  for (const auto& key : keys) {
-    commands.push_back(std::move(Command("HGETALL").key(key)));
-    commands.push_back(std::move(Command("PTTL").key(key)));
+// One LockInfo per live read lease, from lua/rwlock_readers.lua's reply.
+void append_readers(const std::string& name, const Reply& leases, std::vector<LockInfo>& out) {
+  if (!leases.is_array()) return;
+  for (const Reply& lease : leases.as_array()) {
+    const auto& f = lease.as_array();
+    LockInfo info;
+    info.name = name;
+    info.kind = "read";
+    info.host = f.at(0).as_string();
+    info.pid = static_cast<long>(to_number(f.at(1).as_string()));
+    info.label = f.at(2).as_string();
+    info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f.at(3).as_string()))};
+    info.acquired_at_ms = to_number(f.at(4).as_string());
+    info.ttl = std::chrono::milliseconds(to_number(f.at(5).as_string()));
+    info.ttl_left = std::chrono::milliseconds(f.at(6).as_integer());
+    out.push_back(std::move(info));
   }
+}
+
+// The lock names whose holder hash and whose readers to read.
+struct Wanted {
+  std::vector<std::string> holders;
+  std::vector<std::string> readers;
+};
+
+std::vector<LockInfo> read_holders(const Client& client, const std::string& prefix, const Wanted& wanted) {
+  std::vector<Command> commands;
+  commands.reserve(wanted.holders.size() * 2 + wanted.readers.size());
+  for (const auto& name : wanted.holders) {
+    const LockKeys keys(prefix, name);
+    commands.push_back(std::move(Command("HGETALL").key(keys.holder)));
+    commands.push_back(std::move(Command("PTTL").key(keys.holder)));
+  }
+  const Script& readers = embedded_script("rwlock_readers");
+  for (const auto& name : wanted.readers) {
+    const ReadWriteKeys rw(LockKeys(prefix, name).holder);
+    commands.push_back(readers.call({rw.readers, rw.owners}, {}));
+  }
+  if (commands.empty()) return {};
   std::vector<Reply> replies = client.execute(commands);
   std::vector<LockInfo> out;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (auto info = to_info(name_of(keys[i], prefix), replies[2 * i], replies[2 * i + 1])) {
-      out.push_back(std::move(*info));
-    }
+  std::size_t at = 0;
+  for (const auto& name : wanted.holders) {
+    if (auto info = to_info(name, replies[at], replies[at + 1])) out.push_back(std::move(*info));
+    at += 2;
+  }
+  for (const auto& name : wanted.readers) {
+    replies[at].throw_if_error();
+    append_readers(name, replies[at++], out);
   }
   return out;
+}
+
+bool by_name_then_fence(const LockInfo& a, const LockInfo& b) {
+  return a.name != b.name ? a.name < b.name : a.fence < b.fence;
 }
 
 }  // namespace
 
 std::vector<LockInfo> list_locks(const Client& client, const std::string& prefix) {
-  const std::string pattern = glob_escape(prefix) + "lock:{*}";
+  // One pattern for every key of every lock; the suffix tells a holder hash
+  // ("") and a read-write lock's readers (":readers") from the rest.
+  const std::string pattern = glob_escape(prefix) + "lock:{*}*";
   std::vector<LockInfo> out;
   std::string cursor = "0";
   do {
     Command scan("SCAN");
-    scan.arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000).arg("TYPE").arg("hash").mark_keyless();
+    scan.arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000).mark_keyless();
     Reply reply = client.command(scan);
     const auto& parts = reply.as_array();
     cursor = parts.at(0).as_string();
-    std::vector<std::string> keys;
-    for (const Reply& key : parts.at(1).as_array()) keys.push_back(key.as_string());
-    if (!keys.empty()) {
-      auto batch = read_holders(client, prefix, keys);
-      out.insert(out.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+    Wanted wanted;
+    for (const Reply& key : parts.at(1).as_array()) {
+      auto key_parts = parts_of(key.as_string(), prefix);
+      if (!key_parts) continue;
+      if (key_parts->suffix.empty()) wanted.holders.push_back(std::move(key_parts->name));
+      if (key_parts->suffix == ":readers") wanted.readers.push_back(std::move(key_parts->name));
     }
+    auto batch = read_holders(client, prefix, wanted);
+    out.insert(out.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
   } while (cursor != "0");
-  std::sort(out.begin(), out.end(), [](const LockInfo& a, const LockInfo& b) { return a.name < b.name; });
-  // SCAN may return a key twice when the table is resized meanwhile.
-  out.erase(std::unique(out.begin(), out.end(), [](const LockInfo& a, const LockInfo& b) { return a.name == b.name; }),
+  std::sort(out.begin(), out.end(), by_name_then_fence);
+  // SCAN may return a key twice when the table is resized meanwhile; every
+  // acquisition of a name has its own fence.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const LockInfo& a, const LockInfo& b) { return a.name == b.name && a.fence == b.fence; }),
             out.end());
   return out;
 }
 
-std::optional<LockInfo> lock_info(const Client& client, const std::string& prefix, const std::string& name) {
+std::vector<LockInfo> lock_holders(const Client& client, const std::string& prefix, const std::string& name) {
   validate_lock_name(name);
-  auto found = read_holders(client, prefix, {LockKeys(prefix, name).holder});
+  auto found = read_holders(client, prefix, Wanted{{name}, {name}});
+  // The holder (exclusive or writer) first, then readers by fence.
+  std::stable_sort(found.begin(), found.end(), [](const LockInfo& a, const LockInfo& b) {
+    return (a.kind != "read") != (b.kind != "read") ? a.kind != "read" : a.fence < b.fence;
+  });
+  return found;
+}
+
+std::optional<LockInfo> lock_info(const Client& client, const std::string& prefix, const std::string& name) {
+  auto found = lock_holders(client, prefix, name);
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
 }
@@ -108,8 +173,14 @@ std::optional<LockInfo> lock_info(const Client& client, const std::string& prefi
 bool force_release_lock(const Client& client, const std::string& prefix, const std::string& name) {
   validate_lock_name(name);
   LockKeys keys(prefix, name);
-  const Script& script = embedded_script("lock_force_release");
-  return !client.command(script.call({keys.holder, keys.state}, {keys.channel})).is_nil();
+  const ReadWriteKeys rw(keys.holder);
+  const std::vector<Command> commands{
+      embedded_script("lock_force_release").call({keys.holder, keys.state}, {keys.channel}),
+      embedded_script("rwlock_force_release").call({rw.readers, rw.owners}, {keys.channel}),
+  };
+  std::vector<Reply> replies = client.execute(commands);
+  for (const Reply& reply : replies) reply.throw_if_error();
+  return !replies[0].is_nil() || replies[1].as_integer() > 0;
 }
 
 }  // namespace redkit::detail

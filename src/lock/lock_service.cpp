@@ -15,6 +15,14 @@ Lock LockService::make(std::string name, LockOptions options) {
   return engine_->make(detail::exclusive_lock_kind(), std::move(name), std::move(options));
 }
 
+Lock LockService::make_reader(std::string name, LockOptions options) {
+  return engine_->make(detail::read_lock_kind(), std::move(name), std::move(options));
+}
+
+Lock LockService::make_writer(std::string name, LockOptions options, WriterOptions writer) {
+  return engine_->make(detail::write_lock_kind(writer.writer_preference), std::move(name), std::move(options));
+}
+
 MultiLock LockService::make_multi(std::vector<std::string> names, LockOptions options) {
   return engine_->make_multi(std::move(names), std::move(options));
 }
@@ -25,6 +33,10 @@ std::vector<LockInfo> LockService::list() const {
 
 std::optional<LockInfo> LockService::info(const std::string& name) const {
   return detail::lock_info(engine_->client(), engine_->options().prefix, name);
+}
+
+std::vector<LockInfo> LockService::holders(const std::string& name) const {
+  return detail::lock_holders(engine_->client(), engine_->options().prefix, name);
 }
 
 std::vector<LockInfo> LockService::find_by_owner(const OwnerFilter& owner) const {
@@ -41,6 +53,13 @@ std::vector<LockInfo> LockService::find_by_owner(const OwnerFilter& owner) const
 bool LockService::force_release(const std::string& name) {
   return detail::force_release_lock(engine_->client(), engine_->options().prefix, name);
 }
+
+LockMetrics LockService::metrics() const {
+  engine_->metrics().flush();
+  return engine_->metrics().read();
+}
+
+void LockService::flush_metrics() const { engine_->metrics().flush(); }
 
 const Client& LockService::client() const noexcept { return engine_->client(); }
 

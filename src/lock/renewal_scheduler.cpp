@@ -18,11 +18,12 @@ std::chrono::milliseconds retry_interval(std::chrono::milliseconds ttl) {
 
 }  // namespace
 
-void mark_lost(LockState& state, std::uint64_t generation) noexcept {
+void mark_lost(LockState& state, std::uint64_t generation, MetricsRecorder& metrics) noexcept {
   std::function<void()> callback;
   {
     std::lock_guard lock(state.mutex);
     if (state.generation != generation || state.lost.load()) return;
+    metrics.add(MetricsRecorder::Counter::lost);
     state.lost = true;
     state.held = false;
     state.stop_source.request_stop();
@@ -37,7 +38,8 @@ void mark_lost(LockState& state, std::uint64_t generation) noexcept {
   }
 }
 
-RenewalScheduler::RenewalScheduler(Client client) : client_(std::move(client)) {
+RenewalScheduler::RenewalScheduler(Client client, MetricsRecorder& metrics)
+    : client_(std::move(client)), metrics_(metrics) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -134,7 +136,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     Job& job = jobs[i];
     const bool answered = reached && replies[i].is_integer();
     if (answered && replies[i].as_integer() != 1) {
-      mark_lost(*job.state, job.generation);  // expired, or someone else holds it now
+      mark_lost(*job.state, job.generation, metrics_);  // expired, or someone else holds it now
       continue;
     }
     if (answered) {
@@ -150,11 +152,12 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     // still be valid, and give it up once it surely is not.
     const auto now = Clock::now();
     if (now >= job.valid_until) {
-      mark_lost(*job.state, job.generation);
+      mark_lost(*job.state, job.generation, metrics_);
     } else {
       schedule(job.state, job.generation, std::min(now + retry_interval(job.ttl), job.valid_until));
     }
   }
+  metrics_.add(MetricsRecorder::Counter::renewals, renewed);
   std::lock_guard lock(mutex_);
   ++rounds_;
   renewals_ += renewed;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "lock/lock_state.hpp"
+#include "lock/metrics_recorder.hpp"
 #include "redkit/client.hpp"
 
 namespace redkit::detail {
@@ -27,7 +28,7 @@ class RenewalScheduler {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit RenewalScheduler(Client client);
+  RenewalScheduler(Client client, MetricsRecorder& metrics);
   ~RenewalScheduler();
 
   // Renews state's lock (acquisition `generation`) from `at` on.
@@ -49,6 +50,7 @@ class RenewalScheduler {
   void renew(std::vector<Entry>& due);
 
   Client client_;
+  MetricsRecorder& metrics_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;  // guarded by mutex_
@@ -59,6 +61,6 @@ class RenewalScheduler {
 };
 
 // Marks state lost (once) and tells its owner: stop token, then callback.
-void mark_lost(LockState& state, std::uint64_t generation) noexcept;
+void mark_lost(LockState& state, std::uint64_t generation, MetricsRecorder& metrics) noexcept;
 
 }  // namespace redkit::detail

@@ -134,6 +134,18 @@ TEST_F(LockCliTest, ListInfoAndReleaseAsJson) {
   EXPECT_EQ(nlohmann::json::parse(after.output)["held"], false);
 }
 
+TEST_F(LockCliTest, MetricsAsJsonAndPrometheus) {
+  ASSERT_EQ(redkit_cli({"lock", "exec", name(), "--", "true"}).exit_code, 0);
+  auto json = redkit_cli({"lock", "metrics", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  auto parsed = nlohmann::json::parse(json.output);
+  EXPECT_GE(parsed["acquisitions"].get<long long>(), 1);
+  EXPECT_TRUE(parsed["hold"]["count"].is_number_integer());
+  auto text = redkit_cli({"lock", "metrics", "--prometheus"});
+  ASSERT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.output.find("# TYPE redkit_lock_acquisitions_total counter"), std::string::npos) << text.output;
+}
+
 TEST_F(LockCliTest, BadInputIsAClearErrorAndTouchesNothing) {
   auto bad_ttl = redkit_cli({"lock", "exec", name(), "--ttl", "soon", "--", "true"});
   EXPECT_EQ(bad_ttl.exit_code, 2);

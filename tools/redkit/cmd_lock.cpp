@@ -18,6 +18,7 @@
 #include "redkit/client.hpp"
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
+#include "redkit/lock_metrics.hpp"
 #include "redkit/lock_service.hpp"
 #include "usage_error.hpp"
 
@@ -174,6 +175,36 @@ void run_release(const GlobalOptions& global, const NameArgs& args) {
   }
 }
 
+nlohmann::json to_json(const LatencyHistogram& h) {
+  return {{"bounds_ms", h.bounds_ms}, {"counts", h.counts}, {"count", h.count}, {"sum_ms", h.sum_ms}};
+}
+
+void run_metrics(const GlobalOptions& global, bool prometheus) {
+  Client client = make_client(global);
+  LockService locks(client, {.prefix = "redkit:", .owner_label = {}, .metrics_flush_interval = {}});
+  const LockMetrics m = locks.metrics();
+  if (prometheus) {
+    fmt::print("{}", to_prometheus(m));
+    return;
+  }
+  if (global.json()) {
+    nlohmann::json contended = nlohmann::json::array();
+    for (const auto& [name, n] : m.most_contended) contended.push_back({{"name", name}, {"failed_attempts", n}});
+    nlohmann::json out = {{"attempts", m.attempts},   {"acquisitions", m.acquisitions}, {"timeouts", m.timeouts},
+                          {"releases", m.releases},   {"lost", m.lost},                 {"renewals", m.renewals},
+                          {"wait", to_json(m.wait)},  {"handoff", to_json(m.handoff)},  {"hold", to_json(m.hold)},
+                          {"most_contended", contended}};
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  auto mean = [](const LatencyHistogram& h) { return h.count == 0 ? 0.0 : h.sum_ms / static_cast<double>(h.count); };
+  fmt::print("attempts {}  acquisitions {}  timeouts {}  releases {}  lost {}  renewals {}\n", m.attempts,
+             m.acquisitions, m.timeouts, m.releases, m.lost, m.renewals);
+  fmt::print("mean wait {:.3f} ms  mean handoff {:.3f} ms ({} handoffs)  mean hold {:.3f} ms\n", mean(m.wait),
+             mean(m.handoff), m.handoff.count, mean(m.hold));
+  for (const auto& [name, n] : m.most_contended) fmt::print("contended  {:<32} {} failed attempts\n", name, n);
+}
+
 }  // namespace
 
 void add_lock_commands(CLI::App& app, GlobalOptions& global) {
@@ -207,6 +238,11 @@ void add_lock_commands(CLI::App& app, GlobalOptions& global) {
   release->add_option("name", release_args->name, "Lock name")->required();
   release->add_flag("--force", release_args->force, "Confirm taking the lock from its holder");
   release->callback([&global, release_args] { run_release(global, *release_args); });
+
+  auto prometheus = std::make_shared<bool>(false);
+  CLI::App* metrics = lock->add_subcommand("metrics", "Lock metrics summed over every process using this Redis");
+  metrics->add_flag("--prometheus", *prometheus, "Print the Prometheus text exposition format");
+  metrics->callback([&global, prometheus] { run_metrics(global, *prometheus); });
 }
 
 }  // namespace redkit::cli

@@ -1,0 +1,23 @@
+-- Extends the write lock the caller still holds to a new time-to-live from now.
+--
+-- KEYS[1]  holder hash    <prefix>lock:{name}
+-- KEYS[2]  readers zset   <prefix>lock:{name}:readers   token -> lease expiry (server ms)
+-- ARGV[1]  token
+-- ARGV[2]  ttl in milliseconds
+-- returns  1 extended, 0 our lock expired and others hold it now (a writer, an
+--          exclusive holder or readers), -1 our lock expired and nobody holds it
+local holder = redis.call('HGET', KEYS[1], 'token')
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('HSET', KEYS[1], 'ttl', ARGV[2])
+  return 1
+end
+if holder then
+  return 0
+end
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+if redis.call('ZCOUNT', KEYS[2], '(' .. string.format('%d', now), '+inf') > 0 then
+  return 0
+end
+return -1

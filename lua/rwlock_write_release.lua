@@ -1,0 +1,32 @@
+-- Releases the write lock if the caller still holds it, and wakes the waiters
+-- (readers and writers alike).
+--
+-- KEYS[1]  holder hash    <prefix>lock:{name}
+-- KEYS[2]  state hash     <prefix>lock:{name}:state     released (last token released)
+-- KEYS[3]  readers zset   <prefix>lock:{name}:readers   token -> lease expiry (server ms)
+-- ARGV[1]  token
+-- ARGV[2]  channel on which waiters listen for releases
+-- returns  1   released (also when this token was released before: a retry after
+--              a lost reply gets the same answer)
+--          0   our lock expired and others hold it now (a writer, an exclusive
+--              holder or readers)
+--         -1   our lock expired and nobody holds it
+local holder = redis.call('HGET', KEYS[1], 'token')
+if holder == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'released', ARGV[1])
+  redis.call('PUBLISH', ARGV[2], 'released')
+  return 1
+end
+if redis.call('HGET', KEYS[2], 'released') == ARGV[1] then
+  return 1
+end
+if holder then
+  return 0
+end
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+if redis.call('ZCOUNT', KEYS[3], '(' .. string.format('%d', now), '+inf') > 0 then
+  return 0
+end
+return -1
