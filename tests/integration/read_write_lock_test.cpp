@@ -283,7 +283,7 @@ TEST_F(ReadWriteLockTest, WriterPreferenceLetsAWriterInDespiteAStreamOfReaders) 
     });
   }
   ASSERT_TRUE(wait_for([&] { return reads.load() >= 20; }, 5s));
-  Lock writer = locks().make_writer("busy", {.ttl = 5s}, {.writer_preference = false});
+  Lock writer = locks().make_writer("busy", {.ttl = 5s});
   const auto start = Clock::now();
   const bool acquired = writer.try_lock_for(2s);
   const auto waited = Clock::now() - start;
