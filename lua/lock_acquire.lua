@@ -1,12 +1,13 @@
 -- Acquires an exclusive lock, or tells the caller how long the holder keeps it.
 --
 -- KEYS[1]  holder hash   <prefix>lock:{name}        token, fence, host, pid, label,
---                                                   kind, acquired_at (server ms), ttl
+--                                                   kind, owner, acquired_at (server ms), ttl
 -- KEYS[2]  state hash    <prefix>lock:{name}:state  fence (counter), released (last
 --                                                   token released)
 -- ARGV[1]  token (128-bit random, hex)
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
+-- ARGV[7]  owner id (host/pid/thread: who waits for whom, for deadlock detection)
 -- returns  {1, fence, handoff_us}  acquired, or already held with this token (a
 --                            retry after a lost reply is answered, not refused);
 --                            handoff_us: server µs since the release this
@@ -37,6 +38,6 @@ if released_at then
   redis.call('HDEL', KEYS[2], 'released_at')
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'host', ARGV[3], 'pid', ARGV[4],
-           'label', ARGV[5], 'kind', ARGV[6], 'acquired_at', now_ms, 'ttl', ARGV[2])
+           'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[7], 'acquired_at', now_ms, 'ttl', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {1, fence, handoff}

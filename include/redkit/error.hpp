@@ -16,6 +16,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace redkit {
 
@@ -83,6 +84,20 @@ class ReplyError : public Error {
 class ProtocolError : public Error {
  public:
   using Error::Error;
+};
+
+// A waiting acquisition was chosen to break a deadlock: it waited for a lock
+// whose holder (through a chain of holders) waits for a lock this owner
+// holds, and it was the youngest wait of that cycle. Releasing what the owner
+// holds (RAII guards do it while this propagates) lets the others proceed.
+class DeadlockError : public Error {
+ public:
+  DeadlockError(const std::string& what, std::vector<std::string> cycle) : Error(what), cycle_(std::move(cycle)) {}
+  // "OWNER waits for LOCK" for each wait of the cycle, starting with ours.
+  const std::vector<std::string>& cycle() const noexcept { return cycle_; }
+
+ private:
+  std::vector<std::string> cycle_;
 };
 
 // A lock used against its state: acquiring a handle that already holds, or

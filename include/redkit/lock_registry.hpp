@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "redkit/lock.hpp"
 
@@ -37,6 +38,20 @@ struct OwnerFilter {
   std::string host{};
   long pid = 0;
   std::string label{};
+};
+
+// One edge of the wait-for graph: `owner` (host/pid/thread) has been waiting
+// for `lock` since `since_us` (server clock, Unix µs).
+struct LockWait {
+  std::string owner{};
+  std::string lock{};
+  std::int64_t since_us = 0;
+};
+
+// A cycle of waits: each owner waits for a lock held by the next one, and the
+// last waits for a lock held by the first.
+struct Deadlock {
+  std::vector<LockWait> cycle{};
 };
 
 }  // namespace redkit

@@ -45,6 +45,10 @@ struct LockServiceOptions {
   // redkit/lock_metrics.hpp). Zero: only in metrics(), flush_metrics() and at
   // destruction.
   std::chrono::milliseconds metrics_flush_interval{1000};
+  // How often a waiting acquisition looks for a deadlock through itself (two
+  // round trips per check). Zero: waiters neither record their waits nor
+  // check. Detection covers exclusive locks and multi-locks.
+  std::chrono::milliseconds deadlock_check_interval{1000};
 };
 
 class LockService {
@@ -107,6 +111,10 @@ class LockService {
   // and wakes its waiters (an operator's action: the holder finds out at its
   // next renewal and its stop token fires). Returns false if it was not held.
   bool force_release(const std::string& name);
+
+  // Cycles in the wait-for graph right now (an operator's view; waiters
+  // break them on their own, see deadlock_check_interval).
+  std::vector<Deadlock> find_deadlocks() const;
 
   // Lock metrics summed over every process using this prefix (this
   // service's own counts are flushed first). Throws ConnectionError.

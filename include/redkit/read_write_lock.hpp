@@ -34,9 +34,11 @@ struct WriterOptions {
   // already inside finish, and the writer gets in when the last one leaves.
   // The waiting writer records an intent that lapses within a second unless
   // it keeps trying, so a writer that died holds readers back for at most
-  // that long, and one that gives up withdraws it at once. Off: the writer
-  // gets in only at a moment when no reader holds the lock, which under a
-  // steady read load may never come.
+  // that long, and one that gives up (a try_lock() that fails, a wait that
+  // runs out) withdraws it at once. Two preferring writers taking turns
+  // back to back keep readers out meanwhile: writers, not readers, are the
+  // side that cannot starve. Off: the writer gets in only at a moment when no
+  // reader holds the lock, which under a steady read load may never come.
   bool writer_preference = true;
 };
 

@@ -16,6 +16,7 @@
 #include "redkit/lock_service.hpp"
 #include "redkit/options.hpp"
 #include "redkit/pipeline.hpp"
+#include "redkit/read_write_lock.hpp"
 #include "redkit/reply.hpp"
 #include "redkit/script.hpp"
 #include "redkit/subscriber.hpp"

@@ -13,7 +13,7 @@ const LockKind& exclusive_lock_kind() {
             return embedded_script("lock_acquire")
                 .call({state.keys.holder, state.keys.state},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
-                       owner.label, "exclusive"});
+                       owner.label, "exclusive", owner.id});
           },
       .release =
           [](const LockState& state, const std::string& token) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "lock/deadlock_detector.hpp"
 #include "lock/owner_identity.hpp"
 #include "redkit/error.hpp"
 
@@ -74,7 +75,7 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
   if (state->held.load()) {
     throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
   }
-  const LockOwner owner{host_name(), process_id(), state->options.owner_label};
+  const LockOwner owner{host_name(), process_id(), state->options.owner_label, owner_id()};
   const auto sent_at = Clock::now();
   metrics_.add(MetricsRecorder::Counter::attempts);
   Reply reply = client_.command(state->kind.acquire(*state, token, owner));
@@ -122,7 +123,7 @@ void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string
 
 LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared_ptr<LockState>>& states,
                                                    const std::string& token) {
-  const LockOwner owner{host_name(), process_id(), states.front()->options.owner_label};
+  const LockOwner owner{host_name(), process_id(), states.front()->options.owner_label, owner_id()};
   std::vector<Command> commands;
   commands.reserve(states.size());
   for (const auto& state : states) commands.push_back(state->kind.acquire(*state, token, owner));
@@ -239,17 +240,48 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   // heard, whatever the timing.
   ReleaseWaiters::Ticket ticket = waiters_.enter(state->keys.channel);
   const RetryPolicy& retry = state->options.retry;
+  // A waiter that has waited a check interval may be part of a deadlock: it
+  // records its wait in the wait-for graph and looks for a cycle through
+  // itself at every interval. Shorter waits cost nothing extra.
+  const auto check_interval = options_.deadlock_check_interval;
+  std::optional<WaitRegistration> registration;
+  auto next_check = check_interval > std::chrono::milliseconds::zero() ? Clock::now() + check_interval
+                                                                       : Clock::time_point::max();
   for (int attempt = 1;; ++attempt) {
     const std::uint64_t seen = ticket.generation();
     if (try_acquire(state, token, &holder_pttl, /*waited=*/true)) return acquired();
     const auto now = Clock::now();
     if ((retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) || now >= deadline) return gave_up();
+    if (now >= next_check) {
+      if (registration) {
+        registration->refresh();
+      } else {
+        registration.emplace(client_, options_.prefix, owner_id(), state->name, 3 * check_interval);
+      }
+      check_for_deadlock(*state, token);
+      next_check = now + check_interval;
+    }
     // Wake at a release, at the holder's expiry (which publishes nothing),
     // or after the jittered backoff, whichever comes first.
     auto wake = now + full_jitter(retry, attempt);
     if (holder_pttl >= std::chrono::milliseconds::zero()) wake = std::min(wake, now + holder_pttl);
-    ticket.wait(seen, std::min(wake, deadline));
+    ticket.wait(seen, std::min({wake, deadline, next_check}));
   }
+}
+
+void LockEngine::check_for_deadlock(const LockState& state, const std::string& token) {
+  const std::string me = owner_id();
+  auto deadlock = WaitGraph::read(client_, options_.prefix).cycle_through(me);
+  if (!deadlock || WaitGraph::youngest(*deadlock).owner != me) return;
+  std::vector<std::string> cycle;
+  for (const LockWait& wait : deadlock->cycle) cycle.push_back(wait.owner + " waits for " + wait.lock);
+  metrics_.add(MetricsRecorder::Counter::timeouts);
+  abandon(state, token);
+  std::string chain;
+  for (const auto& step : cycle) chain += (chain.empty() ? "" : ", ") + step;
+  throw DeadlockError(fmt::format("deadlock while waiting for lock \"{}\": {}; this wait, the youngest, gives up",
+                                  state.name, chain),
+                      std::move(cycle));
 }
 
 LockOutcome LockEngine::release(LockState& state) {

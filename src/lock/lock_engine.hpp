@@ -56,6 +56,9 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
 
  private:
   void abandon(const LockState& state, const std::string& token) noexcept;
+  // Throws DeadlockError if this thread's wait closes a cycle of waits and is
+  // its youngest.
+  void check_for_deadlock(const LockState& state, const std::string& token);
   // Records a successful acquisition and schedules its renewal.
   void take(const std::shared_ptr<LockState>& state, const std::string& token, const Reply& acquired,
             std::chrono::steady_clock::time_point sent_at);

@@ -26,6 +26,9 @@ struct LockOwner {
   std::string host;
   long pid = 0;
   std::string label;
+  // host/pid/thread of the acquiring thread: the node of the wait-for graph
+  // that deadlock detection walks (see deadlock_detector.hpp).
+  std::string id;
 };
 
 struct LockKind {

@@ -2,6 +2,7 @@
 #include "redkit/lock_service.hpp"
 
 #include "lock/lock_engine.hpp"
+#include "lock/deadlock_detector.hpp"
 #include "lock/lock_registry.hpp"
 
 namespace redkit {
@@ -52,6 +53,10 @@ std::vector<LockInfo> LockService::find_by_owner(const OwnerFilter& owner) const
 
 bool LockService::force_release(const std::string& name) {
   return detail::force_release_lock(engine_->client(), engine_->options().prefix, name);
+}
+
+std::vector<Deadlock> LockService::find_deadlocks() const {
+  return detail::WaitGraph::read(engine_->client(), engine_->options().prefix).all_cycles();
 }
 
 LockMetrics LockService::metrics() const {

@@ -32,4 +32,10 @@ const std::string& host_name() {
 
 long process_id() { return static_cast<long>(getpid()); }
 
+std::string owner_id() {
+  // The kernel's thread id: unique on the host while the thread lives, and
+  // readable next to ps/top output, unlike std::thread::id.
+  return host_name() + "/" + std::to_string(process_id()) + "/" + std::to_string(static_cast<long>(gettid()));
+}
+
 }  // namespace redkit::detail

@@ -15,4 +15,8 @@ std::string random_token();
 const std::string& host_name();
 long process_id();
 
+// host/pid/thread of the calling thread: whoever waits for or holds a lock,
+// as the wait-for graph of deadlock detection sees it.
+std::string owner_id();
+
 }  // namespace redkit::detail

@@ -108,10 +108,10 @@ TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   const Script& acquire = detail::embedded_script("lock_acquire");
   const Script& release = detail::embedded_script("lock_release");
   const std::vector<std::string> keys{holder_key("retry"), holder_key("retry") + ":state"};
-  auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive"}));
+  auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1"}));
   ASSERT_EQ(acquired.as_array()[0].as_integer(), 1);
   // A repeated acquire with the same token is answered, not refused.
-  auto again = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive"}));
+  auto again = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1"}));
   EXPECT_EQ(again.as_array()[0].as_integer(), 1);
   EXPECT_EQ(again.as_array()[1].as_integer(), acquired.as_array()[1].as_integer());
   const std::string channel = holder_key("retry") + ":released";

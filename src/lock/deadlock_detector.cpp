@@ -1,0 +1,120 @@
+// The wait-for graph: reading it, walking it, and registering waits.
+#include "lock/deadlock_detector.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "client/embedded_scripts.hpp"
+#include "lock/lock_keys.hpp"
+
+namespace redkit::detail {
+namespace {
+
+long long to_number(std::string_view text) {
+  long long value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace
+
+std::string waits_key(const std::string& prefix) { return prefix + "{lock-waits}"; }
+
+WaitGraph WaitGraph::read(const Client& client, const std::string& prefix) {
+  WaitGraph graph;
+  auto replies = client.pipeline()
+                     .add(Command::keyless({"TIME"}))
+                     .add(std::move(Command("HGETALL").key(waits_key(prefix))))
+                     .exec();
+  for (const auto& r : replies) r.throw_if_error();
+  const auto& time = replies[0].as_array();
+  const long long now_ms = to_number(time[0].as_string()) * 1000 + to_number(time[1].as_string()) / 1000;
+  const auto& fields = replies[1].as_array();
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    // "name\nsince_us\nexpires_ms"
+    const std::string& value = fields[i + 1].as_string();
+    auto first = value.find('\n');
+    auto second = value.find('\n', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    if (to_number(std::string_view(value).substr(second + 1)) < now_ms) continue;  // its waiter is gone
+    graph.waits_[fields[i].as_string()] =
+        LockWait{fields[i].as_string(), value.substr(0, first),
+                 to_number(std::string_view(value).substr(first + 1, second - first - 1))};
+  }
+  std::set<std::string> names;
+  for (const auto& [owner, wait] : graph.waits_) names.insert(wait.lock);
+  if (names.empty()) return graph;
+  std::vector<Command> lookups;
+  for (const auto& name : names) {
+    lookups.push_back(std::move(Command("HGET").key(LockKeys(prefix, name).holder).arg("owner")));
+  }
+  auto holders = client.execute(lookups);
+  std::size_t i = 0;
+  for (const auto& name : names) {
+    if (holders[i].is_string()) graph.holders_[name] = holders[i].as_string();
+    ++i;
+  }
+  return graph;
+}
+
+std::optional<Deadlock> WaitGraph::cycle_through(const std::string& owner) const {
+  Deadlock deadlock;
+  std::set<std::string> visited;
+  std::string current = owner;
+  for (;;) {
+    auto wait = waits_.find(current);
+    if (wait == waits_.end()) return std::nullopt;
+    auto holder = holders_.find(wait->second.lock);
+    if (holder == holders_.end()) return std::nullopt;
+    deadlock.cycle.push_back(wait->second);
+    visited.insert(current);
+    if (holder->second == owner) return deadlock;
+    if (visited.contains(holder->second)) return std::nullopt;  // a cycle, but not through `owner`
+    current = holder->second;
+  }
+}
+
+std::vector<Deadlock> WaitGraph::all_cycles() const {
+  std::vector<Deadlock> cycles;
+  std::set<std::string> reported;
+  for (const auto& [owner, wait] : waits_) {
+    if (reported.contains(owner)) continue;
+    if (auto cycle = cycle_through(owner)) {
+      for (const auto& w : cycle->cycle) reported.insert(w.owner);
+      cycles.push_back(std::move(*cycle));
+    }
+  }
+  return cycles;
+}
+
+const LockWait& WaitGraph::youngest(const Deadlock& deadlock) {
+  return *std::max_element(deadlock.cycle.begin(), deadlock.cycle.end(), [](const LockWait& a, const LockWait& b) {
+    return a.since_us != b.since_us ? a.since_us < b.since_us : a.owner < b.owner;
+  });
+}
+
+WaitRegistration::WaitRegistration(Client client, std::string prefix, std::string owner, std::string lock,
+                                   std::chrono::milliseconds valid_for)
+    : client_(std::move(client)),
+      key_(waits_key(prefix)),
+      owner_(std::move(owner)),
+      lock_(std::move(lock)),
+      valid_for_(valid_for) {
+  refresh();
+}
+
+WaitRegistration::~WaitRegistration() {
+  try {
+    client_.command(std::move(Command("HDEL").key(key_).arg(owner_)));
+  } catch (...) {
+    // Unreachable server: the entry expires on its own (valid_for_).
+  }
+}
+
+void WaitRegistration::refresh() {
+  client_.command(embedded_script("lock_wait_register")
+                      .call({key_}, {owner_, lock_, std::to_string(valid_for_.count())}));
+}
+
+}  // namespace redkit::detail
