@@ -1,6 +1,7 @@
 // `redkit demo`: a short end-to-end run against a real Redis server that shows
 // the client layer at work (commands from many threads, pipelining, pub/sub)
-// and leaves nothing behind. Every key it writes starts with redkit:demo:.
+// and the seed's lock scenarios done safely (demo_locks.cpp), and leaves
+// nothing behind. Every key it writes starts with redkit:demo:.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "demo_report.hpp"
+#include "demo_scenarios.hpp"
 #include "embedded_default.hpp"
 #include "redkit/client.hpp"
 #include "redkit/command.hpp"
@@ -43,31 +46,6 @@ double elapsed_ms(Clock::time_point start) {
 std::int64_t elapsed_us(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
 }
-
-// Prints each step as a line as soon as it is done, or collects the steps
-// into one JSON object printed at the end.
-class Report {
- public:
-  explicit Report(bool json) : json_(json) {}
-
-  // `key` names the step in JSON output, `label` on the terminal.
-  void step(std::string_view key, std::string_view label, std::string_view text, nlohmann::json value) {
-    if (json_) {
-      out_[std::string(key)] = std::move(value);
-    } else {
-      fmt::print("{:<9} {}\n", label, text);
-      std::fflush(stdout);
-    }
-  }
-
-  void finish() const {
-    if (json_) fmt::print("{}\n", out_.dump());
-  }
-
- private:
-  bool json_;
-  nlohmann::json out_ = nlohmann::json::object();
-};
 
 // Removes every key under a prefix with SCAN + UNLINK (never KEYS, which
 // blocks the server). Runs again from the destructor, so a step that throws
@@ -250,6 +228,10 @@ void run_demo(const GlobalOptions& global) {
   show_counter(report, client, prefix);
   show_pipeline(report, client, prefix);
   show_pubsub(report, client, prefix);
+  show_locked_counter(report, client, prefix);
+  show_bank_transfers(report, client, prefix);
+  show_renewal(report, client, prefix);
+  show_read_write(report, client, prefix);
 
   const long long removed = cleanup.run();
   report.step("cleanup", "cleanup", fmt::format("unlinked {} keys under {} (SCAN + UNLINK)", removed, prefix),

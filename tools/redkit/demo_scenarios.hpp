@@ -1,0 +1,21 @@
+// The lock scenarios of `redkit demo`: the seed's lock patterns, each run with
+// the properties the seed's versions lack checked at the end.
+#pragma once
+
+#include <string>
+
+#include "demo_report.hpp"
+#include "redkit/client.hpp"
+
+namespace redkit::cli {
+
+// RetryLock / SafeLockManager: threads doing read-modify-write under one lock.
+void show_locked_counter(Report& report, const redkit::Client& client, const std::string& prefix);
+// MultiLockCoordinator: transfers between accounts locked in pairs.
+void show_bank_transfers(Report& report, const redkit::Client& client, const std::string& prefix);
+// RenewableLock: a job that outlives its TTL many times over.
+void show_renewal(Report& report, const redkit::Client& client, const std::string& prefix);
+// ReadWriteLock: readers and writers that never overlap.
+void show_read_write(Report& report, const redkit::Client& client, const std::string& prefix);
+
+}  // namespace redkit::cli
