@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -28,10 +29,24 @@ std::string& redis_url() {
   return url;
 }
 
+// The server's CPU time (user + system) from INFO cpu, so a case can say how
+// much of a pair the server spends running its commands and scripts.
+double server_cpu_seconds(const redkit::Client& client) {
+  const std::string info = client.command({"INFO", "cpu"}).as_string();
+  double total = 0;
+  for (const char* field : {"used_cpu_sys:", "used_cpu_user:"}) {
+    const auto at = info.find(field);
+    if (at != std::string::npos) total += std::strtod(info.c_str() + at + std::strlen(field), nullptr);
+  }
+  return total;
+}
+
 // One acquire + release is one item; items_per_second is pairs/s.
-void count_pairs(benchmark::State& state) {
+void count_pairs(benchmark::State& state, double server_cpu_s) {
+  const auto pairs = static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations());
-  state.counters["pairs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["pairs/s"] = benchmark::Counter(pairs, benchmark::Counter::kIsRate);
+  state.counters["server_us/pair"] = benchmark::Counter(pairs > 0 ? server_cpu_s * 1e6 / pairs : 0);
 }
 
 void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
@@ -41,6 +56,7 @@ void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
   // A fresh token per pair, as a real lock needs; a counter keeps its cost
   // out of the floor (redkit's own tokens come from OpenSSL's RAND_bytes).
   std::uint64_t serial = 0;
+  const double server_before = server_cpu_seconds(client);
   for (auto _ : state) {
     const std::string token = fmt::format("{:032x}", ++serial);
     redkit::Reply set = client.command({"SET", key, token, "NX", "PX", "30000"});
@@ -48,7 +64,7 @@ void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
     redkit::Reply deleted = client.command(compare_and_delete.call({key}, {token}));
     if (deleted.as_integer() != 1) state.SkipWithError("compare-and-delete found another token");
   }
-  count_pairs(state);
+  count_pairs(state, server_cpu_seconds(client) - server_before);
 }
 BENCHMARK(BM_Floor_SetNx_CompareAndDelete)->UseRealTime();
 
@@ -56,11 +72,12 @@ void run_lock_pairs(benchmark::State& state, bool auto_renew) {
   redkit::Client client(redis_url());
   redkit::LockService service(client, {.prefix = "bench:", .owner_label = "lock_bench"});
   redkit::Lock lock = service.make("uncontended", {.auto_renew = auto_renew});
+  const double server_before = server_cpu_seconds(client);
   for (auto _ : state) {
     if (!lock.try_lock()) state.SkipWithError("try_lock failed on a free lock");
     if (lock.release() != redkit::LockOutcome::done) state.SkipWithError("release did not find our token");
   }
-  count_pairs(state);
+  count_pairs(state, server_cpu_seconds(client) - server_before);
 }
 
 void BM_Redkit_Lock_AutoRenew(benchmark::State& state) { run_lock_pairs(state, true); }

@@ -56,11 +56,15 @@ void RenewalScheduler::stop() noexcept {
 
 void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::uint64_t generation,
                                 Clock::time_point at) {
+  bool sooner = false;
   {
     std::lock_guard lock(mutex_);
+    sooner = queue_.empty() || at < queue_.top().due;
     queue_.push(Entry{at, state, generation});
   }
-  changed_.notify_all();
+  // The thread sleeps until the earliest entry is due: waking it for a later
+  // one costs a context switch per acquisition and changes nothing.
+  if (sooner) changed_.notify_all();
 }
 
 std::uint64_t RenewalScheduler::rounds() const noexcept {
