@@ -2,7 +2,7 @@
 -- to wait; a waiting writer may record an intent that holds new readers back.
 --
 -- KEYS[1]  holder hash    <prefix>lock:{name}                 token, fence, host, pid, label,
---                                                             kind, acquired_at (server ms), ttl
+--                                                             kind, owner, acquired_at (server ms), ttl
 -- KEYS[2]  state hash     <prefix>lock:{name}:state           fence (counter)
 -- KEYS[3]  readers zset   <prefix>lock:{name}:readers         token -> lease expiry (server ms)
 -- KEYS[4]  owners hash    <prefix>lock:{name}:readers:owners
@@ -11,6 +11,7 @@
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
 -- ARGV[7]  intent ttl in milliseconds; 0 = no writer preference (record no intent)
+-- ARGV[8]  owner id (host/pid/thread: who waits for whom, for deadlock detection)
 -- returns  {1, fence}   acquired, or already held with this token
 --          {0, pttl}    a writer / exclusive holder keeps it pttl more ms, or the last
 --                       reader lease ends in pttl ms; with an intent, pttl is at most
@@ -61,7 +62,7 @@ end
 
 local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'host', ARGV[3], 'pid', ARGV[4],
-           'label', ARGV[5], 'kind', ARGV[6], 'acquired_at', now, 'ttl', ARGV[2])
+           'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[8], 'acquired_at', now, 'ttl', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('ZREM', KEYS[5], ARGV[1])
 return {1, fence}

@@ -27,7 +27,7 @@ LockKind make_write_kind(bool writer_preference) {
             return embedded_script("rwlock_write_acquire")
                 .call({state.keys.holder, state.keys.state, rw.readers, rw.owners, rw.intents},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
-                       owner.label, "write", intent_ttl});
+                       owner.label, "write", intent_ttl, owner.id});
           },
       .release =
           [](const LockState& state, const std::string& token) {

@@ -75,6 +75,8 @@ TEST_F(ReadWriteLockTest, WriterExcludesReadersAndReadersExcludeTheWriter) {
   reader.unlock();
   ASSERT_TRUE(writer.try_lock());
   EXPECT_EQ(client().command({"HGET", holder_key("doc"), "kind"}).as_string(), "write");
+  // Who holds it, for the deadlock detector's wait-for graph, as for an exclusive holder.
+  EXPECT_FALSE(client().command({"HGET", holder_key("doc"), "owner"}).is_nil());
   EXPECT_FALSE(reader.try_lock());
   EXPECT_FALSE(other_reader.try_lock_for(100ms));
   Lock second_writer = locks().make_writer("doc");
@@ -330,7 +332,7 @@ TEST_F(ReadWriteLockTest, IntentOfAWriterThatDiedLapsesWithinASecond) {
   auto refused = client().command(acquire.call(
       {holder_key("doc"), holder_key("doc") + ":state", readers_key("doc"), readers_key("doc") + ":owners",
        intents_key("doc")},
-      {"ghost", "10000", "h", "1", "", "write", "1000"}));
+      {"ghost", "10000", "h", "1", "", "write", "1000", "h/1/1"}));
   ASSERT_EQ(refused.as_array()[0].as_integer(), 0);
   // Asked to come back within a third of the intent's TTL.
   EXPECT_LE(refused.as_array()[1].as_integer(), 333);
