@@ -4,6 +4,9 @@
 --                                                   kind, owner, acquired_at (server ms), ttl
 -- KEYS[2]  state hash    <prefix>lock:{name}:state  fence (counter), released (last
 --                                                   token released)
+-- KEYS[3]  readers zset  <prefix>lock:{name}:readers the read-write lock's reader
+--                                                   leases (token -> expiry, server ms):
+--                                                   an exclusive lock waits for them too
 -- ARGV[1]  token (128-bit random, hex)
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
@@ -27,9 +30,14 @@ end
 if holder then
   return {0, redis.call('PTTL', KEYS[1]), tonumber(redis.call('HGET', KEYS[1], 'fence'))}
 end
-local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 local now = redis.call('TIME')
 local now_ms = now[1] * 1000 + math.floor(now[2] / 1000)
+-- The latest reader lease decides: once it has ended, every lease has.
+local last_reader = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+if #last_reader > 0 and tonumber(last_reader[2]) > now_ms then
+  return {0, tonumber(last_reader[2]) - now_ms, -1}
+end
+local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 -- Each release is followed by at most one measured handoff.
 local handoff = -1
 local released_at = redis.call('HGET', KEYS[2], 'released_at')

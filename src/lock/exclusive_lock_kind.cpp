@@ -11,7 +11,7 @@ const LockKind& exclusive_lock_kind() {
       .acquire =
           [](const LockState& state, const std::string& token, const LockOwner& owner) {
             return embedded_script("lock_acquire")
-                .call({state.keys.holder, state.keys.state},
+                .call({state.keys.holder, state.keys.state, ReadWriteKeys(state.keys.holder).readers},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
                        owner.label, "exclusive", owner.id});
           },

@@ -52,6 +52,17 @@ TEST_F(LockTest, OnlyOneHolderAtATime) {
   EXPECT_TRUE(b.try_lock());
 }
 
+TEST_F(LockTest, ExclusiveLockWaitsForReaders) {
+  Lock reader = locks().make_reader("shared");
+  Lock exclusive = locks().make("shared");
+  ASSERT_TRUE(reader.try_lock());
+  EXPECT_FALSE(exclusive.try_lock());
+  reader.unlock();
+  EXPECT_TRUE(exclusive.try_lock_for(2s));
+  Lock late_reader = locks().make_reader("shared");
+  EXPECT_FALSE(late_reader.try_lock());
+}
+
 TEST_F(LockTest, HolderDetailsLiveInTheLockKey) {
   Lock a = locks().make("job", {.ttl = 5s, .owner_label = "nightly"});
   ASSERT_TRUE(a.try_lock());
@@ -107,7 +118,8 @@ TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   // What a client does when the reply to its release was lost: send it again.
   const Script& acquire = detail::embedded_script("lock_acquire");
   const Script& release = detail::embedded_script("lock_release");
-  const std::vector<std::string> keys{holder_key("retry"), holder_key("retry") + ":state"};
+  const std::vector<std::string> keys{holder_key("retry"), holder_key("retry") + ":state",
+                                      holder_key("retry") + ":readers"};
   auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1"}));
   ASSERT_EQ(acquired.as_array()[0].as_integer(), 1);
   // A repeated acquire with the same token is answered, not refused.
@@ -115,9 +127,10 @@ TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   EXPECT_EQ(again.as_array()[0].as_integer(), 1);
   EXPECT_EQ(again.as_array()[1].as_integer(), acquired.as_array()[1].as_integer());
   const std::string channel = holder_key("retry") + ":released";
-  EXPECT_EQ(client().command(release.call(keys, {"t1", channel})).as_integer(), 1);
-  EXPECT_EQ(client().command(release.call(keys, {"t1", channel})).as_integer(), 1);
-  EXPECT_EQ(client().command(release.call(keys, {"other", channel})).as_integer(), -1);
+  const std::vector<std::string> release_keys{keys[0], keys[1]};
+  EXPECT_EQ(client().command(release.call(release_keys, {"t1", channel})).as_integer(), 1);
+  EXPECT_EQ(client().command(release.call(release_keys, {"t1", channel})).as_integer(), 1);
+  EXPECT_EQ(client().command(release.call(release_keys, {"other", channel})).as_integer(), -1);
 }
 
 TEST_F(LockTest, ThreadsIncrementingUnderTheLockLoseNoUpdate) {
