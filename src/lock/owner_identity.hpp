@@ -6,8 +6,9 @@
 
 namespace redkit::detail {
 
-// 128 random bits from the operating system's CSPRNG, as 32 hex digits.
-// Unguessable, so no other client can release or extend our lock by chance.
+// 128 random bits as 32 hex digits, from a per-thread generator seeded by
+// the operating system's CSPRNG: no two acquisitions anywhere share a token,
+// so no client can release or extend another's lock by chance.
 std::string random_token();
 
 // This machine's host name (cached) and the current process id (not cached:
