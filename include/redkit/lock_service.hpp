@@ -11,8 +11,9 @@
 // Keys (see docs/KEYS.md): <prefix>lock:{NAME} holds the current holder (token,
 // fence, owner, acquired_at, ttl) and expires with the lock;
 // <prefix>lock:{NAME}:state keeps the fencing counter; a read-write lock adds
-// <prefix>lock:{NAME}:readers and a few keys beside it. All share the hash tag
-// {NAME}, so every script touches one cluster slot.
+// <prefix>lock:{NAME}:readers and a few keys beside it, a semaphore
+// <prefix>lock:{NAME}:permits, a fair lock <prefix>lock:{NAME}:queue. All
+// share the hash tag {NAME}, so every script touches one cluster slot.
 //
 // Thread-safety: all members may be called from any thread. Destroying the
 // service stops renewals: locks still held then expire by their TTL.
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "redkit/client.hpp"
+#include "redkit/fair_lock.hpp"
 #include "redkit/lock.hpp"
 #include "redkit/lock_metrics.hpp"
 #include "redkit/lock_registry.hpp"
@@ -71,6 +73,24 @@ class LockService {
   Lock make_reader(std::string name, LockOptions options = {});
   Lock make_writer(std::string name, LockOptions options = {}, WriterOptions writer = {});
 
+  // One permit of the counting semaphore `name`, which grants at most
+  // `permits` at a time: a Lock handle of kind "permit" whose lease has its
+  // own TTL, renewed like any lock, so a holder that died frees its permit
+  // when the TTL passes. Every acquisition takes the next fencing token of
+  // the name. All users of one name must pass the same `permits` while any
+  // permit is held: an acquisition asking for another count throws
+  // LockError naming both; once no permit is held, the next acquirer's count
+  // becomes the semaphore's. The registry lists each held permit. Throws
+  // InvalidArgument naming the value for permits <= 0, and as make() for
+  // names and options.
+  Lock make_semaphore(std::string name, int permits, LockOptions options = {});
+
+  // An exclusive lock granted in order of arrival (see
+  // redkit/fair_lock.hpp): a Lock handle of kind "fair". Throws
+  // InvalidArgument naming the value for a queue_timeout under 10 ms, and as
+  // make() for names and options.
+  Lock make_fair(std::string name, LockOptions options = {}, FairLockOptions fair = {});
+
   // Exclusive locks on all `names`, taken together or not at all (see
   // redkit/multi_lock.hpp). Names are validated as for make().
   MultiLock make_multi(std::vector<std::string> names, LockOptions options = {});
@@ -97,19 +117,22 @@ class LockService {
     }
   }
 
-  // The registry. Every held lock of this prefix, ordered by name; found with
-  // SCAN (never KEYS), so listing costs in proportion to the database size.
+  // The registry. Every held lock of this prefix, ordered by name (each
+  // reader and each semaphore permit is one entry); found with SCAN (never
+  // KEYS), so listing costs in proportion to the database size.
   std::vector<LockInfo> list() const;
-  // The holder of `name`, or nullopt when it is free. When readers share it,
-  // the reader that acquired first (holders() lists all of them).
+  // The holder of `name`, or nullopt when it is free. When readers or
+  // permits share it, the one that acquired first (holders() lists all).
   std::optional<LockInfo> info(const std::string& name) const;
-  // Everyone holding `name`: its exclusive holder or writer, and its readers
-  // in order of acquisition (fence). Empty when it is free.
+  // Everyone holding `name`: its exclusive, fair or write holder, then its
+  // readers and semaphore permits in order of acquisition (fence). Empty
+  // when it is free.
   std::vector<LockInfo> holders(const std::string& name) const;
   std::vector<LockInfo> find_by_owner(const OwnerFilter& owner) const;
-  // Releases `name` whoever holds it (holder or writer, and every reader)
-  // and wakes its waiters (an operator's action: the holder finds out at its
-  // next renewal and its stop token fires). Returns false if it was not held.
+  // Releases `name` whoever holds it (holder or writer, every reader and
+  // every semaphore permit) and wakes its waiters (an operator's action: the
+  // holders find out at their next renewal and their stop tokens fire).
+  // Returns false if it was not held.
   bool force_release(const std::string& name);
 
   // Cycles in the wait-for graph right now (an operator's view; waiters

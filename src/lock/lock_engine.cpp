@@ -78,7 +78,7 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
   const LockOwner owner{host_name(), process_id(), state->options.owner_label, owner_id()};
   const auto sent_at = Clock::now();
   metrics_.add(MetricsRecorder::Counter::attempts);
-  Reply reply = client_.command(state->kind.acquire(*state, token, owner));
+  Reply reply = acquire_reply(*state, token, owner);
   const auto& parts = reply.as_array();
   if (parts.at(0).as_integer() != 1) {
     metrics_.contended(state->name);
@@ -94,6 +94,20 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
     }
   }
   return true;
+}
+
+Reply LockEngine::acquire_reply(const LockState& state, const std::string& token, const LockOwner& owner) {
+  try {
+    return client_.command(state.kind.acquire(state, token, owner));
+  } catch (const ReplyError& e) {
+    // A kind's script refuses a use that contradicts what is stored for the
+    // name (a semaphore asked for another permit count) with "MISUSE ...":
+    // the caller's mistake, not the server's failure.
+    if (e.code() != "MISUSE") throw;
+    const std::size_t space = e.message().find(' ');
+    throw LockError(fmt::format("lock \"{}\": {}", state.name,
+                                space == std::string::npos ? e.message() : e.message().substr(space + 1)));
+  }
 }
 
 std::chrono::microseconds LockEngine::handoff_of(const Reply& acquired) const {

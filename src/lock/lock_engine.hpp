@@ -62,6 +62,8 @@ class LockEngine : public std::enable_shared_from_this<LockEngine> {
   // Records a successful acquisition and schedules its renewal.
   void take(const std::shared_ptr<LockState>& state, const std::string& token, const Reply& acquired,
             std::chrono::steady_clock::time_point sent_at);
+  // The kind's acquire command's reply; a "MISUSE" error reply throws LockError.
+  Reply acquire_reply(const LockState& state, const std::string& token, const LockOwner& owner);
   // A bad reply shape from a kind's script is a bug to surface.
   std::chrono::microseconds handoff_of(const Reply& acquired) const;
   struct AllAttempt {

@@ -9,6 +9,9 @@
 //                        when unknown (the waiter then relies on wake-ups)
 //   release  1 released (also on a repeat), 0 another owner holds it, -1 nothing held
 //   extend   1 extended, 0 another owner holds it, -1 nothing held
+// An acquire script may refuse a use that contradicts what is stored for the
+// name (a semaphore asked for another permit count) with an error reply
+// "MISUSE <reason>"; the engine throws it to the caller as LockError.
 #pragma once
 
 #include <chrono>
@@ -60,6 +63,33 @@ struct ReadWriteKeys {
   std::string owners;    // <holder>:readers:owners    hash token -> JSON owner details
   std::string released;  // <holder>:readers:released  zset of recently released tokens
   std::string intents;   // <holder>:intents           zset waiting writer token -> intent expiry
+};
+
+// The counting semaphore of lua/semaphore_*.lua (src/lock/semaphore_lock_kind.cpp):
+// each Lock handle is one of `permits` permits, with its own lease. One kind
+// per permit count, made on first use and kept for the life of the process.
+const LockKind& permit_lock_kind(int permits);
+
+// A semaphore's keys beside LockKeys (docs/KEYS.md). Its leases use the same
+// JSON owner details as read-write readers, so the registry reads both alike.
+struct SemaphoreKeys {
+  explicit SemaphoreKeys(const std::string& holder);
+  std::string permits;   // <holder>:permits            zset token -> lease expiry (server ms)
+  std::string owners;    // <holder>:permits:owners     hash token -> JSON owner details
+  std::string released;  // <holder>:permits:released   zset of recently released tokens
+};
+
+// The fair (FIFO) lock of lua/fair_lock_*.lua (src/lock/fair_lock_kind.cpp):
+// exclusive, in the holder hash, granted to waiters in order of arrival. A
+// queue entry lapses `queue_timeout` after its waiter's last attempt. One
+// kind per timeout, made on first use and kept for the life of the process.
+const LockKind& fair_lock_kind(std::chrono::milliseconds queue_timeout);
+
+// A fair lock's wait queue beside LockKeys (docs/KEYS.md).
+struct FairQueueKeys {
+  explicit FairQueueKeys(const std::string& holder);
+  std::string queue;      // <holder>:queue             zset token -> arrival number
+  std::string deadlines;  // <holder>:queue:deadlines   zset token -> entry expiry (server ms)
 };
 
 }  // namespace redkit::detail

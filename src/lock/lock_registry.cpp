@@ -1,6 +1,7 @@
 // The registry: SCAN over a prefix's lock keys; holder hashes are read with
-// HGETALL + PTTL, read-write readers with lua/rwlock_readers.lua, each batch
-// in one pipeline.
+// HGETALL + PTTL, read-write readers and semaphore permits with
+// lua/rwlock_readers.lua (both keep a lease zset beside a hash of the same
+// JSON owner details), each batch in one pipeline.
 #include "lock/lock_registry.hpp"
 
 #include <algorithm>
@@ -64,14 +65,15 @@ std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Rep
   return info;
 }
 
-// One LockInfo per live read lease, from lua/rwlock_readers.lua's reply.
-void append_readers(const std::string& name, const Reply& leases, std::vector<LockInfo>& out) {
+// One LockInfo per live lease (a reader's or a permit's), from
+// lua/rwlock_readers.lua's reply.
+void append_leases(const std::string& name, const char* kind, const Reply& leases, std::vector<LockInfo>& out) {
   if (!leases.is_array()) return;
   for (const Reply& lease : leases.as_array()) {
     const auto& f = lease.as_array();
     LockInfo info;
     info.name = name;
-    info.kind = "read";
+    info.kind = kind;
     info.host = f.at(0).as_string();
     info.pid = static_cast<long>(to_number(f.at(1).as_string()));
     info.label = f.at(2).as_string();
@@ -83,15 +85,16 @@ void append_readers(const std::string& name, const Reply& leases, std::vector<Lo
   }
 }
 
-// The lock names whose holder hash and whose readers to read.
+// The lock names whose holder hash, readers and semaphore permits to read.
 struct Wanted {
   std::vector<std::string> holders;
   std::vector<std::string> readers;
+  std::vector<std::string> permits;
 };
 
 std::vector<LockInfo> read_holders(const Client& client, const std::string& prefix, const Wanted& wanted) {
   std::vector<Command> commands;
-  commands.reserve(wanted.holders.size() * 2 + wanted.readers.size());
+  commands.reserve(wanted.holders.size() * 2 + wanted.readers.size() + wanted.permits.size());
   for (const auto& name : wanted.holders) {
     const LockKeys keys(prefix, name);
     commands.push_back(std::move(Command("HGETALL").key(keys.holder)));
@@ -101,6 +104,10 @@ std::vector<LockInfo> read_holders(const Client& client, const std::string& pref
   for (const auto& name : wanted.readers) {
     const ReadWriteKeys rw(LockKeys(prefix, name).holder);
     commands.push_back(readers.call({rw.readers, rw.owners}, {}));
+  }
+  for (const auto& name : wanted.permits) {
+    const SemaphoreKeys semaphore(LockKeys(prefix, name).holder);
+    commands.push_back(readers.call({semaphore.permits, semaphore.owners}, {}));
   }
   if (commands.empty()) return {};
   std::vector<Reply> replies = client.execute(commands);
@@ -112,7 +119,11 @@ std::vector<LockInfo> read_holders(const Client& client, const std::string& pref
   }
   for (const auto& name : wanted.readers) {
     replies[at].throw_if_error();
-    append_readers(name, replies[at++], out);
+    append_leases(name, "read", replies[at++], out);
+  }
+  for (const auto& name : wanted.permits) {
+    replies[at].throw_if_error();
+    append_leases(name, "permit", replies[at++], out);
   }
   return out;
 }
@@ -125,7 +136,8 @@ bool by_name_then_fence(const LockInfo& a, const LockInfo& b) {
 
 std::vector<LockInfo> list_locks(const Client& client, const std::string& prefix) {
   // One pattern for every key of every lock; the suffix tells a holder hash
-  // ("") and a read-write lock's readers (":readers") from the rest.
+  // (""), a read-write lock's readers (":readers") and a semaphore's permits
+  // (":permits") from the rest.
   const std::string pattern = glob_escape(prefix) + "lock:{*}*";
   std::vector<LockInfo> out;
   std::string cursor = "0";
@@ -141,6 +153,7 @@ std::vector<LockInfo> list_locks(const Client& client, const std::string& prefix
       if (!key_parts) continue;
       if (key_parts->suffix.empty()) wanted.holders.push_back(std::move(key_parts->name));
       if (key_parts->suffix == ":readers") wanted.readers.push_back(std::move(key_parts->name));
+      if (key_parts->suffix == ":permits") wanted.permits.push_back(std::move(key_parts->name));
     }
     auto batch = read_holders(client, prefix, wanted);
     out.insert(out.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
@@ -156,10 +169,12 @@ std::vector<LockInfo> list_locks(const Client& client, const std::string& prefix
 
 std::vector<LockInfo> lock_holders(const Client& client, const std::string& prefix, const std::string& name) {
   validate_lock_name(name);
-  auto found = read_holders(client, prefix, Wanted{{name}, {name}});
-  // The holder (exclusive or writer) first, then readers by fence.
-  std::stable_sort(found.begin(), found.end(), [](const LockInfo& a, const LockInfo& b) {
-    return (a.kind != "read") != (b.kind != "read") ? a.kind != "read" : a.fence < b.fence;
+  auto found = read_holders(client, prefix, Wanted{{name}, {name}, {name}});
+  // The holder hash's owner (exclusive, fair or writer) first, then the
+  // leases (readers, permits) by fence.
+  auto is_lease = [](const LockInfo& info) { return info.kind == "read" || info.kind == "permit"; };
+  std::stable_sort(found.begin(), found.end(), [&](const LockInfo& a, const LockInfo& b) {
+    return is_lease(a) != is_lease(b) ? !is_lease(a) : a.fence < b.fence;
   });
   return found;
 }
@@ -174,13 +189,17 @@ bool force_release_lock(const Client& client, const std::string& prefix, const s
   validate_lock_name(name);
   LockKeys keys(prefix, name);
   const ReadWriteKeys rw(keys.holder);
+  const SemaphoreKeys semaphore(keys.holder);
+  // rwlock_force_release.lua ends every lease of a zset and its owners hash,
+  // so it serves the permits as well as the readers.
   const std::vector<Command> commands{
       embedded_script("lock_force_release").call({keys.holder, keys.state}, {keys.channel}),
       embedded_script("rwlock_force_release").call({rw.readers, rw.owners}, {keys.channel}),
+      embedded_script("rwlock_force_release").call({semaphore.permits, semaphore.owners}, {keys.channel}),
   };
   std::vector<Reply> replies = client.execute(commands);
   for (const Reply& reply : replies) reply.throw_if_error();
-  return !replies[0].is_nil() || replies[1].as_integer() > 0;
+  return !replies[0].is_nil() || replies[1].as_integer() > 0 || replies[2].as_integer() > 0;
 }
 
 }  // namespace redkit::detail

@@ -1,5 +1,5 @@
-// Reading the registry: the holder hashes and read-write readers of one key
-// prefix, found with SCAN and read in pipelined batches.
+// Reading the registry: the holder hashes, read-write readers and semaphore
+// permits of one key prefix, found with SCAN and read in pipelined batches.
 #pragma once
 
 #include <optional>
@@ -13,7 +13,8 @@ namespace redkit::detail {
 
 std::vector<LockInfo> list_locks(const Client& client, const std::string& prefix);
 std::optional<LockInfo> lock_info(const Client& client, const std::string& prefix, const std::string& name);
-// Everyone holding `name`: the holder hash's owner first, then readers by fence.
+// Everyone holding `name`: the holder hash's owner first, then readers and
+// permits by fence.
 std::vector<LockInfo> lock_holders(const Client& client, const std::string& prefix, const std::string& name);
 bool force_release_lock(const Client& client, const std::string& prefix, const std::string& name);
 

@@ -1,9 +1,12 @@
 // LockService: the public face of a LockEngine.
 #include "redkit/lock_service.hpp"
 
+#include <fmt/format.h>
+
 #include "lock/lock_engine.hpp"
 #include "lock/deadlock_detector.hpp"
 #include "lock/lock_registry.hpp"
+#include "redkit/error.hpp"
 
 namespace redkit {
 
@@ -22,6 +25,23 @@ Lock LockService::make_reader(std::string name, LockOptions options) {
 
 Lock LockService::make_writer(std::string name, LockOptions options, WriterOptions writer) {
   return engine_->make(detail::write_lock_kind(writer.writer_preference), std::move(name), std::move(options));
+}
+
+Lock LockService::make_semaphore(std::string name, int permits, LockOptions options) {
+  if (permits <= 0) {
+    throw InvalidArgument(fmt::format("semaphore \"{}\": permits {} must be positive", name, permits));
+  }
+  return engine_->make(detail::permit_lock_kind(permits), std::move(name), std::move(options));
+}
+
+Lock LockService::make_fair(std::string name, LockOptions options, FairLockOptions fair) {
+  // Below this, waiters would come back every few milliseconds for nothing.
+  constexpr std::chrono::milliseconds kMinQueueTimeout{10};
+  if (fair.queue_timeout < kMinQueueTimeout) {
+    throw InvalidArgument(fmt::format("fair lock \"{}\": queue_timeout {} ms must be at least {} ms", name,
+                                      fair.queue_timeout.count(), kMinQueueTimeout.count()));
+  }
+  return engine_->make(detail::fair_lock_kind(fair.queue_timeout), std::move(name), std::move(options));
 }
 
 MultiLock LockService::make_multi(std::vector<std::string> names, LockOptions options) {
