@@ -9,6 +9,7 @@
 #include "redkit/command.hpp"
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
+#include "redkit/fair_lock.hpp"
 #include "redkit/lock.hpp"
 #include "redkit/lock_names.hpp"
 #include "redkit/lock_registry.hpp"

@@ -17,7 +17,7 @@
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
-#include "support/redis_test.hpp"
+#include "support/lock_service_test.hpp"
 #include "support/wait_for.hpp"
 
 namespace redkit {
@@ -25,23 +25,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using test::RedisTest;
 using test::wait_for;
 
-class FairLockTest : public RedisTest {
+class FairLockTest : public test::LockServiceTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    client_ = std::make_unique<Client>(redis().url());
-    locks_ = std::make_unique<LockService>(*client_, LockServiceOptions{.prefix = prefix(), .owner_label = "test"});
-  }
-  void TearDown() override {
-    locks_.reset();
-    client_.reset();
-  }
-  Client& client() { return *client_; }
-  LockService& locks() { return *locks_; }
-  std::string holder_key(const std::string& name) { return prefix() + "lock:{" + name + "}"; }
   std::string queue_key(const std::string& name) { return holder_key(name) + ":queue"; }
   std::string deadlines_key(const std::string& name) { return holder_key(name) + ":queue:deadlines"; }
   long long queue_length(const std::string& name) {
@@ -60,9 +47,6 @@ class FairLockTest : public RedisTest {
                      {token, "10000", "ghost-host", "1", "", "fair", "ghost-host/1/1",
                       std::to_string(queue_timeout.count())}));
   }
-
-  std::unique_ptr<Client> client_;
-  std::unique_ptr<LockService> locks_;
 };
 
 TEST_F(FairLockTest, SharesTheHolderHashWithExclusiveLocks) {

@@ -11,34 +11,16 @@
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
-#include "support/redis_test.hpp"
+#include "support/lock_service_test.hpp"
 #include "support/wait_for.hpp"
 
 namespace redkit {
 namespace {
 
 using namespace std::chrono_literals;
-using test::RedisTest;
 using test::wait_for;
 
-class LockTest : public RedisTest {
- protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    client_ = std::make_unique<Client>(redis().url());
-    locks_ = std::make_unique<LockService>(*client_, LockServiceOptions{.prefix = prefix(), .owner_label = "test"});
-  }
-  void TearDown() override {
-    locks_.reset();
-    client_.reset();
-  }
-  Client& client() { return *client_; }
-  LockService& locks() { return *locks_; }
-  std::string holder_key(const std::string& name) { return prefix() + "lock:{" + name + "}"; }
-
-  std::unique_ptr<Client> client_;
-  std::unique_ptr<LockService> locks_;
-};
+class LockTest : public test::LockServiceTest {};
 
 TEST_F(LockTest, OnlyOneHolderAtATime) {
   Lock a = locks().make("job");

@@ -16,7 +16,7 @@
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
-#include "support/redis_test.hpp"
+#include "support/lock_service_test.hpp"
 #include "support/wait_for.hpp"
 
 namespace redkit {
@@ -24,29 +24,14 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using test::RedisTest;
 using test::wait_for;
 
-class SemaphoreTest : public RedisTest {
+class SemaphoreTest : public test::LockServiceTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    client_ = std::make_unique<Client>(redis().url());
-    locks_ = std::make_unique<LockService>(*client_, LockServiceOptions{.prefix = prefix(), .owner_label = "test"});
-  }
-  void TearDown() override {
-    locks_.reset();
-    client_.reset();
-  }
-  Client& client() { return *client_; }
-  LockService& locks() { return *locks_; }
   std::string permits_key(const std::string& name) { return prefix() + "lock:{" + name + "}:permits"; }
   long long count_permits(const std::string& name) {
     return client().command({"ZCARD", permits_key(name)}).as_integer();
   }
-
-  std::unique_ptr<Client> client_;
-  std::unique_ptr<LockService> locks_;
 };
 
 TEST_F(SemaphoreTest, GrantsUpToNPermitsAndNoMore) {

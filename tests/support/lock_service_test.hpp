@@ -1,0 +1,38 @@
+// The fixture of lock tests: the suite's private server (RedisTest), a client
+// and a LockService whose keys live under the test's own prefix.
+//
+//   class SemaphoreTest : public redkit::test::LockServiceTest {};
+//   TEST_F(SemaphoreTest, Grants) { Lock permit = locks().make_semaphore("pool", 3); ... }
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "redkit/client.hpp"
+#include "redkit/lock_service.hpp"
+#include "support/redis_test.hpp"
+
+namespace redkit::test {
+
+class LockServiceTest : public RedisTest {
+ protected:
+  void SetUp() override {
+    RedisTest::SetUp();
+    client_ = std::make_unique<Client>(redis().url());
+    locks_ = std::make_unique<LockService>(*client_, LockServiceOptions{.prefix = prefix(), .owner_label = "test"});
+  }
+  void TearDown() override {
+    locks_.reset();
+    client_.reset();
+  }
+  Client& client() { return *client_; }
+  LockService& locks() { return *locks_; }
+  // <prefix>lock:{name}: the holder hash every lock kind's keys hang from.
+  std::string holder_key(const std::string& name) const { return prefix() + "lock:{" + name + "}"; }
+
+ private:
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<LockService> locks_;
+};
+
+}  // namespace redkit::test
