@@ -43,6 +43,10 @@ class Subscription {
   Subscription& operator=(const Subscription&) = delete;
   ~Subscription();
 
+  // Once this returns the handler is not running and will not run again,
+  // so it waits for a call in progress: do not cancel while holding a mutex
+  // that the handler itself locks (a handler may cancel its own
+  // subscription, though).
   void cancel() noexcept;
   bool active() const noexcept { return id_ != 0; }
 

@@ -141,8 +141,14 @@ TEST_F(PubSubTest, HandlerMaySubscribeAndCancelFromTheSubscriberThread) {
   publish(client, prefix() + "outer", "go");
   ASSERT_TRUE(wait_for([&] { return publish(client, prefix() + "inner", "hello") == 1; }, 2s));
   ASSERT_TRUE(wait_for([&] { return inbox.size() >= 1; }, 2s));
-  std::lock_guard lock(inner_mutex);
-  inner.cancel();
+  Subscription taken;
+  {
+    std::lock_guard lock(inner_mutex);
+    taken = std::move(inner);
+  }
+  // Cancelled outside inner_mutex: cancel() waits for a running handler, and
+  // the outer handler takes inner_mutex (see subscriber.hpp).
+  taken.cancel();
 }
 
 }  // namespace
