@@ -75,6 +75,11 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
   if (state->held.load()) {
     throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
   }
+  // Nobody would renew the lock or notice its loss: refuse rather than hand
+  // out a lock that silently expires.
+  if (scheduler_.stopped()) {
+    throw LockError(fmt::format("lock \"{}\": its LockService has been destroyed", state->name));
+  }
   const LockOwner owner{host_name(), process_id(), state->options.owner_label, owner_id()};
   const auto sent_at = Clock::now();
   metrics_.add(MetricsRecorder::Counter::attempts);
@@ -172,6 +177,9 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
 bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& states, std::chrono::milliseconds wait) {
   for (const auto& state : states) {
     if (state->held.load()) throw LockError(fmt::format("lock \"{}\" is already held by this handle", state->name));
+  }
+  if (scheduler_.stopped()) {
+    throw LockError(fmt::format("lock \"{}\": its LockService has been destroyed", states.front()->name));
   }
   const bool forever = wait < std::chrono::milliseconds::zero();
   const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;

@@ -69,6 +69,11 @@ void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::ui
   if (sooner) changed_.notify_all();
 }
 
+bool RenewalScheduler::stopped() const noexcept {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 std::uint64_t RenewalScheduler::rounds() const noexcept {
   std::lock_guard lock(mutex_);
   return rounds_;

@@ -34,6 +34,7 @@ class RenewalScheduler {
   // Renews state's lock (acquisition `generation`) from `at` on.
   void schedule(const std::shared_ptr<LockState>& state, std::uint64_t generation, Clock::time_point at);
   void stop() noexcept;
+  bool stopped() const noexcept;
 
   // Renewal rounds run and locks renewed, for tests and metrics.
   std::uint64_t rounds() const noexcept;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -279,6 +280,16 @@ TEST_F(LockTest, BadInputNamesTheValueAndWritesNothing) {
   for (const Reply& key : keys.as_array()[1].as_array()) {
     EXPECT_EQ(key.as_string(), prefix() + "lock:{n}:state");
   }
+}
+
+TEST_F(LockTest, HandleOutlivingItsServiceRefusesToAcquire) {
+  std::optional<Lock> orphan;
+  {
+    LockService short_lived(client(), {.prefix = prefix(), .owner_label = {}});
+    orphan.emplace(short_lived.make("orphan"));
+  }
+  EXPECT_THROW(orphan->try_lock(), LockError);
+  EXPECT_EQ(client().command({"EXISTS", holder_key("orphan")}).as_integer(), 0);
 }
 
 TEST_F(LockTest, AcquiringTwiceWithOneHandleIsAnError) {
