@@ -257,14 +257,6 @@ TEST_F(LockTest, WithLockRunsTheWorkAndReleases) {
 }
 
 TEST_F(LockTest, BadInputNamesTheValueAndWritesNothing) {
-  auto message_of = [&](auto&& make) -> std::string {
-    try {
-      make();
-    } catch (const InvalidArgument& e) {
-      return e.what();
-    }
-    return "no InvalidArgument";
-  };
   EXPECT_NE(message_of([&] { locks().make(""); }).find("lock name is empty"), std::string::npos);
   EXPECT_NE(message_of([&] { locks().make("a{b}"); }).find("\"a{b}\""), std::string::npos);
   EXPECT_NE(message_of([&] { locks().make(std::string(600, 'x')); }).find("600 bytes"), std::string::npos);

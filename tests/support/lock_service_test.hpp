@@ -9,6 +9,7 @@
 #include <string>
 
 #include "redkit/client.hpp"
+#include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
 #include "support/redis_test.hpp"
 
@@ -27,6 +28,17 @@ class LockServiceTest : public RedisTest {
   }
   Client& client() { return *client_; }
   LockService& locks() { return *locks_; }
+  // The message of the InvalidArgument that make() throws, or "no
+  // InvalidArgument": bad-input tests assert that it names the bad value.
+  template <typename Fn>
+  static std::string message_of(Fn&& make) {
+    try {
+      make();
+    } catch (const InvalidArgument& e) {
+      return e.what();
+    }
+    return "no InvalidArgument";
+  }
   // <prefix>lock:{name}: the holder hash every lock kind's keys hang from.
   std::string holder_key(const std::string& name) const { return prefix() + "lock:{" + name + "}"; }
 
