@@ -18,6 +18,7 @@
 #include "redkit/options.hpp"
 #include "redkit/pipeline.hpp"
 #include "redkit/read_write_lock.hpp"
+#include "redkit/redlock.hpp"
 #include "redkit/reply.hpp"
 #include "redkit/script.hpp"
 #include "redkit/subscriber.hpp"
