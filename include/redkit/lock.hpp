@@ -77,6 +77,24 @@ struct LockOptions {
   // Runs once, on the scheduler thread, when the lock is found lost. Must not
   // block; the work it protects should watch stop_token() and stop.
   std::function<void()> on_lost{};
+  // Replica acknowledgement, off by default (0). When > 0, each acquisition
+  // sends WAIT replica_acks replica_ack_timeout right after its script, on
+  // the same connection and in the same round trip, so it returns once that
+  // many replicas of the server have the lock's write. If fewer acknowledge
+  // within replica_ack_timeout (> 0 required), the lock is released again and
+  // the acquisition throws LockError naming the required and acknowledged
+  // counts. Renewals and releases do not wait. An attempt that finds the
+  // lock taken also waits for the replicas (normally at once: it wrote
+  // nothing new), but up to the timeout when they are behind or down.
+  //
+  // This is NOT consensus: WAIT makes losing the lock on a failover less
+  // likely, not impossible — the promoted replica may not be one that
+  // acknowledged, and the write can still be lost if the master restarts
+  // without persistence. The fencing token is what protects the resource;
+  // for a lock that survives a master's loss, see redkit/redlock.hpp.
+  // Not supported by MultiLock (make_multi refuses it).
+  int replica_acks = 0;
+  std::chrono::milliseconds replica_ack_timeout{1000};
 };
 
 namespace detail {

@@ -9,6 +9,7 @@
 
 #include "lock/deadlock_detector.hpp"
 #include "lock/owner_identity.hpp"
+#include "lock/replica_ack.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -28,6 +29,7 @@ void validate(const LockOptions& options) {
   if (options.retry.max_attempts < 0) {
     throw InvalidArgument(fmt::format("lock retry max_attempts {} must not be negative", options.retry.max_attempts));
   }
+  validate_replica_acks(options);
 }
 
 // Uniform in [0, min(max, base * 2^attempt)].
@@ -103,6 +105,7 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
 
 Reply LockEngine::acquire_reply(const LockState& state, const std::string& token, const LockOwner& owner) {
   try {
+    if (state.options.replica_acks > 0) return acquire_with_replica_acks(client_, state, token, owner);
     return client_.command(state.kind.acquire(state, token, owner));
   } catch (const ReplyError& e) {
     // A kind's script refuses a use that contradicts what is stored for the

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <functional>
 
+#include <fmt/format.h>
+
 #include "lock/lock_engine.hpp"
 #include "lock/lock_state.hpp"
 #include "redkit/error.hpp"
@@ -44,6 +46,12 @@ MultiLock LockEngine::make_multi(std::vector<std::string> names, LockOptions opt
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   if (names.empty()) throw InvalidArgument("a multi-lock needs at least one lock name");
+  // Its acquisition is one pipeline of many scripts with a rollback; WAIT
+  // is not part of it, and silently not waiting would be worse than refusing.
+  if (options.replica_acks != 0) {
+    throw InvalidArgument(
+        fmt::format("multi-lock replica_acks {}: replica acknowledgement is for single locks", options.replica_acks));
+  }
   auto impl = std::make_unique<MultiLock::Impl>();
   impl->engine = shared_from_this();
   for (const auto& name : names) impl->states.push_back(make_state(exclusive_lock_kind(), name, options));
