@@ -137,7 +137,11 @@ std::optional<RedlockLease> Redlock::try_lock_for(const std::string& name, std::
 }
 
 RedlockLease Redlock::lock(const std::string& name) {
-  return std::move(*try_lock_for(name, std::chrono::milliseconds(-1)));
+  // A negative wait never ends; only a retry policy's max_attempts can, and
+  // lock() outlasts that too.
+  for (;;) {
+    if (auto lease = try_lock_for(name, std::chrono::milliseconds(-1))) return std::move(*lease);
+  }
 }
 
 std::size_t Redlock::size() const noexcept { return core_->size(); }
