@@ -75,7 +75,10 @@ struct RedlockOptions {
   // How long one attempt waits for a master's answer. A master that does not
   // answer in time counts as refusing (its late grant is released). Keep it
   // small next to the TTL: validity already lost while waiting is lost for
-  // good. Must be > 0.
+  // good. Must be > 0. It bounds the attempt, not the master's thread: one
+  // stuck opening a connection (up to that Client's connect_timeout) makes
+  // later requests to that master wait behind it, and an acquisition still
+  // queued when its attempt is decided is dropped unsent.
   std::chrono::milliseconds node_timeout{100};
   // Delay between attempts of a waiting acquisition: uniform in
   // [0, min(max_delay, base_delay * 2^k)] ("full jitter"), so contenders do not
