@@ -1,13 +1,23 @@
 # cmake -P helper of embed_lua.cmake: writes OUTPUT, a C++ file defining
 # redkit::detail::kEmbeddedScripts from the .lua files in SCRIPTS. Bytes are
 # written as numbers so any script text (quotes, backslashes, non-ASCII) is
-# embedded exactly.
+# embedded exactly. A line "--! include NAME" is replaced by the text of
+# lua/lib/NAME.lua, so scripts share local functions (EVAL scripts cannot
+# call each other).
 set(body "// Generated from lua/*.lua at build time. Do not edit.\n#include \"client/embedded_scripts.hpp\"\n\nnamespace redkit::detail {\nnamespace {\n")
 set(table "")
 set(index 0)
 foreach(script IN LISTS SCRIPTS)
   get_filename_component(name ${script} NAME_WE)
-  file(READ ${script} hex HEX)
+  file(READ ${script} text)
+  get_filename_component(directory ${script} DIRECTORY)
+  string(REGEX MATCHALL "--! include [a-z_]+" includes "${text}")
+  foreach(line IN LISTS includes)
+    string(REPLACE "--! include " "" library "${line}")
+    file(READ ${directory}/lib/${library}.lua library_text)
+    string(REPLACE "${line}\n" "${library_text}" text "${text}")
+  endforeach()
+  string(HEX "${text}" hex)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")

@@ -22,4 +22,6 @@
 #include "redkit/reply.hpp"
 #include "redkit/script.hpp"
 #include "redkit/subscriber.hpp"
+#include "redkit/time_series.hpp"
+#include "redkit/ts_types.hpp"
 #include "redkit/version.hpp"

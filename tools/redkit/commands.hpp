@@ -14,5 +14,7 @@ void add_ping_command(CLI::App& app, GlobalOptions& global);
 void add_demo_command(CLI::App& app, GlobalOptions& global);
 // lock exec | list | info | release
 void add_lock_commands(CLI::App& app, GlobalOptions& global);
+// ts create | alter | add | import | range | revrange | get | info | del
+void add_ts_commands(CLI::App& app, GlobalOptions& global);
 
 }  // namespace redkit::cli

@@ -1,0 +1,108 @@
+// redkit/time_series.hpp — time series on a plain Redis 7: compressed,
+// chunked storage with queries, aggregation and retention.
+//
+//   redkit::Client client;
+//   redkit::ts::Store store(client);
+//   store.create("cpu:web-1", {.retention = std::chrono::hours(24), .labels = {{"host", "web-1"}}});
+//   store.add("cpu:web-1", now_ms, 42.17);
+//   auto per_minute = store.range("cpu:web-1", {.from = now_ms - 3'600'000,
+//       .aggregation = redkit::ts::Aggregation{.aggregator = redkit::ts::Aggregator::avg,
+//                                              .bucket = std::chrono::minutes(1)}});
+//
+// A series is a few keys sharing the hash tag {NAME} (docs/KEYS.md): a
+// metadata hash, an open head of raw samples that scripts append to
+// atomically, sealed chunks compressed by the client (delta-of-delta
+// timestamps, decimal-aware values), a chunk index and per-chunk summaries.
+// An add costs O(1) whatever the series length; a query reads only the
+// chunks its range touches. Any number of clients may write one series at
+// once: every change is one script, and sealing checks that the head it
+// compressed is still the head.
+//
+// Values must be finite; timestamps lie in [kMinTimestamp, kMaxTimestamp].
+//
+// Thread-safety: all members may be called from any thread at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redkit/client.hpp"
+#include "redkit/ts_types.hpp"
+
+namespace redkit::ts {
+
+struct StoreOptions {
+  // Prepended to every key.
+  std::string prefix = "redkit:";
+  // Options of a series that add() or add_many() create because it is
+  // missing.
+  SeriesOptions default_series{};
+};
+
+class Store {
+ public:
+  // Throws InvalidArgument for an empty prefix or bad default options.
+  explicit Store(Client client, StoreOptions options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Creates an empty series. Throws InvalidArgument naming a bad name
+  // (empty, over 512 bytes, holding '{', '}' or a control character),
+  // retention < 0 or a bad label, and Error when the series exists.
+  void create(std::string_view name, const SeriesOptions& options = {});
+  // Creates the series unless it exists; true when it was created.
+  bool create_if_missing(std::string_view name, const SeriesOptions& options = {});
+  // Changes retention, duplicate policy or labels. Throws SeriesNotFound.
+  void alter(std::string_view name, const SeriesChanges& changes);
+  // Deletes the series and all its samples; false when it did not exist.
+  bool remove(std::string_view name);
+  bool exists(std::string_view name) const;
+  // Throws SeriesNotFound.
+  SeriesInfo info(std::string_view name) const;
+
+  // Adds one sample, creating the series with StoreOptions::default_series
+  // when it is missing. A sample at an existing timestamp is resolved by
+  // the series' duplicate policy, or by `on_duplicate` when given. A sample
+  // older than the newest lands in its place, also inside sealed chunks.
+  // Throws InvalidArgument (timestamp out of range, non-finite value),
+  // SampleRejected (duplicate under the block policy, older than retention).
+  void add(std::string_view name, Timestamp timestamp, double value,
+           std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
+  // The current time of this machine's clock as the timestamp; returns it.
+  Timestamp add_now(std::string_view name, double value);
+  // Adds many samples of one series, in any order. Runs of samples newer
+  // than the series are compressed here and stored chunk by chunk; others
+  // go through add's path. Samples are validated before anything is sent;
+  // on SampleRejected the samples before the refused one are stored.
+  void add_many(std::string_view name, std::span<const Sample> samples,
+                std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
+
+  // The newest sample; nullopt for an empty series. Throws SeriesNotFound.
+  std::optional<Sample> latest(std::string_view name) const;
+  // Samples (or buckets) in [from, to], oldest first. Throws SeriesNotFound
+  // and InvalidArgument for a bad query (from > to, zero bucket).
+  std::vector<Sample> range(std::string_view name, const RangeOptions& query = {}) const;
+  // The same, newest first; with count, the newest `count`.
+  std::vector<Sample> reverse_range(std::string_view name, const RangeOptions& query = {}) const;
+  // count, min, max, avg and the latest sample in [from, to]. Chunks that lie
+  // wholly inside the range answer from their stored summaries.
+  SeriesStats stats(std::string_view name, Timestamp from = kEarliest, Timestamp to = kLatest) const;
+  // Deletes the samples in [from, to]; returns how many were deleted.
+  std::uint64_t delete_range(std::string_view name, Timestamp from, Timestamp to);
+
+  const StoreOptions& options() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace redkit::ts

@@ -1,0 +1,163 @@
+// redkit/ts_types.hpp — the values the time-series store takes and returns:
+// samples, series options, query options, aggregations and series facts.
+//
+//   redkit::ts::SeriesOptions options{.retention = std::chrono::hours(24),
+//                                     .duplicate_policy = redkit::ts::DuplicatePolicy::last,
+//                                     .labels = {{"host", "web-1"}}};
+//   redkit::ts::RangeOptions query{.from = t0, .to = t1,
+//                                  .aggregation = redkit::ts::Aggregation{.aggregator = redkit::ts::Aggregator::avg,
+//                                                                         .bucket = std::chrono::minutes(1)}};
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redkit/error.hpp"
+
+namespace redkit::ts {
+
+// Unix time in milliseconds. Series hold timestamps in [kMinTimestamp,
+// kMaxTimestamp] (±(2^53 − 1), about ±285,000 years): the range in which
+// Redis's Lua scripts compare timestamps exactly.
+using Timestamp = std::int64_t;
+inline constexpr Timestamp kMaxTimestamp = (std::int64_t{1} << 53) - 1;
+inline constexpr Timestamp kMinTimestamp = -kMaxTimestamp;
+// Range bounds meaning "the earliest sample" ("-") and "the latest" ("+").
+inline constexpr Timestamp kEarliest = std::numeric_limits<Timestamp>::min();
+inline constexpr Timestamp kLatest = std::numeric_limits<Timestamp>::max();
+
+struct Sample {
+  Timestamp timestamp = 0;
+  double value = 0;
+  friend bool operator==(const Sample&, const Sample&) = default;
+};
+
+// What an add does when the series already has a sample at that timestamp.
+enum class DuplicatePolicy {
+  block,  // refuse the new sample with DuplicateSampleError (the default)
+  first,  // keep the stored value
+  last,   // replace it with the new value
+  min,    // keep the smaller
+  max,    // keep the larger
+  sum,    // store the sum of both
+};
+const char* to_string(DuplicatePolicy policy) noexcept;
+// "block", "first", "last", "min", "max", "sum" (any case). Throws
+// InvalidArgument naming the text otherwise.
+DuplicatePolicy parse_duplicate_policy(std::string_view text);
+
+// Label names and values: non-empty, without ',', '=', '(', ')' or
+// whitespace (they would be ambiguous in filters such as "host=(a,b)").
+using Labels = std::map<std::string, std::string>;
+
+struct SeriesOptions {
+  // Samples older than the series' newest sample minus this are dropped by
+  // the store and never returned. Zero keeps every sample.
+  std::chrono::milliseconds retention{0};
+  DuplicatePolicy duplicate_policy = DuplicatePolicy::block;
+  Labels labels{};
+};
+
+// What Store::alter changes; unset members stay as they are.
+struct SeriesChanges {
+  std::optional<std::chrono::milliseconds> retention{};
+  std::optional<DuplicatePolicy> duplicate_policy{};
+  // Replaces the whole label set when set.
+  std::optional<Labels> labels{};
+};
+
+// Aggregations over buckets, as in RedisTimeSeries.
+enum class Aggregator {
+  avg,
+  sum,
+  min,
+  max,
+  range,  // max − min
+  count,
+  first,
+  last,
+  std_p,  // population standard deviation
+  std_s,  // sample standard deviation
+  var_p,  // population variance
+  var_s,  // sample variance
+  twa,    // time-weighted average (linear interpolation between samples)
+};
+const char* to_string(Aggregator aggregator) noexcept;
+// "avg", "sum", ..., "std.p", "std.s", "var.p", "var.s", "twa" (any case).
+// Throws InvalidArgument naming the text otherwise.
+Aggregator parse_aggregator(std::string_view text);
+
+struct Aggregation {
+  Aggregator aggregator = Aggregator::avg;
+  // Bucket width; must be > 0.
+  std::chrono::milliseconds bucket{0};
+  // Buckets start at align + k × bucket. Zero aligns them to the epoch
+  // (bucket start = t − t mod bucket).
+  Timestamp align = 0;
+  // Report buckets without samples between the first and last bucket too:
+  // count and sum 0, every other aggregator NaN.
+  bool empty_buckets = false;
+};
+
+struct RangeOptions {
+  // Inclusive bounds; kEarliest / kLatest for the whole series.
+  Timestamp from = kEarliest;
+  Timestamp to = kLatest;
+  // At most this many samples (or buckets when aggregating), taken from the
+  // start of the range (from the end for a reverse range).
+  std::optional<std::size_t> count{};
+  // Only samples whose timestamp is in this list (empty: no such filter).
+  std::vector<Timestamp> timestamps{};
+  // Only samples with min_value <= value <= max_value.
+  std::optional<double> min_value{};
+  std::optional<double> max_value{};
+  std::optional<Aggregation> aggregation{};
+};
+
+// The seed's getMetricStats, computed from chunk summaries where a chunk lies
+// wholly inside the range.
+struct SeriesStats {
+  std::uint64_t count = 0;
+  double min = 0;
+  double max = 0;
+  double avg = 0;
+  std::optional<Sample> latest{};
+};
+
+struct SeriesInfo {
+  std::string name{};
+  std::uint64_t samples = 0;
+  std::optional<Timestamp> first_timestamp{};
+  std::optional<Timestamp> last_timestamp{};
+  // Sealed (compressed) chunks; the open head is not counted.
+  std::uint64_t chunks = 0;
+  // MEMORY USAGE of every key of the series, as Redis reports it.
+  std::uint64_t memory_bytes = 0;
+  std::chrono::milliseconds retention{0};
+  DuplicatePolicy duplicate_policy = DuplicatePolicy::block;
+  Labels labels{};
+};
+
+// The named series does not exist.
+class SeriesNotFound : public Error {
+ public:
+  using Error::Error;
+};
+
+// A sample was refused: a sample with its timestamp exists and the series'
+// duplicate policy is block, or it is older than the series' retention keeps.
+// The message names the series and the timestamp.
+class SampleRejected : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace redkit::ts

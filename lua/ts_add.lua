@@ -1,0 +1,127 @@
+-- Adds samples to a series. Samples newer than the newest are appended to the
+-- head (the common case: one APPEND); older ones are placed inside the head,
+-- or reported back when they belong in a sealed chunk, which the client
+-- decodes, rewrites and stores with ts_chunk_put.
+--
+-- KEYS[1]  metadata hash  <prefix>ts:{NAME}
+-- KEYS[2]  head string    <prefix>ts:{NAME}:head  (16-byte records: int64
+--          timestamp, double value, little-endian, timestamps increasing)
+-- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
+-- ARGV[1]  records to add, in the head's format, timestamps increasing
+-- ARGV[2]  duplicate policy for this call, or '' for the series' own
+-- returns  when every record was newer than the series: the head's record
+--          count (the client seals the head when it is large enough);
+--          otherwise {head count, outcome per record}, where an outcome is
+--            1  stored (inserted, or merged by the duplicate policy)
+--            0  dropped by the policy 'first'
+--           -1  refused: a sample with this timestamp exists (policy block)
+--           -2  refused: older than the series' retention keeps
+--           -3  not placed: it belongs in a sealed chunk
+--          error 'NOSERIES' when the series does not exist
+local meta, head_key, records = KEYS[1], KEYS[2], ARGV[1]
+local state = redis.call('HMGET', meta, 'v', 'last')
+if not state[1] then
+  return redis.error_reply('NOSERIES no such series')
+end
+local first_new = struct.unpack('<i8', records)
+local last = tonumber(state[2])
+if not last or first_new > last then
+  local length = redis.call('APPEND', head_key, records)
+  local last_new = struct.unpack('<i8', records, #records - 15)
+  if last then
+    redis.call('HSET', meta, 'last', last_new)
+  else
+    redis.call('HSET', meta, 'last', last_new, 'first', first_new)
+  end
+  return length / 16
+end
+
+-- Slow path: at least one record is not newer than the series.
+local settings = redis.call('HMGET', meta, 'dup', 'ret', 'first')
+local policy = ARGV[2]
+if policy == '' then
+  policy = settings[1]
+end
+local retention = tonumber(settings[2])
+local first = tonumber(settings[3])
+local head = redis.call('GET', head_key) or ''
+local has_chunks = redis.call('ZCARD', KEYS[3]) > 0
+local rewritten, appended = false, false
+local outcomes = {0}
+
+local function timestamp_at(index)
+  return (struct.unpack('<i8', head, index * 16 + 1))
+end
+
+-- Index of the first head record whose timestamp is >= ts.
+local function lower_bound(ts)
+  local low, high = 0, #head / 16
+  while low < high do
+    local mid = math.floor((low + high) / 2)
+    if timestamp_at(mid) < ts then
+      low = mid + 1
+    else
+      high = mid
+    end
+  end
+  return low
+end
+
+local function merged(stored, new)
+  if policy == 'last' then
+    return new
+  elseif policy == 'min' then
+    return math.min(stored, new)
+  elseif policy == 'max' then
+    return math.max(stored, new)
+  end
+  return stored + new  -- 'sum'
+end
+
+for offset = 1, #records, 16 do
+  local record = string.sub(records, offset, offset + 15)
+  local ts = struct.unpack('<i8', record)
+  local outcome = 1
+  if not last or ts > last then
+    head = head .. record
+    last = ts
+    appended = true
+  elseif retention > 0 and ts < last - retention then
+    outcome = -2
+  elseif #head > 0 and ts >= timestamp_at(0) or #head == 0 and not has_chunks then
+    local index = lower_bound(ts)
+    local at = index * 16
+    if index < #head / 16 and timestamp_at(index) == ts then
+      if policy == 'block' then
+        outcome = -1
+      elseif policy == 'first' then
+        outcome = 0
+      else
+        local value = merged(struct.unpack('<d', head, at + 9), struct.unpack('<d', record, 9))
+        head = string.sub(head, 1, at + 8) .. struct.pack('<d', value) .. string.sub(head, at + 17)
+        rewritten = true
+      end
+    else
+      head = string.sub(head, 1, at) .. record .. string.sub(head, at + 1)
+      rewritten = true
+    end
+  else
+    outcome = -3
+  end
+  if outcome == 1 and (not first or ts < first) then
+    first = ts
+  end
+  outcomes[#outcomes + 1] = outcome
+end
+
+if rewritten or appended then
+  redis.call('SET', head_key, head)
+  redis.call('HSET', meta, 'last', last, 'first', first)
+end
+if rewritten then
+  -- Sealing compares this counter: it must not cut a head that changed
+  -- anywhere but at its end.
+  redis.call('HINCRBY', meta, 'gen', 1)
+end
+outcomes[1] = #head / 16
+return outcomes

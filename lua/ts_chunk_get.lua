@@ -1,0 +1,22 @@
+-- Reads the sealed chunk where a timestamp belongs (the one whose first
+-- timestamp is the greatest not above it, else the first chunk), so the
+-- client can rewrite it with ts_chunk_put.
+--
+-- KEYS[1]  metadata hash  <prefix>ts:{NAME}
+-- KEYS[2]  chunk index    <prefix>ts:{NAME}:chunks
+-- ARGV[1]  the timestamp
+-- returns  {gen, chunk id, chunk bytes, policy, retention ms, last timestamp},
+--          {gen} when the series has no chunk;
+--          error 'NOSERIES' when the series does not exist
+local state = redis.call('HMGET', KEYS[1], 'gen', 'dup', 'ret', 'last')
+if not state[1] then
+  return redis.error_reply('NOSERIES no such series')
+end
+local id = redis.call('ZREVRANGEBYSCORE', KEYS[2], ARGV[1], '-inf', 'LIMIT', 0, 1)[1]
+if not id then
+  id = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+end
+if not id then
+  return {state[1]}
+end
+return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2], state[3], state[4] or ''}

@@ -1,0 +1,29 @@
+-- Creates a time series: its metadata, its labels and its index entries.
+--
+-- KEYS[1]  metadata hash  <prefix>ts:{NAME}
+-- KEYS[2]  labels hash    <prefix>ts:{NAME}:labels
+-- KEYS[3]  series set     <prefix>{ts-index}:series
+-- ARGV[1]  series name
+-- ARGV[2]  retention in ms (0: keep everything)
+-- ARGV[3]  duplicate policy name
+-- ARGV[4]  index key prefix <prefix>{ts-index}:  (label sets are
+--          <prefix>{ts-index}:label:K=V and <prefix>{ts-index}:key:K)
+-- ARGV[5]  'fail' to refuse an existing series, 'keep' to leave it as is
+-- ARGV[6..] label name, value, name, value, ...
+-- returns  1 created, 0 existed (with 'keep'), error 'EXISTS' (with 'fail')
+--! include ts_label_index
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if ARGV[5] == 'fail' then
+    return redis.error_reply('EXISTS series exists')
+  end
+  return 0
+end
+local now = redis.call('TIME')
+redis.call('HSET', KEYS[1], 'v', 1, 'ret', ARGV[2], 'dup', ARGV[3], 'gen', 0, 'seq', 0, 'sealed', 0,
+  'created', now[1] * 1000 + math.floor(now[2] / 1000))
+redis.call('SADD', KEYS[3], ARGV[1])
+for i = 6, #ARGV, 2 do
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+index_labels(ARGV[4], ARGV[1], ARGV, 6, 'SADD')
+return 1

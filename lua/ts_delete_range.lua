@@ -1,0 +1,76 @@
+-- Deletes the samples of [lo, hi] that the server can delete without
+-- decoding: head records and whole sealed chunks inside the range. Chunks
+-- that straddle a bound are returned for the client to rewrite.
+--
+-- KEYS[1]  metadata hash  <prefix>ts:{NAME}
+-- KEYS[2]  head string    <prefix>ts:{NAME}:head
+-- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
+-- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
+-- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps
+-- returns  {samples deleted, first timestamp of each straddling chunk...};
+--          error 'NOSERIES' when the series does not exist
+--! include ts_bounds
+local meta = KEYS[1]
+if redis.call('EXISTS', meta) == 0 then
+  return redis.error_reply('NOSERIES no such series')
+end
+local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
+local deleted = 0
+local changed = false
+
+local head = redis.call('GET', KEYS[2]) or ''
+local kept = {}
+for offset = 1, #head, 16 do
+  local ts = struct.unpack('<i8', head, offset)
+  if ts < lo or ts > hi then
+    kept[#kept + 1] = string.sub(head, offset, offset + 15)
+  else
+    deleted = deleted + 1
+  end
+end
+if deleted > 0 then
+  if #kept == 0 then
+    redis.call('DEL', KEYS[2])
+  else
+    redis.call('SET', KEYS[2], table.concat(kept))
+  end
+  changed = true
+end
+
+local straddling = {}
+local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+local inside = redis.call('ZRANGEBYSCORE', KEYS[3], string.format('(%d', lo), hi, 'WITHSCORES')
+local candidates = {}
+if holder[1] then
+  candidates[1] = {holder[1], tonumber(holder[2])}
+end
+for i = 1, #inside, 2 do
+  candidates[#candidates + 1] = {inside[i], tonumber(inside[i + 1])}
+end
+for _, chunk in ipairs(candidates) do
+  local id, first = chunk[1], chunk[2]
+  local count, last = struct.unpack('<i8i8', redis.call('HGET', KEYS[4], id))
+  if first >= lo and last <= hi then
+    redis.call('DEL', meta .. ':c:' .. id)
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+    redis.call('HINCRBY', meta, 'sealed', -count)
+    if redis.call('HGET', meta, 'tail') == id then
+      redis.call('HDEL', meta, 'tail')
+    end
+    deleted = deleted + count
+    changed = true
+  elseif last >= lo and first <= hi then
+    straddling[#straddling + 1] = first
+  end
+end
+
+if changed then
+  redis.call('HINCRBY', meta, 'gen', 1)
+  refresh_bounds(meta, KEYS[2], KEYS[3], KEYS[4])
+end
+local reply = {deleted}
+for i = 1, #straddling do
+  reply[#reply + 1] = straddling[i]
+end
+return reply

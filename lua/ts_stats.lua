@@ -1,0 +1,53 @@
+-- Count, min, max and sum over [lo, hi] without sending every sample: chunks
+-- wholly inside the range answer from their summaries (merged here); the at
+-- most two chunks that straddle a bound, and the head, are sent for the
+-- client to decode.
+--
+-- KEYS[1]  metadata hash  <prefix>ts:{NAME}
+-- KEYS[2]  head string    <prefix>ts:{NAME}:head
+-- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
+-- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
+-- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps (lo rises to the retention's
+--          cutoff)
+-- returns  {last timestamp or '', retention ms, merged summary of the whole
+--          chunks (struct '<i8i8ddd': count, last timestamp, min, max, sum;
+--          '' when none), head bytes, straddling chunk bytes...};
+--          error 'NOSERIES' when the series does not exist
+local meta = KEYS[1]
+local state = redis.call('HMGET', meta, 'v', 'last', 'ret')
+if not state[1] then
+  return redis.error_reply('NOSERIES no such series')
+end
+local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
+local retention, last = tonumber(state[3]), tonumber(state[2])
+if retention > 0 and last and last - retention > lo then
+  lo = last - retention
+end
+local reply = {state[2] or '', tonumber(state[3]), '', redis.call('GET', KEYS[2]) or ''}
+local candidates = {}
+local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], lo, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if holder[1] then
+  candidates[1] = {holder[1], tonumber(holder[2])}
+end
+local inside = redis.call('ZRANGEBYSCORE', KEYS[3], string.format('(%d', lo), hi, 'WITHSCORES')
+for i = 1, #inside, 2 do
+  candidates[#candidates + 1] = {inside[i], tonumber(inside[i + 1])}
+end
+local n, newest, low, high, sum = 0, 0, 0, 0, 0
+for _, chunk in ipairs(candidates) do
+  local count, last, min, max, total = struct.unpack('<i8i8ddd', redis.call('HGET', KEYS[4], chunk[1]))
+  if chunk[2] >= lo and last <= hi then
+    if n == 0 then
+      low, high = min, max
+    else
+      low, high = math.min(low, min), math.max(high, max)
+    end
+    n, newest, sum = n + count, last, sum + total
+  elseif last >= lo then
+    reply[#reply + 1] = redis.call('GET', meta .. ':c:' .. chunk[1])
+  end
+end
+if n > 0 then
+  reply[3] = struct.pack('<i8i8ddd', n, newest, low, high, sum)
+end
+return reply

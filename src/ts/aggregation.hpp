@@ -1,0 +1,33 @@
+// Bucket aggregation of samples already read and filtered: pure code, the
+// same arithmetic as a naive pass over each bucket's samples.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ts/sample.hpp"
+
+namespace redkit::ts::detail {
+
+// Start of the bucket holding t: align + k × width, the greatest not above t.
+Timestamp bucket_start(Timestamp t, Timestamp width, Timestamp align);
+
+// One sample per non-empty bucket (and per empty one between them when the
+// aggregation asks for empty buckets), stamped with the bucket's start,
+// oldest first. `samples` are in timestamp order, all within the queried
+// [lo, hi]. The time-weighted average covers each bucket's part of [lo, hi]
+// and interpolates to its edges with the neighbouring samples: `before` and
+// `after` are the series' samples just outside the range; the other
+// aggregators ignore them.
+std::vector<Sample> aggregate(std::span<const Sample> samples, const Aggregation& aggregation, Timestamp lo,
+                              Timestamp hi, std::optional<Sample> before = std::nullopt,
+                              std::optional<Sample> after = std::nullopt);
+
+// The aggregator over one bucket's samples (non-empty, in timestamp order).
+// For twa, `window_start`/`window_end` bound the bucket and `before`/`after`
+// are its neighbouring samples, if any.
+double aggregate_bucket(Aggregator aggregator, std::span<const Sample> bucket, Timestamp window_start,
+                        Timestamp window_end, const Sample* before, const Sample* after);
+
+}  // namespace redkit::ts::detail

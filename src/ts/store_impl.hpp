@@ -1,0 +1,103 @@
+// Store::Impl: the state shared by the store's admin, write and read paths
+// (store.cpp, store_write.cpp, store_read.cpp).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redkit/client.hpp"
+#include "redkit/command.hpp"
+#include "redkit/reply.hpp"
+#include "redkit/time_series.hpp"
+#include "ts/sample.hpp"
+#include "ts/series_keys.hpp"
+
+namespace redkit::ts {
+
+// Sizes that shape the storage (docs/KEYS.md explains the layout).
+namespace limits {
+// The head is sealed into a compressed block once it holds this many
+// samples: large enough that block headers cost little, small enough that the
+// raw head (16 bytes a sample) stays a small share of a series.
+inline constexpr std::size_t kHeadSealSamples = 512;
+// Samples per block when the client compresses a bulk batch.
+inline constexpr std::size_t kBulkBlockSamples = 1024;
+// add_many compresses runs at least this long on the client.
+inline constexpr std::size_t kBulkMinSamples = 512;
+// A chunk takes blocks while it stays at or below this size: a string of
+// this length fills the allocator's 8 KiB size class (REDIS-NOTES.md).
+inline constexpr std::size_t kChunkTargetBytes = 8160;
+// Records per ts_add call, bounding the script's work when samples land
+// inside the head.
+inline constexpr std::size_t kMaxRecordsPerAdd = 256;
+// Chunks per page of a range read (about 1 MB).
+inline constexpr std::size_t kChunksPerPage = 128;
+// Expired chunks deleted per ts_trim call.
+inline constexpr int kTrimChunksPerCall = 16;
+// Attempts of an optimistic rewrite (seal, chunk rewrite) that keeps losing
+// races with other writers before giving up with an Error.
+inline constexpr int kMaxRewriteAttempts = 1000;
+}  // namespace limits
+
+struct Store::Impl {
+  Impl(Client client, StoreOptions options);
+
+  Client client;
+  StoreOptions options;
+  std::string index_prefix;  // <prefix>{ts-index}:
+  std::string series_set;    // <prefix>{ts-index}:series
+
+  detail::SeriesKeys keys(std::string_view name) const;
+  // Runs a command; an error reply 'NOSERIES' becomes SeriesNotFound naming
+  // the series.
+  Reply run(std::string_view name, const Command& command) const;
+  [[noreturn]] void throw_not_found(std::string_view name) const;
+
+  // --- admin (store.cpp)
+  bool create(std::string_view name, const SeriesOptions& options, bool fail_if_exists) const;
+
+  // --- write path (store_write.cpp)
+  // Adds samples in timestamp order, without duplicates among them.
+  void add_sorted(std::string_view name, std::span<const Sample> samples,
+                  std::optional<DuplicatePolicy> on_duplicate) const;
+  // Adds through ts_add (the head), at most kMaxRecordsPerAdd at a time.
+  void add_through_head(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
+                        std::optional<DuplicatePolicy> on_duplicate) const;
+  // Compresses samples newer than the whole series here and stores them
+  // chunk by chunk; returns how many were stored (the rest must take the
+  // head path: another writer got in between).
+  std::size_t append_compressed(const detail::SeriesKeys& keys, std::span<const Sample> samples) const;
+  // Seals the head into a compressed block if it holds at least
+  // `min_samples` (another writer may have sealed it already).
+  void seal_head(const detail::SeriesKeys& keys, std::size_t min_samples) const;
+  // Places a sample older than the head inside its sealed chunk.
+  void place_in_chunk(std::string_view name, const detail::SeriesKeys& keys, const Sample& sample,
+                      std::optional<DuplicatePolicy> on_duplicate) const;
+  // Removes [lo, hi] from the chunk that holds `at`; returns samples removed.
+  std::uint64_t cut_from_chunk(std::string_view name, const detail::SeriesKeys& keys, Timestamp at, Timestamp lo,
+                               Timestamp hi) const;
+  void trim(const detail::SeriesKeys& keys) const;
+
+  // --- read path (store_read.cpp)
+  // Samples in [lo, hi] passing the query's filters, oldest first (newest
+  // first when reverse), stopping once `limit` are collected.
+  std::vector<Sample> read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
+                           bool reverse, std::optional<std::size_t> limit) const;
+  std::vector<Sample> query(std::string_view name, const RangeOptions& query, bool reverse) const;
+};
+
+// Encodes sorted samples as blocks of at most `block_samples` and groups the
+// blocks into pieces of at most kChunkTargetBytes (a single block may exceed
+// it). Each piece: first timestamp, bytes, packed summary.
+struct EncodedPiece {
+  Timestamp first = 0;
+  std::size_t count = 0;
+  std::string bytes{};
+  std::string summary{};
+};
+std::vector<EncodedPiece> encode_pieces(std::span<const Sample> samples, std::size_t block_samples);
+
+}  // namespace redkit::ts

@@ -1,0 +1,284 @@
+// Store: the read path. A range is read a page of chunks at a time, decoded
+// here, filtered and, when asked, aggregated into buckets.
+#include <algorithm>
+
+#include "client/embedded_scripts.hpp"
+#include "redkit/error.hpp"
+#include "ts/aggregation.hpp"
+#include "ts/block_codec.hpp"
+#include "ts/chunk_summary.hpp"
+#include "ts/head_records.hpp"
+#include "ts/store_impl.hpp"
+#include "ts/validation.hpp"
+
+namespace redkit::ts {
+
+using ::redkit::detail::embedded_script;
+
+namespace {
+
+struct SampleFilter {
+  explicit SampleFilter(const RangeOptions& query)
+      : min_value(query.min_value), max_value(query.max_value), timestamps(query.timestamps) {
+    std::sort(timestamps.begin(), timestamps.end());
+  }
+  bool active() const { return min_value || max_value || !timestamps.empty(); }
+  bool passes(const Sample& sample) const {
+    return (!min_value || sample.value >= *min_value) && (!max_value || sample.value <= *max_value) &&
+           (timestamps.empty() || std::binary_search(timestamps.begin(), timestamps.end(), sample.timestamp));
+  }
+  std::optional<double> min_value;
+  std::optional<double> max_value;
+  std::vector<Timestamp> timestamps;
+};
+
+// [lo, hi] of a query within the timestamps a series can hold; lo > hi when
+// the query cannot match anything.
+std::pair<Timestamp, Timestamp> bounds_of(const RangeOptions& query) {
+  return {std::max(query.from, kMinTimestamp), std::min(query.to, kMaxTimestamp)};
+}
+
+// The oldest timestamp the series' retention still returns.
+Timestamp retention_cutoff(const std::string& last, long long retention) {
+  if (retention <= 0 || last.empty()) {
+    return kMinTimestamp;
+  }
+  return std::stoll(last) - retention;
+}
+
+}  // namespace
+
+std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
+                                      bool reverse, std::optional<std::size_t> limit) const {
+  const auto k = keys(name);
+  const SampleFilter filter(filters);
+  const bool direct = !filter.active() && !reverse;
+  std::vector<Sample> out;
+  std::vector<Sample> page;
+  std::vector<Sample> run_buffer;
+  // Moves page samples that pass the filter into out; true once full.
+  auto take = [&](std::vector<Sample>& samples) {
+    for (const Sample& sample : samples) {
+      if (filter.passes(sample)) {
+        out.push_back(sample);
+        if (limit && out.size() >= *limit) {
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  auto full = [&] { return limit && out.size() >= *limit; };
+
+  Timestamp cursor_lo = lo;
+  Timestamp cursor_hi = hi;
+  bool first_page = true;
+  Timestamp cutoff = kMinTimestamp;
+  for (;;) {
+    const Reply reply = run(
+        name, embedded_script("ts_read").call(
+                  {k.meta, k.head, k.chunks},
+                  {reverse ? "reverse" : "forward", std::to_string(reverse ? lo : cursor_lo),
+                   std::to_string(reverse ? cursor_hi : hi), std::to_string(limits::kChunksPerPage),
+                   first_page ? "1" : "0"}));
+    const auto& parts = reply.as_array();
+    if (first_page) {
+      cutoff = retention_cutoff(parts.at(0).as_string(), parts.at(1).as_integer());
+    }
+    const bool more = parts.at(2).as_integer() == 1;
+    const std::string& head = parts.at(3).as_string();
+    const std::size_t chunk_count = parts.size() - 4;
+    const auto chunk = [&](std::size_t i) -> const std::string& { return parts[4 + i].as_string(); };
+
+    if (!reverse) {
+      const Timestamp from = std::max(cursor_lo, cutoff);
+      std::vector<Sample>& target = direct ? out : page;
+      page.clear();
+      for (std::size_t i = 0; i < chunk_count && !full(); ++i) {
+        detail::decode_blocks_range(chunk(i), from, hi, target);
+        if (!direct && take(page)) {
+          return out;
+        }
+        page.clear();
+      }
+      if (!more) {
+        detail::decode_records(head, from, hi, target);
+        if (!direct) {
+          take(page);
+        }
+      }
+      if (full()) {
+        out.resize(*limit);
+        return out;
+      }
+      if (!more || chunk_count == 0) {
+        return out;
+      }
+      const auto blocks = detail::scan_blocks(chunk(chunk_count - 1));
+      if (blocks.empty() || blocks.back().last_timestamp >= hi) {
+        return out;
+      }
+      cursor_lo = blocks.back().last_timestamp + 1;
+    } else {
+      const Timestamp from = std::max(lo, cutoff);
+      auto take_reversed = [&](std::vector<Sample>& run) {
+        std::reverse(run.begin(), run.end());
+        const bool done = take(run);
+        run.clear();
+        return done;
+      };
+      run_buffer.clear();
+      detail::decode_records(head, from, cursor_hi, run_buffer);
+      if (take_reversed(run_buffer)) {
+        return out;
+      }
+      for (std::size_t i = 0; i < chunk_count; ++i) {
+        detail::decode_blocks_range(chunk(i), from, cursor_hi, run_buffer);
+        if (take_reversed(run_buffer)) {
+          return out;
+        }
+      }
+      if (!more || chunk_count == 0) {
+        return out;
+      }
+      const auto blocks = detail::scan_blocks(chunk(chunk_count - 1));
+      if (blocks.empty() || blocks.front().first_timestamp <= from) {
+        return out;
+      }
+      cursor_hi = blocks.front().first_timestamp - 1;
+    }
+    first_page = false;
+  }
+}
+
+std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions& query, bool reverse) const {
+  detail::validate_series_name(name);
+  detail::validate_query(query);
+  const auto [lo, hi] = bounds_of(query);
+  if (lo > hi) {
+    // Still report a missing series.
+    if (client.command({"EXISTS", keys(name).meta}).as_integer() == 0) {
+      throw_not_found(name);
+    }
+    return {};
+  }
+  if (!query.aggregation) {
+    return read(name, lo, hi, query, reverse, query.count);
+  }
+  const std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt);
+  std::optional<Sample> before;
+  std::optional<Sample> after;
+  if (query.aggregation->aggregator == Aggregator::twa && !samples.empty()) {
+    if (lo > kMinTimestamp) {
+      const auto previous = read(name, kMinTimestamp, lo - 1, query, true, 1);
+      if (!previous.empty()) {
+        before = previous.front();
+      }
+    }
+    if (hi < kMaxTimestamp) {
+      const auto next = read(name, hi + 1, kMaxTimestamp, query, false, 1);
+      if (!next.empty()) {
+        after = next.front();
+      }
+    }
+  }
+  std::vector<Sample> buckets = detail::aggregate(samples, *query.aggregation, lo, hi, before, after);
+  if (reverse) {
+    std::reverse(buckets.begin(), buckets.end());
+  }
+  if (query.count && buckets.size() > *query.count) {
+    buckets.resize(*query.count);
+  }
+  return buckets;
+}
+
+std::vector<Sample> Store::range(std::string_view name, const RangeOptions& query) const {
+  return impl_->query(name, query, false);
+}
+
+std::vector<Sample> Store::reverse_range(std::string_view name, const RangeOptions& query) const {
+  return impl_->query(name, query, true);
+}
+
+std::optional<Sample> Store::latest(std::string_view name) const {
+  detail::validate_series_name(name);
+  const auto newest = impl_->read(name, kMinTimestamp, kMaxTimestamp, {}, true, 1);
+  if (newest.empty()) {
+    return std::nullopt;
+  }
+  return newest.front();
+}
+
+SeriesStats Store::stats(std::string_view name, Timestamp from, Timestamp to) const {
+  detail::validate_series_name(name);
+  const RangeOptions bounds{.from = from, .to = to};
+  detail::validate_query(bounds);
+  const auto [lo, hi] = bounds_of(bounds);
+  SeriesStats stats;
+  if (lo > hi) {
+    return stats;
+  }
+  const auto k = impl_->keys(name);
+  const Reply reply = impl_->run(name, embedded_script("ts_stats").call({k.meta, k.head, k.chunks, k.summary},
+                                                                        {std::to_string(lo), std::to_string(hi)}));
+  const auto& parts = reply.as_array();
+  const Timestamp from_kept = std::max(lo, retention_cutoff(parts.at(0).as_string(), parts.at(1).as_integer()));
+  std::vector<Sample> loose;
+  for (std::size_t i = 4; i < parts.size(); ++i) {
+    detail::decode_blocks_range(parts[i].as_string(), from_kept, hi, loose);
+  }
+  detail::decode_records(parts.at(3).as_string(), from_kept, hi, loose);
+
+  double sum = 0;
+  Timestamp newest_in_summary = kMinTimestamp;
+  if (const std::string& packed = parts.at(2).as_string(); !packed.empty()) {
+    const auto summary = detail::ChunkSummary::unpack(packed);
+    stats.count = static_cast<std::uint64_t>(summary.count);
+    stats.min = summary.min;
+    stats.max = summary.max;
+    sum = summary.sum;
+    newest_in_summary = summary.last;
+  }
+  for (const Sample& sample : loose) {
+    stats.min = stats.count == 0 ? sample.value : std::min(stats.min, sample.value);
+    stats.max = stats.count == 0 ? sample.value : std::max(stats.max, sample.value);
+    sum += sample.value;
+    ++stats.count;
+    if (!stats.latest || sample.timestamp > stats.latest->timestamp) {
+      stats.latest = sample;
+    }
+  }
+  if (stats.count == 0) {
+    return stats;
+  }
+  stats.avg = sum / static_cast<double>(stats.count);
+  if (!stats.latest || stats.latest->timestamp < newest_in_summary) {
+    // The newest sample sits in a chunk answered by its summary.
+    const auto newest = impl_->read(name, lo, hi, {}, true, 1);
+    if (!newest.empty()) {
+      stats.latest = newest.front();
+    }
+  }
+  return stats;
+}
+
+std::uint64_t Store::delete_range(std::string_view name, Timestamp from, Timestamp to) {
+  detail::validate_series_name(name);
+  const RangeOptions bounds{.from = from, .to = to};
+  detail::validate_query(bounds);
+  const auto [lo, hi] = bounds_of(bounds);
+  if (lo > hi) {
+    return 0;
+  }
+  const auto k = impl_->keys(name);
+  const Reply reply = impl_->run(name, embedded_script("ts_delete_range").call({k.meta, k.head, k.chunks, k.summary},
+                                                                               {std::to_string(lo), std::to_string(hi)}));
+  const auto& parts = reply.as_array();
+  auto deleted = static_cast<std::uint64_t>(parts.at(0).as_integer());
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    deleted += impl_->cut_from_chunk(name, k, std::max<Timestamp>(parts[i].as_integer(), lo), lo, hi);
+  }
+  return deleted;
+}
+
+}  // namespace redkit::ts

@@ -1,0 +1,348 @@
+// Store: the write path. Samples newer than a series go to its head (one
+// APPEND in ts_add) or, in bulk, straight into compressed chunks; older
+// samples land in the head or in the sealed chunk that covers them.
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "client/embedded_scripts.hpp"
+#include "redkit/error.hpp"
+#include "ts/block_codec.hpp"
+#include "ts/head_records.hpp"
+#include "ts/store_impl.hpp"
+#include "ts/validation.hpp"
+
+namespace redkit::ts {
+
+using ::redkit::detail::embedded_script;
+
+namespace {
+
+bool timestamp_less(const Sample& a, const Sample& b) { return a.timestamp < b.timestamp; }
+
+[[noreturn]] void throw_duplicate(std::string_view name, Timestamp timestamp) {
+  throw SampleRejected(fmt::format(
+      "time series '{}' already has a sample at timestamp {} and its duplicate policy is block", name, timestamp));
+}
+
+[[noreturn]] void throw_too_old(std::string_view name, Timestamp timestamp) {
+  throw SampleRejected(
+      fmt::format("timestamp {} is older than the retention of time series '{}' keeps", timestamp, name));
+}
+
+[[noreturn]] void throw_contended(std::string_view name) {
+  throw Error(fmt::format("time series '{}': gave up after {} attempts lost to concurrent rewrites", name,
+                          limits::kMaxRewriteAttempts));
+}
+
+double merge(DuplicatePolicy policy, double stored, double added) {
+  switch (policy) {
+    case DuplicatePolicy::last:
+      return added;
+    case DuplicatePolicy::min:
+      return std::min(stored, added);
+    case DuplicatePolicy::max:
+      return std::max(stored, added);
+    case DuplicatePolicy::sum:
+      return stored + added;
+    case DuplicatePolicy::block:
+    case DuplicatePolicy::first:
+      break;
+  }
+  return stored;
+}
+
+// ARGV of ts_chunk_put after gen and id: the count change and the pieces.
+void append_pieces(std::vector<std::string>& args, const std::vector<EncodedPiece>& pieces) {
+  for (const EncodedPiece& piece : pieces) {
+    args.push_back(std::to_string(piece.first));
+    args.push_back(piece.bytes);
+    args.push_back(piece.summary);
+  }
+}
+
+}  // namespace
+
+void Store::Impl::trim(const detail::SeriesKeys& k) const {
+  client.command(embedded_script("ts_trim").call({k.meta, k.chunks, k.summary},
+                                                 {std::to_string(limits::kTrimChunksPerCall)}));
+}
+
+void Store::Impl::seal_head(const detail::SeriesKeys& k, std::size_t min_samples) const {
+  std::vector<Sample> head;
+  for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
+    Reply reply;
+    try {
+      reply = client.command(embedded_script("ts_head").call({k.meta, k.head}, {}));
+    } catch (const ReplyError& error) {
+      if (error.code() == "NOSERIES") {
+        return;  // deleted meanwhile: nothing to seal
+      }
+      throw;
+    }
+    const auto& parts = reply.as_array();
+    const std::string& gen = parts.at(0).as_string();
+    const std::string& bytes = parts.at(1).as_string();
+    const std::size_t count = bytes.size() / detail::kRecordBytes;
+    if (count == 0 || count < min_samples) {
+      return;  // another writer sealed it
+    }
+    head.clear();
+    detail::decode_records(bytes, kEarliest, kLatest, head);
+    // One chunk-sized piece per call; a head grown far past the threshold
+    // (sealing failed for a while) takes several rounds.
+    const auto pieces = encode_pieces(std::span(head).first(std::min(head.size(), 8 * limits::kBulkBlockSamples)),
+                                      limits::kBulkBlockSamples);
+    const EncodedPiece& piece = pieces.front();
+    std::vector<Command> commands{
+        embedded_script("ts_store_blocks")
+            .call({k.meta, k.head, k.chunks, k.summary},
+                  {"seal", gen, std::to_string(piece.count * detail::kRecordBytes), piece.bytes,
+                   std::to_string(piece.first), piece.summary, std::to_string(limits::kChunkTargetBytes)}),
+        embedded_script("ts_trim").call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
+    };
+    const auto replies = client.execute(commands);
+    replies[0].throw_if_error();
+    replies[1].throw_if_error();
+    if (replies[0].as_array().at(0).as_integer() == 1 && count - piece.count < min_samples) {
+      return;
+    }
+  }
+  throw Error(fmt::format("sealing {} kept losing to concurrent writers", k.head));
+}
+
+std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::span<const Sample> samples) const {
+  const auto pieces = encode_pieces(samples, limits::kBulkBlockSamples);
+  constexpr std::size_t kPiecesPerRoundTrip = 32;
+  std::size_t stored = 0;
+  std::size_t next = 0;
+  bool sealed = false;
+  while (next < pieces.size()) {
+    std::vector<Command> commands;
+    const std::size_t end = std::min(pieces.size(), next + kPiecesPerRoundTrip);
+    for (std::size_t i = next; i < end; ++i) {
+      commands.push_back(embedded_script("ts_store_blocks")
+                             .call({k.meta, k.head, k.chunks, k.summary},
+                                   {"append", "", "", pieces[i].bytes, std::to_string(pieces[i].first),
+                                    pieces[i].summary, std::to_string(limits::kChunkTargetBytes)}));
+    }
+    const auto replies = client.execute(commands);
+    std::size_t accepted = 0;
+    for (const Reply& reply : replies) {
+      reply.throw_if_error();
+      if (reply.as_array().at(0).as_integer() != 1) {
+        break;  // the pieces after a refused one were refused too
+      }
+      stored += pieces[next + accepted].count;
+      ++accepted;
+    }
+    next += accepted;
+    if (accepted == replies.size()) {
+      continue;
+    }
+    // Refused because the head holds older samples: seal them once and
+    // resend. Refused because another writer added newer samples: the rest
+    // takes the head path.
+    if (replies[accepted].as_array().at(1).as_string() != "head" || sealed) {
+      break;
+    }
+    seal_head(k, 1);
+    sealed = true;
+  }
+  trim(k);
+  return stored;
+}
+
+void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys& k, const Sample& sample,
+                                 std::optional<DuplicatePolicy> on_duplicate) const {
+  std::vector<Sample> samples;
+  for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
+    const Reply reply = run(name, embedded_script("ts_chunk_get")
+                                      .call({k.meta, k.chunks}, {std::to_string(sample.timestamp)}));
+    const auto& parts = reply.as_array();
+    if (parts.size() == 1) {
+      // Every chunk went away meanwhile (deleted range): the head takes it.
+      add_through_head(name, k, std::span(&sample, 1), on_duplicate);
+      return;
+    }
+    const std::string& gen = parts.at(0).as_string();
+    const std::string& id = parts.at(1).as_string();
+    const DuplicatePolicy policy = on_duplicate ? *on_duplicate : parse_duplicate_policy(parts.at(3).as_string());
+    const long long retention = std::stoll(parts.at(4).as_string());
+    const std::string& last = parts.at(5).as_string();
+    if (retention > 0 && !last.empty() && sample.timestamp < std::stoll(last) - retention) {
+      throw_too_old(name, sample.timestamp);
+    }
+    samples.clear();
+    detail::decode_blocks(parts.at(2).as_string(), samples);
+    auto at = std::lower_bound(samples.begin(), samples.end(), sample, timestamp_less);
+    long long added = 0;
+    if (at != samples.end() && at->timestamp == sample.timestamp) {
+      if (policy == DuplicatePolicy::block) {
+        throw_duplicate(name, sample.timestamp);
+      }
+      if (policy == DuplicatePolicy::first) {
+        return;
+      }
+      at->value = merge(policy, at->value, sample.value);
+    } else {
+      samples.insert(at, sample);
+      added = 1;
+    }
+    std::vector<std::string> args{gen, id, std::to_string(added)};
+    append_pieces(args, encode_pieces(samples, limits::kBulkBlockSamples));
+    if (client.command(embedded_script("ts_chunk_put").call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
+            .as_integer() == 1) {
+      return;
+    }
+  }
+  throw_contended(name);
+}
+
+std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::SeriesKeys& k, Timestamp at,
+                                          Timestamp lo, Timestamp hi) const {
+  std::vector<Sample> samples;
+  for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
+    const Reply reply =
+        run(name, embedded_script("ts_chunk_get").call({k.meta, k.chunks}, {std::to_string(at)}));
+    const auto& parts = reply.as_array();
+    if (parts.size() == 1) {
+      return 0;
+    }
+    samples.clear();
+    detail::decode_blocks(parts.at(2).as_string(), samples);
+    const auto first = std::lower_bound(samples.begin(), samples.end(), Sample{lo, 0}, timestamp_less);
+    const auto last = std::upper_bound(samples.begin(), samples.end(), Sample{hi, 0}, timestamp_less);
+    const auto removed = static_cast<std::uint64_t>(last - first);
+    if (removed == 0) {
+      return 0;
+    }
+    samples.erase(first, last);
+    std::vector<std::string> args{parts.at(0).as_string(), parts.at(1).as_string(),
+                                  std::to_string(-static_cast<long long>(removed))};
+    append_pieces(args, encode_pieces(samples, limits::kBulkBlockSamples));
+    if (client.command(embedded_script("ts_chunk_put").call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
+            .as_integer() == 1) {
+      return removed;
+    }
+  }
+  throw_contended(name);
+}
+
+void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKeys& k,
+                                   std::span<const Sample> samples,
+                                   std::optional<DuplicatePolicy> on_duplicate) const {
+  const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
+  for (std::size_t begin = 0; begin < samples.size(); begin += limits::kMaxRecordsPerAdd) {
+    const auto batch = samples.subspan(begin, std::min(limits::kMaxRecordsPerAdd, samples.size() - begin));
+    const Reply reply = run(
+        name, embedded_script("ts_add").call({k.meta, k.head, k.chunks}, {detail::encode_records(batch), policy}));
+    long long head_count = 0;
+    if (reply.is_integer()) {
+      head_count = reply.as_integer();
+    } else {
+      const auto& parts = reply.as_array();
+      head_count = parts.at(0).as_integer();
+      std::optional<Timestamp> duplicate;
+      std::optional<Timestamp> too_old;
+      for (std::size_t i = 1; i < parts.size(); ++i) {
+        const long long outcome = parts[i].as_integer();
+        const Sample& sample = batch[i - 1];
+        if (outcome == -1 && !duplicate) {
+          duplicate = sample.timestamp;
+        } else if (outcome == -2 && !too_old) {
+          too_old = sample.timestamp;
+        } else if (outcome == -3) {
+          place_in_chunk(name, k, sample, on_duplicate);
+        }
+      }
+      if (duplicate) {
+        throw_duplicate(name, *duplicate);
+      }
+      if (too_old) {
+        throw_too_old(name, *too_old);
+      }
+    }
+    if (static_cast<std::size_t>(head_count) >= limits::kHeadSealSamples) {
+      seal_head(k, limits::kHeadSealSamples);
+    }
+  }
+}
+
+void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samples,
+                             std::optional<DuplicatePolicy> on_duplicate) const {
+  const auto k = keys(name);
+  auto attempt = [&] {
+    std::size_t split = 0;  // samples before it may be older than the series
+    if (samples.size() >= limits::kBulkMinSamples) {
+      const Reply state = client.command({"HMGET", k.meta, "v", "last"});
+      const auto& fields = state.as_array();
+      if (fields.at(0).is_nil()) {
+        throw_not_found(name);
+      }
+      if (!fields.at(1).is_nil()) {
+        const Timestamp last = std::stoll(fields.at(1).as_string());
+        split = static_cast<std::size_t>(
+            std::upper_bound(samples.begin(), samples.end(), Sample{last, 0}, timestamp_less) - samples.begin());
+      }
+    }
+    add_through_head(name, k, samples.first(split), on_duplicate);
+    auto newer = samples.subspan(split);
+    if (newer.size() >= limits::kBulkMinSamples) {
+      newer = newer.subspan(append_compressed(k, newer));
+    }
+    add_through_head(name, k, newer, on_duplicate);
+  };
+  try {
+    attempt();
+  } catch (const SeriesNotFound&) {
+    create(name, options.default_series, false);
+    attempt();
+  }
+}
+
+void Store::add(std::string_view name, Timestamp timestamp, double value, std::optional<DuplicatePolicy> on_duplicate) {
+  detail::validate_series_name(name);
+  detail::validate_timestamp(timestamp);
+  detail::validate_value(timestamp, value);
+  const Sample sample{timestamp, value};
+  impl_->add_sorted(name, std::span(&sample, 1), on_duplicate);
+}
+
+Timestamp Store::add_now(std::string_view name, double value) {
+  const Timestamp now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  add(name, now, value);
+  return now;
+}
+
+void Store::add_many(std::string_view name, std::span<const Sample> samples,
+                     std::optional<DuplicatePolicy> on_duplicate) {
+  detail::validate_series_name(name);
+  detail::validate_samples(samples);
+  if (samples.empty()) {
+    return;
+  }
+  std::vector<Sample> sorted(samples.begin(), samples.end());
+  if (!std::is_sorted(sorted.begin(), sorted.end(), timestamp_less)) {
+    std::stable_sort(sorted.begin(), sorted.end(), timestamp_less);
+  }
+  // Samples sharing a timestamp go in successive passes, in the order given,
+  // so the duplicate policy resolves them as if they had been added one by
+  // one.
+  auto same_timestamp = [](const Sample& a, const Sample& b) { return a.timestamp == b.timestamp; };
+  while (std::adjacent_find(sorted.begin(), sorted.end(), same_timestamp) != sorted.end()) {
+    std::vector<Sample> firsts;
+    std::vector<Sample> later;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      (i > 0 && sorted[i].timestamp == sorted[i - 1].timestamp ? later : firsts).push_back(sorted[i]);
+    }
+    impl_->add_sorted(name, firsts, on_duplicate);
+    sorted = std::move(later);
+  }
+  impl_->add_sorted(name, sorted, on_duplicate);
+}
+
+}  // namespace redkit::ts

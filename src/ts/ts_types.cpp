@@ -1,0 +1,83 @@
+// Names of the time-series enums, as the CLI and the scripts spell them.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "redkit/ts_types.hpp"
+
+namespace redkit::ts {
+
+namespace {
+
+constexpr std::array<std::pair<DuplicatePolicy, const char*>, 6> kPolicies{{
+    {DuplicatePolicy::block, "block"},
+    {DuplicatePolicy::first, "first"},
+    {DuplicatePolicy::last, "last"},
+    {DuplicatePolicy::min, "min"},
+    {DuplicatePolicy::max, "max"},
+    {DuplicatePolicy::sum, "sum"},
+}};
+
+constexpr std::array<std::pair<Aggregator, const char*>, 13> kAggregators{{
+    {Aggregator::avg, "avg"},
+    {Aggregator::sum, "sum"},
+    {Aggregator::min, "min"},
+    {Aggregator::max, "max"},
+    {Aggregator::range, "range"},
+    {Aggregator::count, "count"},
+    {Aggregator::first, "first"},
+    {Aggregator::last, "last"},
+    {Aggregator::std_p, "std.p"},
+    {Aggregator::std_s, "std.s"},
+    {Aggregator::var_p, "var.p"},
+    {Aggregator::var_s, "var.s"},
+    {Aggregator::twa, "twa"},
+}};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+template <typename Enum, std::size_t N>
+const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, Enum value) noexcept {
+  for (const auto& [candidate, name] : table) {
+    if (candidate == value) {
+      return name;
+    }
+  }
+  return "unknown";
+}
+
+template <typename Enum, std::size_t N>
+Enum parse(const std::array<std::pair<Enum, const char*>, N>& table, std::string_view text, const char* what) {
+  const std::string wanted = lower(text);
+  std::string known;
+  for (const auto& [value, name] : table) {
+    if (wanted == name) {
+      return value;
+    }
+    known += known.empty() ? name : fmt::format(", {}", name);
+  }
+  throw InvalidArgument(fmt::format("unknown {} '{}' (expected one of: {})", what, text, known));
+}
+
+}  // namespace
+
+const char* to_string(DuplicatePolicy policy) noexcept { return name_of(kPolicies, policy); }
+
+DuplicatePolicy parse_duplicate_policy(std::string_view text) {
+  return parse(kPolicies, text, "duplicate policy");
+}
+
+const char* to_string(Aggregator aggregator) noexcept { return name_of(kAggregators, aggregator); }
+
+Aggregator parse_aggregator(std::string_view text) { return parse(kAggregators, text, "aggregation"); }
+
+}  // namespace redkit::ts

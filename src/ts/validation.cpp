@@ -1,0 +1,96 @@
+#include "ts/validation.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace redkit::ts::detail {
+
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 512;
+
+bool is_label_text(std::string_view text) {
+  if (text.empty()) {
+    return false;
+  }
+  for (unsigned char c : text) {
+    if (c == ',' || c == '=' || c == '(' || c == ')' || std::isspace(c) || std::iscntrl(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void validate_series_name(std::string_view name) {
+  if (name.empty()) {
+    throw InvalidArgument("series name is empty");
+  }
+  if (name.size() > kMaxNameBytes) {
+    throw InvalidArgument(fmt::format("series name '{}...' is {} bytes, over the limit of {}", name.substr(0, 32),
+                                      name.size(), kMaxNameBytes));
+  }
+  for (unsigned char c : name) {
+    if (c == '{' || c == '}' || std::iscntrl(c)) {
+      throw InvalidArgument(fmt::format("series name '{}' holds '{}', which is not allowed in a name", name,
+                                        std::iscntrl(c) ? fmt::format("\\x{:02x}", c) : std::string(1, c)));
+    }
+  }
+}
+
+void validate_labels(const Labels& labels) {
+  for (const auto& [key, value] : labels) {
+    if (!is_label_text(key)) {
+      throw InvalidArgument(fmt::format("label name '{}' must be non-empty without ',', '=', '(', ')' or spaces", key));
+    }
+    if (!is_label_text(value)) {
+      throw InvalidArgument(
+          fmt::format("value '{}' of label '{}' must be non-empty without ',', '=', '(', ')' or spaces", value, key));
+    }
+  }
+}
+
+void validate_options(const SeriesOptions& options) {
+  if (options.retention.count() < 0) {
+    throw InvalidArgument(fmt::format("retention {} ms is negative", options.retention.count()));
+  }
+  validate_labels(options.labels);
+}
+
+void validate_timestamp(Timestamp timestamp) {
+  if (timestamp < kMinTimestamp || timestamp > kMaxTimestamp) {
+    throw InvalidArgument(
+        fmt::format("timestamp {} is out of range [{}, {}]", timestamp, kMinTimestamp, kMaxTimestamp));
+  }
+}
+
+void validate_value(Timestamp timestamp, double value) {
+  if (!std::isfinite(value)) {
+    throw InvalidArgument(fmt::format("value {} at timestamp {} is not a finite number", value, timestamp));
+  }
+}
+
+void validate_samples(std::span<const Sample> samples) {
+  for (const Sample& sample : samples) {
+    validate_timestamp(sample.timestamp);
+    validate_value(sample.timestamp, sample.value);
+  }
+}
+
+void validate_query(const RangeOptions& query) {
+  if (query.from != kEarliest && query.to != kLatest && query.from > query.to) {
+    throw InvalidArgument(fmt::format("range start {} is after its end {}", query.from, query.to));
+  }
+  if (query.min_value && query.max_value && *query.min_value > *query.max_value) {
+    throw InvalidArgument(
+        fmt::format("value filter minimum {} is above its maximum {}", *query.min_value, *query.max_value));
+  }
+  if (query.aggregation && query.aggregation->bucket.count() <= 0) {
+    throw InvalidArgument(fmt::format("aggregation bucket {} ms must be positive", query.aggregation->bucket.count()));
+  }
+}
+
+}  // namespace redkit::ts::detail

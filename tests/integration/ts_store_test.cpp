@@ -1,0 +1,322 @@
+// The time-series store against a real server: administration, the write
+// paths (head, seal, bulk, older samples into sealed chunks), duplicate
+// policies, retention, deletes and stats, checked against a plain model.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "support/ts_store_test.hpp"
+
+namespace redkit::test {
+namespace {
+
+using ts::Sample;
+using ts::Timestamp;
+
+class TsStore : public TsStoreTest {};
+
+// A 2-decimal gauge, as most real metrics are.
+std::vector<Sample> gauge(std::size_t n, Timestamp start, Timestamp step, std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<int> cents(-9, 9);
+  std::vector<Sample> samples;
+  long long value = 4217;
+  for (std::size_t i = 0; i < n; ++i) {
+    value = std::abs(value + cents(random));
+    samples.push_back({start + static_cast<Timestamp>(i) * step, static_cast<double>(value) / 100});
+  }
+  return samples;
+}
+
+TEST_F(TsStore, CreatesReportsAndRemovesASeries) {
+  store().create("cpu", {.retention = std::chrono::hours(24),
+                         .duplicate_policy = ts::DuplicatePolicy::last,
+                         .labels = {{"host", "web-1"}, {"region", "eu"}}});
+  EXPECT_TRUE(store().exists("cpu"));
+  EXPECT_THROW(store().create("cpu"), Error);
+  EXPECT_FALSE(store().create_if_missing("cpu"));
+
+  const ts::SeriesInfo info = store().info("cpu");
+  EXPECT_EQ(info.name, "cpu");
+  EXPECT_EQ(info.samples, 0u);
+  EXPECT_EQ(info.retention, std::chrono::hours(24));
+  EXPECT_EQ(info.duplicate_policy, ts::DuplicatePolicy::last);
+  EXPECT_EQ(info.labels, (ts::Labels{{"host", "web-1"}, {"region", "eu"}}));
+  EXPECT_FALSE(info.first_timestamp.has_value());
+  EXPECT_GT(info.memory_bytes, 0u);
+
+  store().alter("cpu", {.retention = std::chrono::hours(1), .duplicate_policy = {}, .labels = ts::Labels{{"host", "web-2"}}});
+  const ts::SeriesInfo altered = store().info("cpu");
+  EXPECT_EQ(altered.retention, std::chrono::hours(1));
+  EXPECT_EQ(altered.duplicate_policy, ts::DuplicatePolicy::last);
+  EXPECT_EQ(altered.labels, (ts::Labels{{"host", "web-2"}}));
+  EXPECT_EQ(client().command({"SISMEMBER", prefix() + "{ts-index}:label:host=web-2", "cpu"}).as_integer(), 1);
+  EXPECT_EQ(client().command({"EXISTS", prefix() + "{ts-index}:label:host=web-1"}).as_integer(), 0);
+
+  store().add_many("cpu", gauge(3000, 1'000, 1'000, 1));
+  EXPECT_TRUE(store().remove("cpu"));
+  EXPECT_FALSE(store().exists("cpu"));
+  EXPECT_FALSE(store().remove("cpu"));
+  EXPECT_EQ(keys_under_prefix(), std::vector<std::string>{});
+}
+
+TEST_F(TsStore, MissingSeriesIsReportedAndAddCreatesIt) {
+  EXPECT_THROW(store().info("nope"), ts::SeriesNotFound);
+  EXPECT_THROW(store().range("nope"), ts::SeriesNotFound);
+  EXPECT_THROW(store().latest("nope"), ts::SeriesNotFound);
+  EXPECT_THROW(store().alter("nope", {}), ts::SeriesNotFound);
+  store().add("auto", 5, 1.5);
+  EXPECT_EQ(store().range("auto"), (std::vector<Sample>{{5, 1.5}}));
+  EXPECT_EQ(store().info("auto").duplicate_policy, ts::DuplicatePolicy::block);
+}
+
+TEST_F(TsStore, SamplesAddedOneByOneSurviveSealingIntoChunks) {
+  const auto samples = gauge(2000, 1'700'000'000'000, 1'000, 2);
+  for (const Sample& sample : samples) {
+    store().add("g", sample.timestamp, sample.value);
+  }
+  EXPECT_EQ(store().range("g"), samples);
+  auto reversed = samples;
+  std::reverse(reversed.begin(), reversed.end());
+  EXPECT_EQ(store().reverse_range("g"), reversed);
+  const ts::SeriesInfo info = store().info("g");
+  EXPECT_EQ(info.samples, 2000u);
+  EXPECT_GE(info.chunks, 1u);
+  EXPECT_EQ(info.first_timestamp, samples.front().timestamp);
+  EXPECT_EQ(info.last_timestamp, samples.back().timestamp);
+  EXPECT_EQ(store().latest("g"), samples.back());
+  // The head holds fewer samples than a seal takes.
+  EXPECT_LT(client().command({"STRLEN", prefix() + "ts:{g}:head"}).as_integer(), 512 * 16);
+}
+
+TEST_F(TsStore, BulkAddCompressesAndQueriesReadOnlyWhatTheyNeed) {
+  const auto samples = gauge(200'000, 0, 1'000, 3);
+  store().add_many("bulk", samples);
+  EXPECT_EQ(store().range("bulk"), samples);
+  const ts::SeriesInfo info = store().info("bulk");
+  EXPECT_EQ(info.samples, samples.size());
+  // Far below the 16 bytes of a raw sample, let alone a sorted-set member.
+  EXPECT_LT(static_cast<double>(info.memory_bytes) / static_cast<double>(samples.size()), 2.0);
+
+  const auto middle = store().range("bulk", {.from = 50'000'500, .to = 50'010'000});
+  ASSERT_EQ(middle.size(), 10u);
+  EXPECT_EQ(middle.front(), samples[50'001]);
+  const auto first_three = store().range("bulk", {.count = 3});
+  EXPECT_EQ(first_three, std::vector<Sample>(samples.begin(), samples.begin() + 3));
+  const auto last_two = store().reverse_range("bulk", {.count = 2});
+  EXPECT_EQ(last_two, (std::vector<Sample>{samples.back(), samples[samples.size() - 2]}));
+}
+
+TEST_F(TsStore, OlderSamplesLandInTheirPlaceInsideSealedChunks) {
+  std::map<Timestamp, double> model;
+  std::vector<Sample> even;
+  for (Timestamp t = 0; t < 20'000; t += 2) {
+    even.push_back({t, static_cast<double>(t) / 4});
+    model[t] = static_cast<double>(t) / 4;
+  }
+  store().add_many("ooo", even);
+  std::mt19937_64 random(4);
+  std::uniform_int_distribution<Timestamp> odd(0, 9'999);
+  for (int i = 0; i < 300; ++i) {
+    const Timestamp t = odd(random) * 2 + 1;
+    store().add("ooo", t, -static_cast<double>(t), ts::DuplicatePolicy::last);
+    model[t] = -static_cast<double>(t);
+  }
+  store().add("ooo", -50, 7.25);  // before every chunk
+  model[-50] = 7.25;
+  EXPECT_EQ(store().range("ooo"), samples_of(model));
+  EXPECT_EQ(store().info("ooo").samples, model.size());
+  EXPECT_EQ(store().info("ooo").first_timestamp, -50);
+}
+
+struct PolicyCase {
+  ts::DuplicatePolicy policy;
+  double expected;  // stored 10, then 4 added at the same timestamp
+};
+
+class TsDuplicatePolicy : public TsStoreTest, public ::testing::WithParamInterface<PolicyCase> {};
+
+TEST_P(TsDuplicatePolicy, ResolvesInTheHeadAndInSealedChunks) {
+  const PolicyCase& param = GetParam();
+  store().create("d", {.retention = {}, .duplicate_policy = param.policy, .labels = {}});
+  // Timestamp 100 ends up in a sealed chunk, 5000 stays in the head.
+  std::vector<Sample> samples;
+  for (Timestamp t = 0; t < 5'000; ++t) {
+    samples.push_back({t, t == 100 ? 10.0 : 1.0});
+  }
+  store().add_many("d", samples);
+  store().add("d", 5'000, 10.0);
+  samples.push_back({5'000, 10.0});
+  ASSERT_GE(store().info("d").chunks, 1u);
+  for (const Timestamp t : {Timestamp{100}, Timestamp{5'000}}) {
+    if (param.policy == ts::DuplicatePolicy::block) {
+      EXPECT_THROW(store().add("d", t, 4.0), ts::SampleRejected) << t;
+    } else {
+      store().add("d", t, 4.0);
+    }
+    const auto stored = store().range("d", {.from = t, .to = t});
+    ASSERT_EQ(stored.size(), 1u) << t;
+    EXPECT_EQ(stored.front().value, param.expected) << t;
+  }
+  EXPECT_EQ(store().info("d").samples, samples.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, TsDuplicatePolicy,
+                         ::testing::Values(PolicyCase{ts::DuplicatePolicy::block, 10.0},
+                                           PolicyCase{ts::DuplicatePolicy::first, 10.0},
+                                           PolicyCase{ts::DuplicatePolicy::last, 4.0},
+                                           PolicyCase{ts::DuplicatePolicy::min, 4.0},
+                                           PolicyCase{ts::DuplicatePolicy::max, 10.0},
+                                           PolicyCase{ts::DuplicatePolicy::sum, 14.0}));
+
+TEST_F(TsStore, PerCallPolicyOverridesTheSeries) {
+  store().add("o", 1, 2.0);
+  EXPECT_THROW(store().add("o", 1, 3.0), ts::SampleRejected);
+  store().add("o", 1, 3.0, ts::DuplicatePolicy::sum);
+  EXPECT_EQ(store().range("o"), (std::vector<Sample>{{1, 5.0}}));
+}
+
+TEST_F(TsStore, AddManyResolvesDuplicatesWithinTheBatchInOrder) {
+  store().create("m", {.retention = {}, .duplicate_policy = ts::DuplicatePolicy::sum, .labels = {}});
+  store().add_many("m", std::vector<Sample>{{3, 1}, {1, 1}, {3, 2}, {2, 5}, {3, 4}});
+  EXPECT_EQ(store().range("m"), (std::vector<Sample>{{1, 1}, {2, 5}, {3, 7}}));
+}
+
+TEST_F(TsStore, RetentionDropsExpiredChunksAndNeverReturnsExpiredSamples) {
+  store().create("r", {.retention = std::chrono::milliseconds(10'000), .duplicate_policy = {}, .labels = {}});
+  const auto samples = gauge(100'000, 0, 1, 5);  // 1 ms apart
+  store().add_many("r", samples);
+  const auto kept = store().range("r");
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(kept.front().timestamp, 99'999 - 10'000);
+  EXPECT_EQ(kept.back().timestamp, 99'999);
+  EXPECT_EQ(kept.size(), 10'001u);
+  const ts::SeriesInfo info = store().info("r");
+  EXPECT_LT(info.samples, 30'000u) << "expired chunks were not deleted";
+  EXPECT_THROW(store().add("r", 50'000, 1.0), ts::SampleRejected);
+  // More data moves the window; one-by-one adds trim as they seal.
+  for (Timestamp t = 100'000; t < 130'000; t += 10) {
+    store().add("r", t, 1.0);
+  }
+  EXPECT_EQ(store().range("r").front().timestamp, 129'990 - 10'000);
+  EXPECT_LT(store().info("r").samples, 15'000u);
+}
+
+TEST_F(TsStore, DeleteRangeCutsTheHeadWholeChunksAndStraddlingChunks) {
+  auto samples = gauge(30'000, 0, 10, 6);
+  store().add_many("del", samples);
+  for (Timestamp t = 300'000; t < 300'100; t += 10) {
+    store().add("del", t, 1.0);  // head
+    samples.push_back({t, 1.0});
+  }
+  std::map<Timestamp, double> model;
+  for (const Sample& s : samples) model[s.timestamp] = s.value;
+  auto erase = [&](Timestamp lo, Timestamp hi) {
+    std::uint64_t n = 0;
+    for (auto it = model.lower_bound(lo); it != model.end() && it->first <= hi;) {
+      it = model.erase(it);
+      ++n;
+    }
+    return n;
+  };
+  for (const auto& [lo, hi] : std::vector<std::pair<Timestamp, Timestamp>>{
+           {12'345, 55'555}, {100'000, 200'000}, {300'020, 300'050}, {-5, 3}, {299'990, 299'990}}) {
+    EXPECT_EQ(store().delete_range("del", lo, hi), erase(lo, hi)) << lo << ".." << hi;
+    EXPECT_EQ(store().range("del"), samples_of(model)) << lo << ".." << hi;
+  }
+  EXPECT_EQ(store().info("del").samples, model.size());
+  EXPECT_EQ(store().delete_range("del", ts::kEarliest, ts::kLatest), model.size());
+  EXPECT_EQ(store().range("del"), std::vector<Sample>{});
+  EXPECT_FALSE(store().info("del").last_timestamp.has_value());
+  store().add("del", 1, 1.0);
+  EXPECT_EQ(store().range("del"), (std::vector<Sample>{{1, 1.0}}));
+}
+
+TEST_F(TsStore, StatsMatchEverySampleWithoutReadingThem) {
+  const auto samples = gauge(50'000, 0, 1'000, 7);
+  store().add_many("s", samples);
+  for (const auto& [lo, hi] : std::vector<std::pair<Timestamp, Timestamp>>{
+           {ts::kEarliest, ts::kLatest}, {1'234'567, 40'000'000}, {5'000, 5'000}, {-10, -1}}) {
+    double sum = 0, mn = INFINITY, mx = -INFINITY;
+    std::uint64_t count = 0;
+    std::optional<Sample> latest;
+    for (const Sample& s : samples) {
+      if (s.timestamp < lo || s.timestamp > hi) continue;
+      ++count;
+      sum += s.value;
+      mn = std::min(mn, s.value);
+      mx = std::max(mx, s.value);
+      latest = s;
+    }
+    const ts::SeriesStats stats = store().stats("s", lo, hi);
+    EXPECT_EQ(stats.count, count);
+    if (count > 0) {
+      EXPECT_EQ(stats.min, mn);
+      EXPECT_EQ(stats.max, mx);
+      EXPECT_NEAR(stats.avg, sum / static_cast<double>(count), 1e-9);
+      EXPECT_EQ(stats.latest, latest);
+    }
+  }
+}
+
+TEST_F(TsStore, ConcurrentWritersLoseNoSample) {
+  constexpr int kPerWriter = 1000;
+  auto writer = [&](int parity) {
+    ts::Store own(client(), {.prefix = prefix(), .default_series = {}});
+    for (int i = 0; i < kPerWriter; ++i) {
+      own.add("shared", 2 * i + parity, i);
+    }
+  };
+  auto bulk = [&] {
+    ts::Store own(client(), {.prefix = prefix(), .default_series = {}});
+    std::vector<Sample> batch;
+    for (int i = 0; i < 5'000; ++i) batch.push_back({1'000'000 + i, 1.0});
+    own.add_many("shared", batch);
+  };
+  store().create("shared");
+  std::thread even(writer, 0), odd(writer, 1), big(bulk);
+  even.join();
+  odd.join();
+  big.join();
+  const auto stored = store().range("shared");
+  ASSERT_EQ(stored.size(), 2u * kPerWriter + 5'000);
+  for (int i = 0; i < 2 * kPerWriter; ++i) {
+    ASSERT_EQ(stored[i].timestamp, i);
+    ASSERT_EQ(stored[i].value, i / 2);
+  }
+  EXPECT_EQ(store().info("shared").samples, stored.size());
+}
+
+TEST_F(TsStore, BadInputIsRefusedByNameAndLeavesNothing) {
+  EXPECT_NE(message_of([&] { store().create(""); }).find("empty"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().create("a{b"); }).find("a{b"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().create("x", {.retention = std::chrono::milliseconds(-1), .duplicate_policy = {}, .labels = {}}); })
+                .find("-1"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { store().create("x", {.retention = {}, .duplicate_policy = {}, .labels = {{"ho st", "a"}}}); })
+                .find("ho st"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { store().add("x", 1, NAN); }).find("nan"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().add("x", 1, INFINITY); }).find("inf"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().add("x", ts::kMaxTimestamp + 1, 1); }).find("9007199254740992"), std::string::npos);
+  EXPECT_NE(message_of([&] {
+              store().add_many("x", std::vector<Sample>{{1, 1}, {2, NAN}});
+            }).find("timestamp 2"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { store().range("x", {.from = 5, .to = 1}); }).find("5"), std::string::npos);
+  EXPECT_NE(message_of([&] {
+              store().range("x", {.aggregation = ts::Aggregation{.aggregator = ts::Aggregator::avg,
+                                                                 .bucket = std::chrono::milliseconds(0)}});
+            }).find("bucket 0"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { ts::parse_aggregator("median"); }).find("median"), std::string::npos);
+  EXPECT_NE(message_of([] { ts::parse_duplicate_policy("newest"); }).find("newest"), std::string::npos);
+  EXPECT_EQ(keys_under_prefix(), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace redkit::test

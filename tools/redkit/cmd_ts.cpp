@@ -1,0 +1,402 @@
+// `redkit ts create | alter | add | import | range | revrange | get | info |
+// del`: the time-series store from the shell.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "csv_samples.hpp"
+#include "redkit/client.hpp"
+#include "redkit/duration.hpp"
+#include "redkit/error.hpp"
+#include "redkit/time_series.hpp"
+#include "usage_error.hpp"
+
+namespace redkit::cli {
+namespace {
+
+struct SeriesArgs {
+  std::string name;
+  std::string retention;
+  std::string labels;
+  std::string duplicate_policy;
+};
+
+struct AddArgs {
+  std::string name;
+  std::string timestamp;
+  std::string value;
+  std::string on_duplicate;
+};
+
+struct ImportArgs {
+  std::string name;
+  std::string file;
+  std::size_t batch = 10'000;
+};
+
+struct RangeArgs {
+  std::string name;
+  std::string from = "-";
+  std::string to = "+";
+  std::string aggregation;
+  std::string bucket;
+  std::string align;
+  bool empty = false;
+  std::size_t count = 0;
+  std::string min_value;
+  std::string max_value;
+};
+
+struct DeleteArgs {
+  std::string name;
+  std::string from;
+  std::string to;
+};
+
+ts::Store make_store(const GlobalOptions& global) {
+  return ts::Store(Client(ClientOptions{.connection = global.connection(), .pool = {}}));
+}
+
+std::chrono::milliseconds duration_option(const std::string& text, std::string_view option) {
+  try {
+    return parse_duration(text);
+  } catch (const InvalidArgument& e) {
+    throw UsageError(fmt::format("{}: {}", option, e.what()));
+  }
+}
+
+// "-" and "+" mean the earliest and latest sample; otherwise Unix ms.
+ts::Timestamp timestamp_argument(const std::string& text, std::string_view what) {
+  if (text == "-") return ts::kEarliest;
+  if (text == "+") return ts::kLatest;
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{} '{}' is not a Unix timestamp in milliseconds, '-' or '+'", what, text));
+}
+
+double number_argument(const std::string& text, std::string_view what) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{} '{}' is not a number", what, text));
+}
+
+// "k=v,k2=v2"
+ts::Labels labels_argument(const std::string& text) {
+  ts::Labels labels;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string pair = text.substr(start, end - start);
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw UsageError(fmt::format("--labels: '{}' is not name=value", pair));
+    }
+    labels[pair.substr(0, equals)] = pair.substr(equals + 1);
+    start = end + 1;
+  }
+  return labels;
+}
+
+std::string value_text(double value) { return fmt::format("{}", value); }
+
+nlohmann::json number_json(double value) {
+  if (std::isnan(value)) return nullptr;
+  return value;
+}
+
+void print_samples(const GlobalOptions& global, const std::vector<ts::Sample>& samples) {
+  if (global.json()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ts::Sample& sample : samples) out.push_back({sample.timestamp, number_json(sample.value)});
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  std::string text;
+  for (const ts::Sample& sample : samples) text += fmt::format("{} {}\n", sample.timestamp, value_text(sample.value));
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+ts::SeriesOptions series_options(const SeriesArgs& args) {
+  ts::SeriesOptions options;
+  if (!args.retention.empty()) options.retention = duration_option(args.retention, "--retention");
+  if (!args.labels.empty()) options.labels = labels_argument(args.labels);
+  if (!args.duplicate_policy.empty()) options.duplicate_policy = ts::parse_duplicate_policy(args.duplicate_policy);
+  return options;
+}
+
+void run_create(const GlobalOptions& global, const SeriesArgs& args) {
+  const ts::SeriesOptions options = series_options(args);
+  make_store(global).create(args.name, options);
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"created", true}}.dump());
+  } else {
+    fmt::print("created {}\n", args.name);
+  }
+}
+
+void run_alter(const GlobalOptions& global, const SeriesArgs& args) {
+  ts::SeriesChanges changes;
+  if (!args.retention.empty()) changes.retention = duration_option(args.retention, "--retention");
+  if (!args.labels.empty()) changes.labels = labels_argument(args.labels);
+  if (!args.duplicate_policy.empty()) changes.duplicate_policy = ts::parse_duplicate_policy(args.duplicate_policy);
+  make_store(global).alter(args.name, changes);
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"altered", true}}.dump());
+  } else {
+    fmt::print("altered {}\n", args.name);
+  }
+}
+
+void run_add(const GlobalOptions& global, const AddArgs& args) {
+  const double value = number_argument(args.value, "value");
+  std::optional<ts::DuplicatePolicy> on_duplicate;
+  if (!args.on_duplicate.empty()) on_duplicate = ts::parse_duplicate_policy(args.on_duplicate);
+  ts::Store store = make_store(global);
+  ts::Timestamp timestamp = 0;
+  if (args.timestamp == "*") {
+    timestamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  } else {
+    timestamp = timestamp_argument(args.timestamp, "timestamp");
+    if (timestamp == ts::kEarliest || timestamp == ts::kLatest) {
+      throw UsageError(fmt::format("timestamp '{}': give Unix milliseconds or '*'", args.timestamp));
+    }
+  }
+  store.add(args.name, timestamp, value, on_duplicate);
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"timestamp", timestamp}, {"value", value}}.dump());
+  } else {
+    fmt::print("{}\n", timestamp);
+  }
+}
+
+void run_import(const GlobalOptions& global, const ImportArgs& args) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (args.file != "-") {
+    file.open(args.file);
+    if (!file) throw Error(fmt::format("cannot open '{}' for reading", args.file));
+    in = &file;
+  }
+  ts::Store store = make_store(global);
+  const bool progress = isatty(STDERR_FILENO) == 1 && !global.json();
+  const auto start = std::chrono::steady_clock::now();
+  auto last_report = start;
+  std::vector<ts::Sample> batch;
+  std::size_t line_number = 0;
+  std::uint64_t imported = 0;
+  auto rate = [&] {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return seconds > 0 ? static_cast<double>(imported) / seconds : 0.0;
+  };
+  bool more = true;
+  while (more) {
+    more = read_csv_batch(*in, args.batch, batch, line_number);
+    store.add_many(args.name, batch);
+    imported += batch.size();
+    const auto now = std::chrono::steady_clock::now();
+    if (progress && now - last_report > std::chrono::milliseconds(250)) {
+      fmt::print(stderr, "\rimported {} samples ({:.0f}/s)", imported, rate());
+      last_report = now;
+    }
+  }
+  if (progress) fmt::print(stderr, "\r\033[K");
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"imported", imported}, {"lines", line_number}}.dump());
+  } else {
+    fmt::print("imported {} samples into {} ({:.0f} samples/s)\n", imported, args.name, rate());
+  }
+}
+
+ts::RangeOptions range_options(const RangeArgs& args) {
+  ts::RangeOptions query;
+  query.from = timestamp_argument(args.from, "FROM");
+  query.to = timestamp_argument(args.to, "TO");
+  if (args.count > 0) query.count = args.count;
+  if (!args.min_value.empty()) query.min_value = number_argument(args.min_value, "--min");
+  if (!args.max_value.empty()) query.max_value = number_argument(args.max_value, "--max");
+  if (!args.aggregation.empty() || !args.bucket.empty()) {
+    if (args.aggregation.empty() || args.bucket.empty()) {
+      throw UsageError("--agg and --bucket go together");
+    }
+    ts::Aggregation aggregation;
+    aggregation.aggregator = ts::parse_aggregator(args.aggregation);
+    aggregation.bucket = duration_option(args.bucket, "--bucket");
+    if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
+    if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
+    aggregation.empty_buckets = args.empty;
+    query.aggregation = aggregation;
+  }
+  return query;
+}
+
+void run_range(const GlobalOptions& global, const RangeArgs& args, bool reverse) {
+  const ts::RangeOptions query = range_options(args);
+  ts::Store store = make_store(global);
+  print_samples(global, reverse ? store.reverse_range(args.name, query) : store.range(args.name, query));
+}
+
+void run_get(const GlobalOptions& global, const std::string& name) {
+  const auto latest = make_store(global).latest(name);
+  if (global.json()) {
+    fmt::print("{}\n", latest ? nlohmann::json{latest->timestamp, number_json(latest->value)}.dump() : "null");
+  } else if (latest) {
+    fmt::print("{} {}\n", latest->timestamp, value_text(latest->value));
+  } else {
+    fmt::print("{}: no samples\n", name);
+  }
+}
+
+void run_info(const GlobalOptions& global, const std::string& name) {
+  const ts::SeriesInfo info = make_store(global).info(name);
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : info.labels) labels[key] = value;
+  if (global.json()) {
+    nlohmann::json out = {{"name", info.name},
+                          {"samples", info.samples},
+                          {"chunks", info.chunks},
+                          {"memory_bytes", info.memory_bytes},
+                          {"first_timestamp", nullptr},
+                          {"last_timestamp", nullptr},
+                          {"retention_ms", info.retention.count()},
+                          {"duplicate_policy", ts::to_string(info.duplicate_policy)},
+                          {"labels", labels}};
+    if (info.first_timestamp) out["first_timestamp"] = *info.first_timestamp;
+    if (info.last_timestamp) out["last_timestamp"] = *info.last_timestamp;
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  std::string label_text;
+  for (const auto& [key, value] : info.labels) label_text += fmt::format("{}{}={}", label_text.empty() ? "" : ",", key, value);
+  const double per_sample =
+      info.samples == 0 ? 0.0 : static_cast<double>(info.memory_bytes) / static_cast<double>(info.samples);
+  fmt::print(
+      "name              {}\nsamples           {}\nfirst timestamp   {}\nlast timestamp    {}\nchunks            {}\n"
+      "memory            {} bytes ({:.2f} per sample)\nretention         {}\nduplicate policy  {}\nlabels            {}\n",
+      info.name, info.samples, info.first_timestamp ? std::to_string(*info.first_timestamp) : "-",
+      info.last_timestamp ? std::to_string(*info.last_timestamp) : "-", info.chunks, info.memory_bytes, per_sample,
+      info.retention.count() == 0 ? "none" : format_duration(info.retention), ts::to_string(info.duplicate_policy),
+      label_text.empty() ? "-" : label_text);
+}
+
+void run_delete(const GlobalOptions& global, const DeleteArgs& args) {
+  ts::Store store = make_store(global);
+  if (args.from.empty() && args.to.empty()) {
+    const bool removed = store.remove(args.name);
+    if (!removed) throw Error(fmt::format("time series '{}' does not exist", args.name));
+    if (global.json()) {
+      fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"deleted", true}}.dump());
+    } else {
+      fmt::print("deleted {}\n", args.name);
+    }
+    return;
+  }
+  if (args.from.empty() || args.to.empty()) throw UsageError("ts del: give both FROM and TO, or neither");
+  const auto deleted = store.delete_range(args.name, timestamp_argument(args.from, "FROM"),
+                                          timestamp_argument(args.to, "TO"));
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"samples_deleted", deleted}}.dump());
+  } else {
+    fmt::print("deleted {} samples from {}\n", deleted, args.name);
+  }
+}
+
+void add_series_options(CLI::App* command, SeriesArgs& args) {
+  command->add_option("name", args.name, "Series name")->required();
+  command->add_option("--retention", args.retention, "Keep samples this long before the newest (24h, 7d; 0: forever)");
+  command->add_option("--labels", args.labels, "Labels: name=value,name=value");
+  command->add_option("--duplicate-policy", args.duplicate_policy, "block, first, last, min, max or sum");
+}
+
+void add_range_command(CLI::App& ts, GlobalOptions& global, const char* name, const char* description,
+                       bool reverse) {
+  auto args = std::make_shared<RangeArgs>();
+  CLI::App* range = ts.add_subcommand(name, description);
+  range->add_option("name", args->name, "Series name")->required();
+  range->add_option("from", args->from, "Start, Unix ms or '-' for the earliest")->capture_default_str();
+  range->add_option("to", args->to, "End, Unix ms or '+' for the latest")->capture_default_str();
+  range->add_option("--agg", args->aggregation, "avg sum min max range count first last std.p std.s var.p var.s twa");
+  range->add_option("--bucket", args->bucket, "Bucket width with --agg (1m, 5m, 1h)");
+  range->add_option("--align", args->align, "Bucket alignment timestamp (default: the epoch)");
+  range->add_flag("--empty", args->empty, "Report empty buckets too");
+  range->add_option("--count", args->count, "At most this many samples or buckets");
+  range->add_option("--min", args->min_value, "Only values >= this");
+  range->add_option("--max", args->max_value, "Only values <= this");
+  range->callback([&global, args, reverse] { run_range(global, *args, reverse); });
+}
+
+}  // namespace
+
+void add_ts_commands(CLI::App& app, GlobalOptions& global) {
+  CLI::App* ts = app.add_subcommand("ts", "Time series: create, add, import, query, inspect");
+  ts->require_subcommand(1);
+
+  auto create_args = std::make_shared<SeriesArgs>();
+  CLI::App* create = ts->add_subcommand("create", "Create a series");
+  add_series_options(create, *create_args);
+  create->callback([&global, create_args] { run_create(global, *create_args); });
+
+  auto alter_args = std::make_shared<SeriesArgs>();
+  CLI::App* alter = ts->add_subcommand("alter", "Change a series' retention, labels or duplicate policy");
+  add_series_options(alter, *alter_args);
+  alter->callback([&global, alter_args] { run_alter(global, *alter_args); });
+
+  auto add_args = std::make_shared<AddArgs>();
+  CLI::App* add = ts->add_subcommand("add", "Add a sample (creates a missing series)");
+  add->add_option("name", add_args->name, "Series name")->required();
+  add->add_option("timestamp", add_args->timestamp, "Unix ms, or '*' for now")->required();
+  add->add_option("value", add_args->value, "The value")->required();
+  add->add_option("--on-duplicate", add_args->on_duplicate, "Duplicate policy for this sample");
+  add->callback([&global, add_args] { run_add(global, *add_args); });
+
+  auto import_args = std::make_shared<ImportArgs>();
+  CLI::App* import = ts->add_subcommand("import", "Import 'timestamp_ms,value' CSV lines from FILE or '-' (stdin)");
+  import->add_option("name", import_args->name, "Series name")->required();
+  import->add_option("file", import_args->file, "CSV file, or '-' for standard input")->required();
+  import->add_option("--batch", import_args->batch, "Samples per pipelined batch")->capture_default_str();
+  import->callback([&global, import_args] { run_import(global, *import_args); });
+
+  add_range_command(*ts, global, "range", "Samples (or buckets) from FROM to TO, oldest first", false);
+  add_range_command(*ts, global, "revrange", "Samples (or buckets) from TO down to FROM, newest first", true);
+
+  auto get_name = std::make_shared<std::string>();
+  CLI::App* get = ts->add_subcommand("get", "The newest sample");
+  get->add_option("name", *get_name, "Series name")->required();
+  get->callback([&global, get_name] { run_get(global, *get_name); });
+
+  auto info_name = std::make_shared<std::string>();
+  CLI::App* info = ts->add_subcommand("info", "Samples, chunks, memory, retention, labels of a series");
+  info->add_option("name", *info_name, "Series name")->required();
+  info->callback([&global, info_name] { run_info(global, *info_name); });
+
+  auto delete_args = std::make_shared<DeleteArgs>();
+  CLI::App* del = ts->add_subcommand("del", "Delete a series, or the samples from FROM to TO");
+  del->add_option("name", delete_args->name, "Series name")->required();
+  del->add_option("from", delete_args->from, "Start of the samples to delete");
+  del->add_option("to", delete_args->to, "End of the samples to delete");
+  del->callback([&global, delete_args] { run_delete(global, *delete_args); });
+}
+
+}  // namespace redkit::cli
