@@ -14,6 +14,7 @@
 #include "ts/bit_writer.hpp"
 #include "ts/decimal_values.hpp"
 #include "ts/rice_coder.hpp"
+#include "ts/timestamp_stream.hpp"
 #include "ts/varint.hpp"
 #include "ts/xor_values.hpp"
 
@@ -23,11 +24,11 @@ namespace {
 constexpr unsigned kModeDecimalDelta = 0;
 constexpr unsigned kModeDecimalDod = 1;
 constexpr unsigned kModeXor = 2;
+constexpr unsigned kTimestampsAboveMinimum = 0x80;
 
 // Reused across calls so that encoding a block allocates nothing once warm.
 struct EncodeScratch {
-  std::vector<std::uint64_t> timestamp_dods;
-  std::vector<RiceGroup> timestamp_groups;
+  TimestampStream timestamps;
   std::vector<std::int64_t> mantissas;
   DecimalStream decimal;
   std::string body;
@@ -49,9 +50,6 @@ void check_samples(std::span<const Sample> samples) {
 
 std::uint64_t as_bits(std::int64_t v) noexcept { return static_cast<std::uint64_t>(v); }
 
-unsigned varint_bits(std::uint64_t v) noexcept {
-  return 8 * (1 + (static_cast<unsigned>(std::bit_width(v)) - (v != 0 ? 1 : 0)) / 7);
-}
 
 struct Header {
   BlockInfo info;
@@ -146,31 +144,6 @@ class ColumnIterator {
   difference_type i_;
 };
 
-// Returns whether the timestamps strictly increase (corrupt input may wrap).
-bool read_timestamps(BitReader& in, std::uint64_t first, std::uint64_t first_delta, std::int64_t* timestamps,
-                     std::size_t n) {
-  timestamps[0] = static_cast<std::int64_t>(first);
-  if (n == 1) return true;
-  std::uint64_t t = first + first_delta;
-  std::uint64_t delta = first_delta;
-  timestamps[1] = static_cast<std::int64_t>(t);
-  bool increasing = timestamps[1] > timestamps[0];
-  std::int64_t* out = timestamps + 2;
-  read_rice_groups(in, n - 2, [&](const std::uint64_t* dods, std::size_t count) {
-    std::int64_t prev = static_cast<std::int64_t>(t);
-    for (std::size_t j = 0; j < count; ++j) {
-      if (dods != nullptr) delta += dods[j];
-      t += delta;
-      const auto now = static_cast<std::int64_t>(t);
-      increasing &= now > prev;
-      prev = now;
-      out[j] = now;
-    }
-    out += count;
-  });
-  return increasing;
-}
-
 // Decodes the block of `h` into the thread's scratch columns and checks it.
 const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
   const std::string_view block = chunk.substr(0, h.end);
@@ -178,7 +151,8 @@ const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
   std::size_t pos = h.fields_end;
   if (pos >= h.end) malformed(h.info.offset, "truncated before its value coding");
   const auto coding = static_cast<unsigned char>(block[pos++]);
-  const unsigned mode = coding >> 4;
+  const bool timestamps_above_minimum = (coding & kTimestampsAboveMinimum) != 0;
+  const unsigned mode = (coding >> 4) & 7u;
   const unsigned scale = coding & 15u;
   std::uint64_t first_mantissa = 0;
   std::uint64_t first_mantissa_delta = 0;
@@ -193,7 +167,7 @@ const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
   } else {
     malformed(h.info.offset, fmt::format("unknown value coding {:#04x}", coding));
   }
-  const std::uint64_t first_timestamp_delta = n >= 2 ? get_varint(block, pos, "timestamp delta") : 0;
+  const std::uint64_t timestamp_delta = n >= 2 ? get_varint(block, pos, "timestamp delta") : 0;
 
   thread_local DecodeScratch scratch;
   if (scratch.timestamps.size() < n) {
@@ -204,8 +178,8 @@ const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
   double* values = scratch.values.data();
   const auto* bytes = reinterpret_cast<const unsigned char*>(block.data());
   BitReader in(bytes + pos, bytes + h.end);
-  const bool increasing =
-      read_timestamps(in, static_cast<std::uint64_t>(h.info.first_timestamp), first_timestamp_delta, timestamps, n);
+  const bool increasing = read_timestamps(in, timestamps_above_minimum, static_cast<std::uint64_t>(h.info.first_timestamp),
+                                          timestamp_delta, timestamps, n);
   if (mode == kModeXor) {
     read_xor_values(in, first_value_bits, values, n);
   } else {
@@ -237,16 +211,7 @@ void encode_block(std::span<const Sample> samples, std::string& out) {
   thread_local EncodeScratch scratch;
   const std::size_t n = samples.size();
 
-  std::vector<std::uint64_t>& dods = scratch.timestamp_dods;
-  dods.resize(n >= 2 ? n - 2 : 0);
-  const std::uint64_t first_delta = n >= 2 ? as_bits(samples[1].timestamp) - as_bits(samples[0].timestamp) : 0;
-  std::uint64_t prev_delta = first_delta;
-  for (std::size_t i = 2; i < n; ++i) {
-    const std::uint64_t delta = as_bits(samples[i].timestamp) - as_bits(samples[i - 1].timestamp);
-    dods[i - 2] = delta - prev_delta;
-    prev_delta = delta;
-  }
-  plan_rice_groups(dods, scratch.timestamp_groups);
+  if (n >= 2) plan_timestamp_stream(samples, scratch.timestamps);
 
   unsigned scale = 0;
   const bool decimal = find_decimal_mantissas(samples, scale, scratch.mantissas);
@@ -254,7 +219,7 @@ void encode_block(std::span<const Sample> samples, std::string& out) {
   if (decimal) {
     plan_decimal_stream(scratch.mantissas, scratch.decimal);
     const std::uint64_t decimal_bits =
-        scratch.decimal.bits + varint_bits(zigzag_encode(as_bits(scratch.mantissas[0])));
+        scratch.decimal.bits + 8 * varint_size(zigzag_encode(as_bits(scratch.mantissas[0])));
     // XOR also stores the first value in 64 bits.
     if (decimal_bits > 64 && !xor_exceeds(samples, decimal_bits - 64)) {
       BitCounter counter;
@@ -268,19 +233,20 @@ void encode_block(std::span<const Sample> samples, std::string& out) {
   put_varint(body, n);
   put_varint(body, zigzag_encode(as_bits(samples[0].timestamp)));
   put_varint(body, as_bits(samples[n - 1].timestamp) - as_bits(samples[0].timestamp));
+  const unsigned timestamp_flag = n >= 2 && scratch.timestamps.above_minimum ? kTimestampsAboveMinimum : 0;
   if (use_xor) {
-    body.push_back(static_cast<char>(kModeXor << 4));
+    body.push_back(static_cast<char>(timestamp_flag | (kModeXor << 4)));
     store_le64(body, std::bit_cast<std::uint64_t>(samples[0].value));
   } else {
     const unsigned mode = scratch.decimal.delta_of_delta ? kModeDecimalDod : kModeDecimalDelta;
-    body.push_back(static_cast<char>((mode << 4) | scale));
+    body.push_back(static_cast<char>(timestamp_flag | (mode << 4) | scale));
     put_varint(body, zigzag_encode(as_bits(scratch.mantissas[0])));
     if (scratch.decimal.delta_of_delta) put_varint(body, zigzag_encode(scratch.decimal.first_delta));
   }
-  if (n >= 2) put_varint(body, first_delta);
+  if (n >= 2) put_varint(body, scratch.timestamps.header_delta);
 
   BitWriter bits(body);
-  write_rice_groups(dods, scratch.timestamp_groups, bits);
+  if (n >= 2) write_rice_groups(scratch.timestamps.values(), scratch.timestamps.groups(), bits);
   if (use_xor) {
     write_xor_values(samples, bits);
   } else {

@@ -12,23 +12,28 @@
 //   varint  count, 1..kMaxBlockSamples
 //   zz      first timestamp (Unix ms)
 //   varint  last timestamp - first timestamp (0 when count = 1)
-//   u8      value coding: high nibble mode, low nibble decimal scale s (0..15)
+//   u8      coding: bit 7 timestamp mode T, bits 4-6 value mode, bits 0-3
+//           decimal scale s (0..15)              (timestamp_stream.hpp)
+//             T 0     timestamps as delta-of-deltas
+//             T 1     timestamps as deltas above the block's smallest delta
 //             mode 0  decimal, mantissa deltas           (decimal_values.hpp)
 //             mode 1  decimal, mantissa delta-of-deltas
 //             mode 2  XOR (xor_values.hpp), s = 0
 //   mode 0, 1:           zz  first mantissa m0 (value = m / 10^s)
 //   mode 1, count >= 2:  zz  first mantissa delta m1 - m0
 //   mode 2:              8 bytes  bit pattern of the first value, little endian
-//   count >= 2:          varint  first timestamp delta t1 - t0
+//   count >= 2:          varint  T 0: first timestamp delta t1 - t0;
+//                                T 1: smallest delta
 //   bit stream, most significant bit first, to the end of the block, zero
 //   padded to a whole byte (fewer than 8 padding bits):
-//     timestamps  count - 2 delta-of-deltas, Rice groups (rice_coder.hpp);
-//                 regular intervals cost 6 bits per 64 samples
+//     timestamps  T 0: count - 2 delta-of-deltas, Rice groups (rice_coder.hpp);
+//                      regular intervals cost 6 bits per 64 samples
+//                 T 1: count - 1 deltas minus the smallest, Rice groups
 //     values      mode 0: count - 1 mantissa deltas, Rice groups
 //                 mode 1: count - 2 mantissa delta-of-deltas, Rice groups
 //                 mode 2: count - 1 XOR codes
 //
-// The encoder picks the value mode that codes smallest. Decoders check that
+// The encoder picks the timestamp and value modes that code smallest. Decoders check that
 // timestamps strictly increase and end at the header's last timestamp, and
 // that the bit stream ends in the block's last byte.
 //

@@ -1,7 +1,7 @@
 #include "ts/decimal_values.hpp"
 
-#include <bit>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace redkit::ts::detail {
@@ -33,9 +33,6 @@ bool mantissa_at(double v, unsigned scale, std::int64_t& m) noexcept {
   return false;
 }
 
-unsigned varint_bits(std::uint64_t v) noexcept {
-  return 8 * (1 + (static_cast<unsigned>(std::bit_width(v)) - (v != 0 ? 1 : 0)) / 7);
-}
 
 }  // namespace
 
@@ -83,7 +80,7 @@ void plan_decimal_stream(std::span<const std::int64_t> mantissas, DecimalStream&
   }
   if (dod_sum >= delta_sum) return;
   const std::uint64_t dod_bits =
-      plan_rice_groups(stream.dods, stream.dod_groups) + varint_bits(zigzag_encode(stream.first_delta));
+      plan_rice_groups(stream.dods, stream.dod_groups) + 8 * varint_size(zigzag_encode(stream.first_delta));
   if (dod_bits < stream.bits) {
     stream.delta_of_delta = true;
     stream.bits = dod_bits;

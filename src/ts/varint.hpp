@@ -20,6 +20,13 @@ inline constexpr std::size_t kMaxVarintBytes = 10;
 constexpr std::uint64_t zigzag_encode(std::uint64_t v) noexcept { return (v << 1) ^ (0 - (v >> 63)); }
 constexpr std::uint64_t zigzag_decode(std::uint64_t z) noexcept { return (z >> 1) ^ (0 - (z & 1)); }
 
+// Bytes put_varint writes for `v`.
+constexpr unsigned varint_size(std::uint64_t v) noexcept {
+  unsigned n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
 inline void put_varint(std::string& out, std::uint64_t v) {
   char buf[kMaxVarintBytes];
   std::size_t n = 0;

@@ -124,6 +124,18 @@ TEST(TsCodecTest, NegativeAndIrregularTimestamps) {
   round_trip(samples);
 }
 
+TEST(TsCodecTest, JitteredTimestampsCodeAsDeltasAboveTheMinimum) {
+  std::mt19937_64 rng(17);
+  std::vector<Sample> samples;
+  std::int64_t t = kStart;
+  for (int i = 0; i < 1024; ++i) {
+    samples.push_back({.timestamp = t, .value = 7.5});
+    t += 997 + static_cast<std::int64_t>(rng() % 7);
+  }
+  // Deltas above the smallest take 3 bits or so; delta-of-deltas would take 4 to 5.
+  EXPECT_LE(bits_per_sample(round_trip(samples), samples.size()), 4.0);
+}
+
 TEST(TsCodecTest, SpecialDoublesRoundTripBitForBit) {
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<double> values = {
