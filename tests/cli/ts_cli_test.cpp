@@ -1,0 +1,108 @@
+// `redkit ts ...` as a user runs it: create, add, import a CSV file, query
+// with and without aggregation, info with --json, errors naming the value.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "redkit/client.hpp"
+#include "support/redis_test.hpp"
+#include "support/subprocess.hpp"
+
+namespace redkit {
+namespace {
+
+using namespace std::chrono_literals;
+using test::RedisTest;
+using test::run_command;
+
+class TsCliTest : public RedisTest {
+ protected:
+  test::CommandResult redkit_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), {REDKIT_CLI_PATH, "--redis", redis().url()});
+    return run_command(args, 60s);
+  }
+  // A unique series name per test; the CLI always uses the "redkit:" prefix.
+  std::string name() const {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    return std::string("cli.") + info->name();
+  }
+  std::string csv_file(const std::string& text) {
+    const std::string path = ::testing::TempDir() + "/" + name() + "-" + std::to_string(::getpid()) + ".csv";
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+TEST_F(TsCliTest, CreateAddRangeAndInfo) {
+  auto created = redkit_cli({"ts", "create", name(), "--retention", "24h", "--labels", "host=a,region=eu",
+                             "--duplicate-policy", "last"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  for (const auto& [t, v] : std::vector<std::pair<std::string, std::string>>{{"1000", "1.5"}, {"2000", "2.25"}, {"3000", "-4"}}) {
+    auto added = redkit_cli({"ts", "add", name(), t, v});
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+  }
+  auto range = redkit_cli({"--json", "ts", "range", name(), "-", "+"});
+  ASSERT_EQ(range.exit_code, 0) << range.output;
+  EXPECT_EQ(nlohmann::json::parse(range.output), nlohmann::json::parse("[[1000,1.5],[2000,2.25],[3000,-4.0]]"));
+  auto reversed = redkit_cli({"ts", "revrange", name(), "1500", "+", "--count", "1"});
+  EXPECT_EQ(reversed.output, "3000 -4\n");
+  auto buckets = redkit_cli({"--json", "ts", "range", name(), "-", "+", "--agg", "sum", "--bucket", "2s"});
+  EXPECT_EQ(nlohmann::json::parse(buckets.output), nlohmann::json::parse("[[0,1.5],[2000,-1.75]]"));
+  auto latest = redkit_cli({"ts", "get", name()});
+  EXPECT_EQ(latest.output, "3000 -4\n");
+
+  auto info = redkit_cli({"--json", "ts", "info", name()});
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  const auto json = nlohmann::json::parse(info.output);
+  EXPECT_EQ(json["samples"], 3);
+  EXPECT_TRUE(json["samples"].is_number_integer());
+  EXPECT_TRUE(json["chunks"].is_number_integer());
+  EXPECT_TRUE(json["memory_bytes"].is_number_integer());
+  EXPECT_GT(json["memory_bytes"].get<long long>(), 0);
+  EXPECT_EQ(json["retention_ms"], 86'400'000);
+  EXPECT_EQ(json["duplicate_policy"], "last");
+  EXPECT_EQ(json["labels"], nlohmann::json::parse(R"({"host":"a","region":"eu"})"));
+}
+
+TEST_F(TsCliTest, ImportCreatesTheSeriesAndStoresEveryLine) {
+  std::string text = "timestamp,value\n";
+  for (int i = 0; i < 25'000; ++i) text += std::to_string(1'700'000'000'000 + i * 1000LL) + "," + std::to_string(i % 100) + ".25\n";
+  auto imported = redkit_cli({"--json", "ts", "import", name(), csv_file(text), "--batch", "7000"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  EXPECT_EQ(nlohmann::json::parse(imported.output)["imported"], 25'000);
+  auto info = nlohmann::json::parse(redkit_cli({"--json", "ts", "info", name()}).output);
+  EXPECT_EQ(info["samples"], 25'000);
+  EXPECT_GE(info["chunks"].get<int>(), 1);
+  auto tail = nlohmann::json::parse(redkit_cli({"--json", "ts", "revrange", name(), "-", "+", "--count", "2"}).output);
+  EXPECT_EQ(tail, nlohmann::json::parse("[[1700024999000,99.25],[1700024998000,98.25]]"));
+}
+
+TEST_F(TsCliTest, ErrorsNameTheBadValue) {
+  auto bad_csv = redkit_cli({"ts", "import", name(), csv_file("1,2\n2,abc\n")});
+  EXPECT_EQ(bad_csv.exit_code, 1);
+  EXPECT_NE(bad_csv.output.find("line 2"), std::string::npos) << bad_csv.output;
+  EXPECT_NE(bad_csv.output.find("abc"), std::string::npos) << bad_csv.output;
+  auto missing = redkit_cli({"ts", "range", "no-such-series", "-", "+"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("no-such-series"), std::string::npos) << missing.output;
+  auto aggregation = redkit_cli({"ts", "range", name(), "-", "+", "--agg", "median", "--bucket", "1m"});
+  EXPECT_NE(aggregation.output.find("median"), std::string::npos) << aggregation.output;
+  EXPECT_NE(aggregation.exit_code, 0);
+  auto value = redkit_cli({"ts", "add", name(), "5", "twelve"});
+  EXPECT_EQ(value.exit_code, 2);
+  EXPECT_NE(value.output.find("twelve"), std::string::npos) << value.output;
+  auto infinite = redkit_cli({"ts", "add", name(), "5", "inf"});
+  EXPECT_EQ(infinite.exit_code, 1);
+  EXPECT_NE(infinite.output.find("inf"), std::string::npos) << infinite.output;
+  auto bucket = redkit_cli({"ts", "range", name(), "-", "+", "--agg", "avg", "--bucket", "0"});
+  EXPECT_EQ(bucket.exit_code, 2);
+  EXPECT_NE(bucket.output.find("'0'"), std::string::npos) << bucket.output;
+}
+
+}  // namespace
+}  // namespace redkit
