@@ -278,6 +278,10 @@ void decode_blocks(std::string_view chunk, std::vector<Sample>& out) {
 }
 
 void decode_blocks_range(std::string_view chunk, std::int64_t from, std::int64_t to, std::vector<Sample>& out) {
+  if (from > to) {
+    scan_blocks(chunk);  // still reports malformed headers, as for any range
+    return;
+  }
   for (std::size_t pos = 0; pos < chunk.size();) {
     const Header h = read_header(chunk, pos);
     pos = h.end;

@@ -75,7 +75,9 @@ void plan_decimal_stream(std::span<const std::int64_t> mantissas, DecimalStream&
   std::uint64_t dod_sum = 0;
   for (std::size_t i = 1; i + 1 < n; ++i) {
     stream.dods[i - 1] = stream.deltas[i] - stream.deltas[i - 1];
-    delta_sum += std::min(zigzag_encode(stream.deltas[i]), kCap);
+    // Groups of deltas that are all >= 0 skip the zigzag (rice_coder.hpp).
+    const std::uint64_t delta = stream.deltas[i];
+    delta_sum += std::min(delta >> 63 != 0 ? zigzag_encode(delta) : delta, kCap);
     dod_sum += std::min(zigzag_encode(stream.dods[i - 1]), kCap);
   }
   if (dod_sum >= delta_sum) return;
