@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <compare>
-#include <iterator>
 #include <cstring>
-#include <limits>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -36,8 +35,8 @@ struct EncodeScratch {
 
 void check_samples(std::span<const Sample> samples) {
   if (samples.empty() || samples.size() > kMaxBlockSamples) {
-    throw InvalidArgument(fmt::format("time-series block of {} samples: a block holds 1 to {} samples",
-                                      samples.size(), kMaxBlockSamples));
+    throw InvalidArgument(fmt::format("time-series block of {} samples: a block holds 1 to {} samples", samples.size(),
+                                      kMaxBlockSamples));
   }
   for (std::size_t i = 1; i < samples.size(); ++i) {
     if (samples[i].timestamp <= samples[i - 1].timestamp) {
@@ -49,7 +48,6 @@ void check_samples(std::span<const Sample> samples) {
 }
 
 std::uint64_t as_bits(std::int64_t v) noexcept { return static_cast<std::uint64_t>(v); }
-
 
 struct Header {
   BlockInfo info;
@@ -78,8 +76,8 @@ Header read_header(std::string_view chunk, std::size_t pos) {
   const std::uint64_t first = zigzag_decode(get_varint(block, pos, "first timestamp"));
   const std::uint64_t span = get_varint(block, pos, "timestamp span");
   const std::uint64_t last = first + span;
-  const bool span_ok = count == 1 ? span == 0
-                                  : span >= count - 1 && static_cast<std::int64_t>(last) > static_cast<std::int64_t>(first);
+  const bool span_ok =
+      count == 1 ? span == 0 : span >= count - 1 && static_cast<std::int64_t>(last) > static_cast<std::int64_t>(first);
   if (!span_ok) malformed(h.info.offset, fmt::format("timestamp span {} impossible for {} samples", span, count));
   h.info.count = static_cast<std::uint32_t>(count);
   h.info.first_timestamp = static_cast<std::int64_t>(first);
@@ -125,12 +123,32 @@ class ColumnIterator {
 
   Sample operator*() const noexcept { return Sample{.timestamp = timestamps_[i_], .value = values_[i_]}; }
   Sample operator[](difference_type d) const noexcept { return *(*this + d); }
-  ColumnIterator& operator++() noexcept { ++i_; return *this; }
-  ColumnIterator operator++(int) noexcept { ColumnIterator old = *this; ++i_; return old; }
-  ColumnIterator& operator--() noexcept { --i_; return *this; }
-  ColumnIterator operator--(int) noexcept { ColumnIterator old = *this; --i_; return old; }
-  ColumnIterator& operator+=(difference_type d) noexcept { i_ += d; return *this; }
-  ColumnIterator& operator-=(difference_type d) noexcept { i_ -= d; return *this; }
+  ColumnIterator& operator++() noexcept {
+    ++i_;
+    return *this;
+  }
+  ColumnIterator operator++(int) noexcept {
+    ColumnIterator old = *this;
+    ++i_;
+    return old;
+  }
+  ColumnIterator& operator--() noexcept {
+    --i_;
+    return *this;
+  }
+  ColumnIterator operator--(int) noexcept {
+    ColumnIterator old = *this;
+    --i_;
+    return old;
+  }
+  ColumnIterator& operator+=(difference_type d) noexcept {
+    i_ += d;
+    return *this;
+  }
+  ColumnIterator& operator-=(difference_type d) noexcept {
+    i_ -= d;
+    return *this;
+  }
   friend ColumnIterator operator+(ColumnIterator it, difference_type d) noexcept { return it += d; }
   friend ColumnIterator operator+(difference_type d, ColumnIterator it) noexcept { return it += d; }
   friend ColumnIterator operator-(ColumnIterator it, difference_type d) noexcept { return it -= d; }
@@ -159,7 +177,8 @@ const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
   std::uint64_t first_value_bits = 0;
   if (mode == kModeDecimalDelta || mode == kModeDecimalDod) {
     first_mantissa = zigzag_decode(get_varint(block, pos, "first mantissa"));
-    if (mode == kModeDecimalDod && n >= 2) first_mantissa_delta = zigzag_decode(get_varint(block, pos, "mantissa delta"));
+    if (mode == kModeDecimalDod && n >= 2)
+      first_mantissa_delta = zigzag_decode(get_varint(block, pos, "mantissa delta"));
   } else if (mode == kModeXor && scale == 0) {
     if (h.end - pos < 8) malformed(h.info.offset, "truncated in its first value");
     first_value_bits = load_le64(block.data() + pos);
@@ -178,8 +197,8 @@ const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
   double* values = scratch.values.data();
   const auto* bytes = reinterpret_cast<const unsigned char*>(block.data());
   BitReader in(bytes + pos, bytes + h.end);
-  const bool increasing = read_timestamps(in, timestamps_above_minimum, static_cast<std::uint64_t>(h.info.first_timestamp),
-                                          timestamp_delta, timestamps, n);
+  const bool increasing = read_timestamps(
+      in, timestamps_above_minimum, static_cast<std::uint64_t>(h.info.first_timestamp), timestamp_delta, timestamps, n);
   if (mode == kModeXor) {
     read_xor_values(in, first_value_bits, values, n);
   } else {
@@ -198,10 +217,7 @@ const DecodeScratch& decode_columns(std::string_view chunk, const Header& h) {
 // Decodes the block of `h` onto the end of `out`; on failure `out` is as before.
 void append_block(std::string_view chunk, const Header& h, std::vector<Sample>& out) {
   const DecodeScratch& columns = decode_columns(chunk, h);
-  const std::size_t n = h.info.count;
-  // Grow geometrically: blocks arrive one at a time.
-  if (out.capacity() - out.size() < n) out.reserve(std::max(out.size() + n, 2 * out.capacity()));
-  out.insert(out.end(), ColumnIterator(columns, 0), ColumnIterator(columns, n));
+  out.insert(out.end(), ColumnIterator(columns, 0), ColumnIterator(columns, h.info.count));
 }
 
 }  // namespace
@@ -291,8 +307,8 @@ void decode_blocks_range(std::string_view chunk, std::int64_t from, std::int64_t
     if (h.info.first_timestamp >= from && h.info.last_timestamp <= to) continue;
     // Timestamps of a decoded block strictly increase, so the range is one run.
     const auto begin = out.begin() + static_cast<std::ptrdiff_t>(old_size);
-    const auto lo = std::lower_bound(begin, out.end(), from,
-                                     [](const Sample& s, std::int64_t t) { return s.timestamp < t; });
+    const auto lo =
+        std::lower_bound(begin, out.end(), from, [](const Sample& s, std::int64_t t) { return s.timestamp < t; });
     const auto hi =
         std::upper_bound(lo, out.end(), to, [](std::int64_t t, const Sample& s) { return t < s.timestamp; });
     out.erase(hi, out.end());
@@ -303,7 +319,8 @@ void decode_blocks_range(std::string_view chunk, std::int64_t from, std::int64_t
 void decode_block(std::string_view chunk, const BlockInfo& info, Sample* dst) {
   if (info.offset >= chunk.size()) malformed(info.offset, "offset past the end of the chunk");
   const Header h = read_header(chunk, info.offset);
-  if (h.info.count != info.count || h.info.size != info.size) malformed(info.offset, "header differs from the one scanned");
+  if (h.info.count != info.count || h.info.size != info.size)
+    malformed(info.offset, "header differs from the one scanned");
   const DecodeScratch& columns = decode_columns(chunk, h);
   for (std::size_t i = 0; i < h.info.count; ++i) {
     dst[i] = Sample{.timestamp = columns.timestamps[i], .value = columns.values[i]};

@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::int64_t kMantissaLimit = std::int64_t{1} << 53;
 
-bool same_bits(double a, double b) noexcept { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+bool same_bits(double a, double b) noexcept {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
 
 // The mantissa of `v` at `scale`, if it has one. v * 10^s is within 2 of the
 // mantissa (two roundings of at most 2^-53 relative each), so the neighbours
@@ -32,7 +34,6 @@ bool mantissa_at(double v, unsigned scale, std::int64_t& m) noexcept {
   }
   return false;
 }
-
 
 }  // namespace
 

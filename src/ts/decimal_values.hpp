@@ -33,12 +33,12 @@ bool find_decimal_mantissas(std::span<const Sample> samples, unsigned& scale, st
 // delta-of-deltas.
 struct DecimalStream {
   bool delta_of_delta = false;
-  std::uint64_t first_delta = 0;          // m1 - m0, kept in the header in delta-of-delta mode
-  std::vector<std::uint64_t> deltas;      // m[i] - m[i-1], i >= 1
-  std::vector<std::uint64_t> dods;        // deltas[i] - deltas[i-1], i >= 1
+  std::uint64_t first_delta = 0;      // m1 - m0, kept in the header in delta-of-delta mode
+  std::vector<std::uint64_t> deltas;  // m[i] - m[i-1], i >= 1
+  std::vector<std::uint64_t> dods;    // deltas[i] - deltas[i-1], i >= 1
   std::vector<RiceGroup> delta_groups;
   std::vector<RiceGroup> dod_groups;
-  std::uint64_t bits = 0;                 // coded size of the chosen stream plus its header varint, in bits
+  std::uint64_t bits = 0;  // coded size of the chosen stream plus its header varint, in bits
 
   std::span<const std::uint64_t> values() const noexcept { return delta_of_delta ? dods : deltas; }
   std::span<const RiceGroup> groups() const noexcept { return delta_of_delta ? dod_groups : delta_groups; }

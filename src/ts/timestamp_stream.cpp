@@ -11,7 +11,6 @@ std::uint64_t delta_at(std::span<const Sample> samples, std::size_t i) noexcept 
   return static_cast<std::uint64_t>(samples[i].timestamp) - static_cast<std::uint64_t>(samples[i - 1].timestamp);
 }
 
-
 }  // namespace
 
 void plan_timestamp_stream(std::span<const Sample> samples, TimestampStream& stream) {

@@ -20,8 +20,8 @@
 namespace redkit::ts::detail {
 
 struct TimestampStream {
-  bool above_minimum = false;      // false: delta-of-deltas
-  std::uint64_t header_delta = 0;  // t1 - t0 for delta-of-deltas, else the smallest delta
+  bool above_minimum = false;          // false: delta-of-deltas
+  std::uint64_t header_delta = 0;      // t1 - t0 for delta-of-deltas, else the smallest delta
   std::vector<std::uint64_t> dods;     // count - 2 values
   std::vector<std::uint64_t> offsets;  // count - 1 values: delta - smallest delta
   std::vector<RiceGroup> dod_groups;

@@ -177,7 +177,8 @@ TEST(TsCodecTest, ConstantAndAlternatingSeries) {
   for (int i = 0; i < 1000; ++i) alternating.push_back(i % 2 == 0 ? 0.1 : 12345.678);
   round_trip(at_one_second(alternating));
   std::vector<double> alternating_bits;
-  for (int i = 0; i < 1000; ++i) alternating_bits.push_back(i % 2 == 0 ? 1e300 : -std::numeric_limits<double>::denorm_min());
+  for (int i = 0; i < 1000; ++i)
+    alternating_bits.push_back(i % 2 == 0 ? 1e300 : -std::numeric_limits<double>::denorm_min());
   round_trip(at_one_second(alternating_bits));
 }
 
@@ -241,8 +242,8 @@ TEST(TsCodecTest, BadInputToEncodeNamesTheValue) {
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("0 samples"), std::string::npos) << e.what();
   }
-  const std::vector<Sample> equal = {{.timestamp = 10, .value = 1}, {.timestamp = 20, .value = 2},
-                                     {.timestamp = 20, .value = 3}};
+  const std::vector<Sample> equal = {
+      {.timestamp = 10, .value = 1}, {.timestamp = 20, .value = 2}, {.timestamp = 20, .value = 3}};
   try {
     encode_block(equal, out);
     FAIL() << "equal timestamps accepted";
@@ -337,8 +338,8 @@ TEST(TsCodecTest, RangeBoundaries) {
       {first + 1, last - 1},
       {first - 1000, first - 1},
       {last + 1, kMax},
-      {first + 999'999, first + 1'000'000},  // one block's end, the lone block
-      {first + 500, first + 400},            // empty: from > to
+      {first + 999'999, first + 1'000'000},    // one block's end, the lone block
+      {first + 500, first + 400},              // empty: from > to
       {first + 1'500'500, first + 1'500'999},  // between samples: nothing
   };
   for (const auto& [from, to] : ranges) {
@@ -380,9 +381,10 @@ TEST(TsCodecTest, RangeSkipsBlocksByHeader) {
 }
 
 TEST(TsCodecTest, TruncatedInputThrows) {
-  const std::vector<std::vector<Sample>> inputs = {at_one_second(gauge_values(300, 4)),
-                                                   at_one_second({1.5, std::numeric_limits<double>::quiet_NaN(), 1e300}),
-                                                   {{.timestamp = kMin, .value = 1}}};
+  const std::vector<std::vector<Sample>> inputs = {
+      at_one_second(gauge_values(300, 4)),
+      at_one_second({1.5, std::numeric_limits<double>::quiet_NaN(), 1e300}),
+      {{.timestamp = kMin, .value = 1}}};
   for (const auto& samples : inputs) {
     std::string block;
     encode_block(samples, block);
@@ -429,8 +431,8 @@ TEST(TsCodecTest, TrailingGarbageThrows) {
 TEST(TsCodecTest, CorruptedInputNeverCrashes) {
   std::mt19937_64 rng(13);
   std::vector<std::string> blocks;
-  for (const auto& samples : {at_one_second(gauge_values(200, 2)), three_blocks().blocks[2],
-                              at_one_second({1.0, -0.0, 1e300, 3.5})}) {
+  for (const auto& samples :
+       {at_one_second(gauge_values(200, 2)), three_blocks().blocks[2], at_one_second({1.0, -0.0, 1e300, 3.5})}) {
     blocks.emplace_back();
     encode_block(samples, blocks.back());
   }
@@ -468,20 +470,38 @@ std::vector<Sample> random_series(std::mt19937_64& rng) {
   for (std::size_t i = 0; i < n; ++i) {
     samples[i].timestamp = t;
     switch (value_kind) {
-      case 0: samples[i].value = std::bit_cast<double>(rng()); break;  // any bits, NaNs included
-      case 1: samples[i].value = static_cast<double>(static_cast<std::int64_t>(rng() % 2'000'001) - 1'000'000) /
-                                 std::pow(10.0, scale);
+      case 0:
+        samples[i].value = std::bit_cast<double>(rng());
+        break;  // any bits, NaNs included
+      case 1:
+        samples[i].value =
+            static_cast<double>(static_cast<std::int64_t>(rng() % 2'000'001) - 1'000'000) / std::pow(10.0, scale);
         break;
-      case 2: walk += normal(rng); samples[i].value = walk; break;
-      case 3: samples[i].value = std::round(walk += normal(rng) * 100) / 100; break;
-      case 4: samples[i].value = static_cast<double>(rng() % 3); break;
-      default: samples[i].value = rng() % 50 == 0 ? std::bit_cast<double>(rng()) : 42.17; break;
+      case 2:
+        walk += normal(rng);
+        samples[i].value = walk;
+        break;
+      case 3:
+        samples[i].value = std::round(walk += normal(rng) * 100) / 100;
+        break;
+      case 4:
+        samples[i].value = static_cast<double>(rng() % 3);
+        break;
+      default:
+        samples[i].value = rng() % 50 == 0 ? std::bit_cast<double>(rng()) : 42.17;
+        break;
     }
     std::uint64_t gap = 0;
     switch (timestamp_kind) {
-      case 0: gap = static_cast<std::uint64_t>(step); break;
-      case 1: gap = 1 + rng() % 2000; break;
-      default: gap = rng() % 8 == 0 ? rng() >> (12 + rng() % 50) : 1 + rng() % 3; break;
+      case 0:
+        gap = static_cast<std::uint64_t>(step);
+        break;
+      case 1:
+        gap = 1 + rng() % 2000;
+        break;
+      default:
+        gap = rng() % 8 == 0 ? rng() >> (12 + rng() % 50) : 1 + rng() % 3;
+        break;
     }
     // Stay short of INT64_MAX: leave room for the samples still to come.
     const std::uint64_t room = static_cast<std::uint64_t>(kMax) - static_cast<std::uint64_t>(t);
