@@ -1,9 +1,11 @@
 -- Acquires an exclusive lock, or tells the caller how long the holder keeps it.
 --
 -- KEYS[1]  holder hash   <prefix>lock:{name}        token, fence, host, pid, label,
---                                                   kind, owner, acquired_at (server ms), ttl
--- KEYS[2]  state hash    <prefix>lock:{name}:state  fence (counter), released (last
---                                                   token released)
+--                                                   kind, owner, ttl; acquired_at (server ms)
+--                                                   when the key's expiry cannot tell it
+-- KEYS[2]  state hash    <prefix>lock:{name}:state  fence (counter); released_fence and
+--                                                   released_at (server µs) of the last
+--                                                   release that had waiters
 -- KEYS[3]  readers zset  <prefix>lock:{name}:readers the read-write lock's reader
 --                                                   leases (token -> expiry, server ms):
 --                                                   an exclusive lock waits for them too
@@ -11,24 +13,63 @@
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
 -- ARGV[7]  owner id (host/pid/thread: who waits for whom, for deadlock detection)
+-- ARGV[8]  "1" when the caller has waited for a release and measures the handoff
 -- returns  {1, fence, handoff_us}  acquired, or already held with this token (a
 --                            retry after a lost reply is answered, not refused);
 --                            handoff_us: server µs since the release this
---                            acquisition follows, -1 if it follows an expiry
---                            or a first use
+--                            acquisition follows, -1 if not measured (the caller
+--                            did not wait, or the lock expired or was free)
 --          {0, pttl, fence}  held by another owner for pttl more ms
 --
 -- The holder's details live in the same key as the token, so they expire with
 -- it: the registry cannot say a lock is held when it is not. The fencing
 -- counter lives in a key that never expires, so tokens keep increasing across
 -- expiries and restarts with persistence.
-local holder = redis.call('HGET', KEYS[1], 'token')
-if holder == ARGV[1] then
+--
+-- Each redis.call costs about as much again as the command itself, so the
+-- common case (nobody holds the lock, no reader lease exists) is decided by one
+-- EXISTS over both keys and takes four calls. It writes no acquired_at: the
+-- key's expiry is acquired_at + ttl until something changes the expiry, and
+-- whatever does (lock_extend.lua, a retry below) records acquired_at first.
+
+-- Takes the free lock; now is TIME's reply when the caller already has it.
+local function take(now)
+  -- Numbers handed to redis.call are printed with "%.17g", dearer than the
+  -- command itself: the increment and the fence go as integer strings.
+  local fence = redis.call('HINCRBY', KEYS[2], 'fence', '1')
+  redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', string.format('%d', fence), 'host', ARGV[3],
+             'pid', ARGV[4], 'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[7], 'ttl', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return {1, tonumber(redis.call('HGET', KEYS[1], 'fence'))}
+  local handoff = -1
+  if ARGV[8] == '1' then
+    -- Only the acquisition right after a release with waiters (fence one
+    -- higher than the released one) is a handoff: each release is measured
+    -- at most once, and never across an expiry.
+    local last = redis.call('HMGET', KEYS[2], 'released_fence', 'released_at')
+    if tonumber(last[1]) == fence - 1 and last[2] then
+      now = now or redis.call('TIME')
+      handoff = now[1] * 1000000 + now[2] - tonumber(last[2])
+    end
+  end
+  return {1, fence, handoff}
 end
-if holder then
-  return {0, redis.call('PTTL', KEYS[1]), tonumber(redis.call('HGET', KEYS[1], 'fence'))}
+
+if redis.call('EXISTS', KEYS[1], KEYS[3]) == 0 then
+  return take(nil)
+end
+
+local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'acquired_at', 'ttl')
+if holder[1] == ARGV[1] then
+  if not holder[3] then
+    -- The expiry is about to move: keep when the lock was acquired.
+    redis.call('HSET', KEYS[1], 'acquired_at',
+               string.format('%d', redis.call('PEXPIRETIME', KEYS[1]) - tonumber(holder[4])))
+  end
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {1, tonumber(holder[2])}
+end
+if holder[1] then
+  return {0, redis.call('PTTL', KEYS[1]), tonumber(holder[2])}
 end
 local now = redis.call('TIME')
 local now_ms = now[1] * 1000 + math.floor(now[2] / 1000)
@@ -37,15 +78,4 @@ local last_reader = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 if #last_reader > 0 and tonumber(last_reader[2]) > now_ms then
   return {0, tonumber(last_reader[2]) - now_ms, -1}
 end
-local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
--- Each release is followed by at most one measured handoff.
-local handoff = -1
-local released_at = redis.call('HGET', KEYS[2], 'released_at')
-if released_at then
-  handoff = now[1] * 1000000 + now[2] - tonumber(released_at)
-  redis.call('HDEL', KEYS[2], 'released_at')
-end
-redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'host', ARGV[3], 'pid', ARGV[4],
-           'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[7], 'acquired_at', now_ms, 'ttl', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, fence, handoff}
+return take(now)

@@ -6,23 +6,26 @@
 namespace redkit::detail {
 
 const LockKind& exclusive_lock_kind() {
+  // Looked up once: every acquisition and release builds one of these.
+  static const Script& acquire = embedded_script("lock_acquire");
+  static const Script& release = embedded_script("lock_release");
+  static const Script& extend = embedded_script("lock_extend");
   static const LockKind kind{
       .name = "exclusive",
       .acquire =
           [](const LockState& state, const std::string& token, const LockOwner& owner) {
-            return embedded_script("lock_acquire")
-                .call({state.keys.holder, state.keys.state, ReadWriteKeys(state.keys.holder).readers},
-                      {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
-                       owner.label, "exclusive", owner.id});
+            return acquire.call({state.keys.holder, state.keys.state, ReadWriteKeys(state.keys.holder).readers},
+                                {token, std::to_string(state.options.ttl.count()), owner.host,
+                                 std::to_string(owner.pid), owner.label, "exclusive", owner.id,
+                                 state.waited ? "1" : "0"});
           },
       .release =
           [](const LockState& state, const std::string& token) {
-            return embedded_script("lock_release")
-                .call({state.keys.holder, state.keys.state}, {token, state.keys.channel});
+            return release.call({state.keys.holder, state.keys.state}, {token, state.keys.channel});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
-            return embedded_script("lock_extend").call({state.keys.holder}, {token, std::to_string(ttl.count())});
+            return extend.call({state.keys.holder}, {token, std::to_string(ttl.count())});
           },
       .abandon = {},
   };

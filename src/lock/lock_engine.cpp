@@ -1,7 +1,10 @@
 // LockEngine: acquisition with wake-up on release, release, extension.
 #include "lock/lock_engine.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <random>
 
@@ -16,6 +19,28 @@ namespace redkit::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Forks seen by this process; a forked child has another pid (and its one
+// thread another tid), so the owner identity cached per thread is rebuilt.
+std::atomic<unsigned> forks_seen{0};
+
+// This thread's host, pid and owner id, the same for every attempt it makes:
+// built once per thread instead of with three system calls per attempt.
+LockOwner thread_owner(const std::string& label) {
+  struct Cached {
+    unsigned forks = ~0u;
+    std::string host;
+    long pid = 0;
+    std::string id;
+  };
+  static const bool watching_forks = [] {
+    return pthread_atfork(nullptr, nullptr, [] { forks_seen.fetch_add(1, std::memory_order_relaxed); }) == 0;
+  }();
+  thread_local Cached cached;
+  const unsigned forks = forks_seen.load(std::memory_order_relaxed);
+  if (!watching_forks || cached.forks != forks) cached = {forks, host_name(), process_id(), owner_id()};
+  return LockOwner{cached.host, cached.pid, label, cached.id};
+}
 
 void validate(const LockOptions& options) {
   if (options.ttl <= std::chrono::milliseconds::zero()) {
@@ -82,7 +107,8 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
   if (scheduler_.stopped()) {
     throw LockError(fmt::format("lock \"{}\": its LockService has been destroyed", state->name));
   }
-  const LockOwner owner{host_name(), process_id(), state->options.owner_label, owner_id()};
+  const LockOwner owner = thread_owner(state->options.owner_label);
+  state->waited = waited;
   const auto sent_at = Clock::now();
   metrics_.add(MetricsRecorder::Counter::attempts);
   Reply reply = acquire_reply(*state, token, owner);
@@ -145,7 +171,7 @@ void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string
 
 LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared_ptr<LockState>>& states,
                                                    const std::string& token) {
-  const LockOwner owner{host_name(), process_id(), states.front()->options.owner_label, owner_id()};
+  const LockOwner owner = thread_owner(states.front()->options.owner_label);
   std::vector<Command> commands;
   commands.reserve(states.size());
   for (const auto& state : states) commands.push_back(state->kind.acquire(*state, token, owner));

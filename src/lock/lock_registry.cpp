@@ -1,5 +1,5 @@
 // The registry: SCAN over a prefix's lock keys; holder hashes are read with
-// HGETALL + PTTL, read-write readers and semaphore permits with
+// HGETALL + PTTL + PEXPIRETIME, read-write readers and semaphore permits with
 // lua/rwlock_readers.lua (both keep a lease zset beside a hash of the same
 // JSON owner details), each batch in one pipeline.
 #include "lock/lock_registry.hpp"
@@ -45,8 +45,9 @@ std::optional<KeyParts> parts_of(const std::string& key, const std::string& pref
   return KeyParts{key.substr(start, close - start), key.substr(close + 1)};
 }
 
-std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Reply& pttl) {
-  if (!fields.is_array() || fields.as_array().empty() || !pttl.is_integer() || pttl.as_integer() < 0) {
+std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Reply& pttl, const Reply& expires_at) {
+  if (!fields.is_array() || fields.as_array().empty() || !pttl.is_integer() || pttl.as_integer() < 0 ||
+      !expires_at.is_integer()) {
     return std::nullopt;  // released or expired between SCAN and the read
   }
   std::map<std::string, std::string> f;
@@ -58,8 +59,12 @@ std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Rep
   info.host = f["host"];
   info.pid = static_cast<long>(to_number(f["pid"]));
   info.label = f["label"];
-  info.acquired_at_ms = to_number(f["acquired_at"]);
   info.ttl = std::chrono::milliseconds(to_number(f["ttl"]));
+  // An exclusive lock records acquired_at only once its expiry has moved
+  // (lua/lock_acquire.lua); until then the expiry is acquired_at + ttl.
+  const auto acquired_at = f.find("acquired_at");
+  info.acquired_at_ms = acquired_at != f.end() ? to_number(acquired_at->second)
+                                               : expires_at.as_integer() - info.ttl.count();
   info.ttl_left = std::chrono::milliseconds(pttl.as_integer());
   info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f["fence"]))};
   return info;
@@ -94,11 +99,12 @@ struct Wanted {
 
 std::vector<LockInfo> read_holders(const Client& client, const std::string& prefix, const Wanted& wanted) {
   std::vector<Command> commands;
-  commands.reserve(wanted.holders.size() * 2 + wanted.readers.size() + wanted.permits.size());
+  commands.reserve(wanted.holders.size() * 3 + wanted.readers.size() + wanted.permits.size());
   for (const auto& name : wanted.holders) {
     const LockKeys keys(prefix, name);
     commands.push_back(std::move(Command("HGETALL").key(keys.holder)));
     commands.push_back(std::move(Command("PTTL").key(keys.holder)));
+    commands.push_back(std::move(Command("PEXPIRETIME").key(keys.holder)));
   }
   const Script& readers = embedded_script("rwlock_readers");
   for (const auto& name : wanted.readers) {
@@ -114,8 +120,8 @@ std::vector<LockInfo> read_holders(const Client& client, const std::string& pref
   std::vector<LockInfo> out;
   std::size_t at = 0;
   for (const auto& name : wanted.holders) {
-    if (auto info = to_info(name, replies[at], replies[at + 1])) out.push_back(std::move(*info));
-    at += 2;
+    if (auto info = to_info(name, replies[at], replies[at + 1], replies[at + 2])) out.push_back(std::move(*info));
+    at += 3;
   }
   for (const auto& name : wanted.readers) {
     replies[at].throw_if_error();

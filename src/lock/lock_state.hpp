@@ -42,6 +42,10 @@ struct LockState {
   Clock::time_point acquired_at;   // guarded by mutex; local, for hold times
   std::uint64_t generation = 0;    // guarded by mutex; bumped per acquisition and release
   std::stop_source stop_source;    // replaced per acquisition, under mutex
+  // Owner thread only: the attempt being made follows a wait for a release,
+  // so the acquire script measures the handoff (the first, uncontended
+  // attempt skips that work).
+  bool waited = false;
   std::atomic<bool> held{false};
   std::atomic<bool> lost{false};
 };

@@ -63,6 +63,34 @@ TEST_F(LockTest, HolderDetailsLiveInTheLockKey) {
   EXPECT_LE(pttl, 5000);
 }
 
+// The acquire script leaves acquired_at to the key's expiry (expiry - ttl);
+// an extension moves the expiry and must keep the registry's acquired_at.
+TEST_F(LockTest, RegistryAcquiredAtIsTheServerTimeOfAcquisitionAndSurvivesExtensions) {
+  auto server_ms = [&] {
+    auto now = client().command({"TIME"}).as_array();
+    return std::stoll(now[0].as_string()) * 1000 + std::stoll(now[1].as_string()) / 1000;
+  };
+  Lock lock = locks().make("stamped", {.ttl = 5s, .auto_renew = false});
+  const long long before = server_ms();
+  ASSERT_TRUE(lock.try_lock());
+  const long long after = server_ms();
+  auto info = locks().info("stamped");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_GE(info->acquired_at_ms, before);
+  EXPECT_LE(info->acquired_at_ms, after);
+  EXPECT_EQ(info->ttl, 5s);
+  const long long acquired_at = info->acquired_at_ms;
+  // The server's clock moves on before the extensions.
+  ASSERT_TRUE(wait_for([&] { return server_ms() > after + 10; }, 5s));
+  ASSERT_EQ(lock.extend(9s), LockOutcome::done);
+  ASSERT_EQ(lock.extend(8s), LockOutcome::done);
+  info = locks().info("stamped");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->acquired_at_ms, acquired_at);
+  EXPECT_EQ(info->ttl, 8s);
+  EXPECT_GT(info->ttl_left, 7s);
+}
+
 TEST_F(LockTest, FencingTokensIncreaseAcrossHoldersAndExpiries) {
   Lock a = locks().make("fenced", {.ttl = 100ms, .auto_renew = false});
   Lock b = locks().make("fenced", {.ttl = 100ms, .auto_renew = false});
