@@ -24,18 +24,15 @@ std::uint64_t group_cost(const std::uint64_t* codes, std::size_t count, std::uin
   return bits;
 }
 
+// Capped so that the sum of a group cannot overflow; a capped code needs an
+// escape whatever k is.
+constexpr std::uint64_t kSumCap = std::uint64_t{1} << 56;
+
 // The cost over k is close to convex: start near log2 of the mean and walk
-// downhill; usually three evaluations.
-unsigned best_k(const std::uint64_t* codes, std::size_t count, std::uint64_t& cost) noexcept {
-  // Capped so that the sum of a group cannot overflow; a capped code needs an
-  // escape whatever k is.
-  constexpr std::uint64_t kCap = std::uint64_t{1} << 56;
-  std::uint64_t sum = 0;
-  std::uint64_t max = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    sum += std::min(codes[i], kCap);
-    max = std::max(max, codes[i]);
-  }
+// downhill; usually three evaluations. `sum` is of the codes capped at
+// kSumCap, `max` the largest code.
+unsigned best_k(const std::uint64_t* codes, std::size_t count, std::uint64_t sum, std::uint64_t max,
+                std::uint64_t& cost) noexcept {
   // For geometric data the best k is about log2(mean * ln 2); 11/16 ~ ln 2.
   const std::uint64_t target = sum / count * 11 / 16;
   unsigned k = 0;
@@ -57,15 +54,6 @@ unsigned best_k(const std::uint64_t* codes, std::size_t count, std::uint64_t& co
   }
   cost = best;
   return k;
-}
-
-// The codes of one group as written: as they are when none is negative.
-bool group_codes(const std::uint64_t* values, std::size_t count, std::uint64_t* codes) noexcept {
-  std::uint64_t any_negative = 0;
-  for (std::size_t i = 0; i < count; ++i) any_negative |= values[i];
-  const bool as_is = (any_negative >> 63) == 0;
-  for (std::size_t i = 0; i < count; ++i) codes[i] = as_is ? values[i] : zigzag_encode(values[i]);
-  return as_is;
 }
 
 void write_value(BitWriter& out, std::uint64_t u, unsigned k) {
@@ -105,9 +93,18 @@ std::uint64_t plan_rice_groups(std::span<const std::uint64_t> values, std::vecto
       bits += 6;
       continue;
     }
-    const bool as_is = group_codes(group, count, codes);
+    // The codes as written: as they are when none is negative as int64.
+    const bool as_is = (any >> 63) == 0;
+    std::uint64_t sum = 0;
+    std::uint64_t max = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint64_t c = as_is ? group[i] : zigzag_encode(group[i]);
+      codes[i] = c;
+      sum += std::min(c, kSumCap);
+      max = std::max(max, c);
+    }
     std::uint64_t cost = 0;
-    const unsigned k = best_k(codes, count, cost);
+    const unsigned k = best_k(codes, count, sum, max, cost);
     groups.push_back(RiceGroup{.code = static_cast<std::uint8_t>(k + 1), .as_is = as_is});
     bits += kGroupHeaderBits + cost;
   }
