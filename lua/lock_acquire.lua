@@ -2,18 +2,24 @@
 --
 -- KEYS[1]  holder hash   <prefix>lock:{name}        token, fence, host, pid, label,
 --                                                   kind, owner, ttl; acquired_at (server ms)
---                                                   when the key's expiry cannot tell it
+--                                                   when the key's expiry cannot tell it;
+--                                                   waiters ("1" once a waiter registered)
 -- KEYS[2]  state hash    <prefix>lock:{name}:state  fence (counter); released_fence and
 --                                                   released_at (server µs) of the last
 --                                                   release that had waiters
 -- KEYS[3]  readers zset  <prefix>lock:{name}:readers the read-write lock's reader
 --                                                   leases (token -> expiry, server ms):
 --                                                   an exclusive lock waits for them too
+-- KEYS[4]  waiters zset  <prefix>lock:{name}:waiters waiting tokens -> registration
+--                                                   expiry (server ms); a release wakes
+--                                                   the first live one (lock_release.lua)
 -- ARGV[1]  token (128-bit random, hex)
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label    ARGV[6] kind
 -- ARGV[7]  owner id (host/pid/thread: who waits for whom, for deadlock detection)
--- ARGV[8]  "1" when the caller has waited for a release and measures the handoff
+-- ARGV[8]  "1" when the caller waits for releases (it is subscribed): it measures
+--          the handoff, and a refusal registers it as a waiter
+-- ARGV[9]  how long a registration lasts without a new attempt, ms
 -- returns  {1, fence, handoff_us}  acquired, or already held with this token (a
 --                            retry after a lost reply is answered, not refused);
 --                            handoff_us: server µs since the release this
@@ -27,21 +33,30 @@
 -- expiries and restarts with persistence.
 --
 -- Each redis.call costs about as much again as the command itself, so the
--- common case (nobody holds the lock, no reader lease exists) is decided by one
--- EXISTS over both keys and takes four calls. It writes no acquired_at: the
--- key's expiry is acquired_at + ttl until something changes the expiry, and
--- whatever does (lock_extend.lua, a retry below) records acquired_at first.
+-- common case (nobody holds the lock, no reader lease, nobody waiting) is
+-- decided by one EXISTS over the three keys and takes four calls. It writes
+-- no acquired_at: the key's expiry is acquired_at + ttl until something
+-- changes the expiry, and whatever does (lock_extend.lua, a retry below)
+-- records acquired_at first.
+local waited = ARGV[8] == '1'
 
--- Takes the free lock; now is TIME's reply when the caller already has it.
-local function take(now)
+-- Takes the free lock. now: TIME's reply if the caller has it; waiting:
+-- whether registered waiters remain, for the release to wake one.
+local function take(now, waiting)
   -- Numbers handed to redis.call are printed with "%.17g", dearer than the
   -- command itself: the increment and the fence go as integer strings.
   local fence = redis.call('HINCRBY', KEYS[2], 'fence', '1')
-  redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', string.format('%d', fence), 'host', ARGV[3],
-             'pid', ARGV[4], 'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[7], 'ttl', ARGV[2])
+  if waiting then
+    redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', string.format('%d', fence), 'host', ARGV[3],
+               'pid', ARGV[4], 'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[7], 'ttl', ARGV[2],
+               'waiters', '1')
+  else
+    redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', string.format('%d', fence), 'host', ARGV[3],
+               'pid', ARGV[4], 'label', ARGV[5], 'kind', ARGV[6], 'owner', ARGV[7], 'ttl', ARGV[2])
+  end
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   local handoff = -1
-  if ARGV[8] == '1' then
+  if waited then
     -- Only the acquisition right after a release with waiters (fence one
     -- higher than the released one) is a handoff: each release is measured
     -- at most once, and never across an expiry.
@@ -54,8 +69,8 @@ local function take(now)
   return {1, fence, handoff}
 end
 
-if redis.call('EXISTS', KEYS[1], KEYS[3]) == 0 then
-  return take(nil)
+if redis.call('EXISTS', KEYS[1], KEYS[3], KEYS[4]) == 0 then
+  return take(nil, false)
 end
 
 local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'acquired_at', 'ttl')
@@ -69,6 +84,15 @@ if holder[1] == ARGV[1] then
   return {1, tonumber(holder[2])}
 end
 if holder[1] then
+  if waited then
+    -- Registered (or refreshed) behind the holder: its release wakes the
+    -- first live registration instead of every waiter at once.
+    local now = redis.call('TIME')
+    redis.call('ZADD', KEYS[4], string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000) + tonumber(ARGV[9])),
+               ARGV[1])
+    redis.call('PEXPIRE', KEYS[4], ARGV[9])
+    redis.call('HSET', KEYS[1], 'waiters', '1')
+  end
   return {0, redis.call('PTTL', KEYS[1]), tonumber(holder[2])}
 end
 local now = redis.call('TIME')
@@ -78,4 +102,5 @@ local last_reader = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 if #last_reader > 0 and tonumber(last_reader[2]) > now_ms then
   return {0, tonumber(last_reader[2]) - now_ms, -1}
 end
-return take(now)
+if waited then redis.call('ZREM', KEYS[4], ARGV[1]) end
+return take(now, redis.call('EXISTS', KEYS[4]) == 1)

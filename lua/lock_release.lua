@@ -1,21 +1,38 @@
--- Releases a lock if the caller still holds it, and wakes the waiters.
+-- Releases a lock if the caller still holds it, and wakes a waiter.
 --
 -- KEYS[1]  holder hash   <prefix>lock:{name}
 -- KEYS[2]  state hash    <prefix>lock:{name}:state
+-- KEYS[3]  waiters zset  <prefix>lock:{name}:waiters (optional: the fair lock
+--                        passes none)
 -- ARGV[1]  token
 -- ARGV[2]  channel on which waiters listen for releases
 -- returns  1   released (also when this token was released before: a retry
 --              after a lost reply gets the same answer)
 --          0   held by another owner (ours expired and someone took it)
 --         -1   not held by anyone (ours expired)
-local holder = redis.call('HMGET', KEYS[1], 'token', 'fence')
+--
+-- The message is "released" (every waiter may try) or, when waiters have
+-- registered (lock_acquire.lua), the token of the first live registration:
+-- that waiter alone tries at once, instead of every waiter of every process
+-- waking and queueing its attempt at the server. The others keep their own
+-- backoff, so a registered waiter that died delays them by one backoff at
+-- most, until its registration lapses.
+local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'waiters')
 if holder[1] == ARGV[1] then
   redis.call('DEL', KEYS[1])
+  local message = 'released'
+  local now
+  if holder[3] and KEYS[3] then
+    now = redis.call('TIME')
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now[1] * 1000 + math.floor(now[2] / 1000))
+    local first = redis.call('ZRANGE', KEYS[3], 0, 0)
+    if #first > 0 then message = first[1] end
+  end
   -- PUBLISH answers how many subscribers heard it. Only then can a waiter
   -- take over, and only then is the release time worth a TIME and the
   -- handoff bookkeeping (read by lock_acquire.lua and fair_lock_acquire.lua).
-  if redis.call('PUBLISH', ARGV[2], 'released') > 0 then
-    local now = redis.call('TIME')
+  if redis.call('PUBLISH', ARGV[2], message) > 0 then
+    now = now or redis.call('TIME')
     redis.call('HSET', KEYS[2], 'released', ARGV[1], 'released_fence', holder[2],
                'released_at', now[1] * 1000000 + now[2])
   else

@@ -289,7 +289,11 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
 
   // Subscribe before the next attempt: a release published after it is then
   // heard, whatever the timing.
-  ReleaseWaiters::Ticket ticket = waiters_.enter(state->keys.channel);
+  // An exclusive waiter registers with its token (lua/lock_acquire.lua), so a
+  // release wakes it alone rather than every waiter; other kinds are woken by
+  // every release.
+  ReleaseWaiters::Ticket ticket =
+      waiters_.enter(state->keys.channel, &state->kind == &exclusive_lock_kind() ? token : std::string());
   const RetryPolicy& retry = state->options.retry;
   // A waiter that has waited a check interval may be part of a deadlock: it
   // records its wait in the wait-for graph and looks for a cycle through
@@ -387,6 +391,9 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
 
 void LockEngine::abandon(const LockState& state, const std::string& token) noexcept {
   if (!state.kind.abandon) return;
+  // An exclusive lock's waiter is registered only by attempts made while it
+  // waited for releases: a try_lock() that failed has nothing to withdraw.
+  if (&state.kind == &exclusive_lock_kind() && !state.waited) return;
   try {
     client_.command(state.kind.abandon(state, token));
   } catch (...) {

@@ -1,4 +1,5 @@
-// ReleaseWaiters: shared per-name subscriptions and generation counters.
+// ReleaseWaiters: shared per-name subscriptions, and wake-ups for everyone or
+// for the one waiter a release chose.
 #include "lock/release_waiters.hpp"
 
 #include <vector>
@@ -17,7 +18,28 @@ void ReleaseWaiters::bump(Channel& channel) {
   channel.changed.notify_all();
 }
 
-ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name) {
+void ReleaseWaiters::deliver(Channel& channel, std::string_view message) {
+  if (message == "released") {
+    bump(channel);
+    return;
+  }
+  // A chosen waiter's token: wake it if it waits here, and every ticket
+  // without a token. Threads of registered waiters not chosen stay asleep,
+  // which is the point: no wake-up, no attempt, no load on the server.
+  bool wake = false;
+  {
+    std::lock_guard lock(channel.mutex);
+    ++channel.chosen;
+    if (auto it = channel.woken.find(std::string(message)); it != channel.woken.end()) {
+      ++it->second;
+      wake = true;
+    }
+    wake = wake || channel.untargeted > 0;
+  }
+  if (wake) channel.changed.notify_all();
+}
+
+ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name, const std::string& token) {
   std::shared_ptr<Channel> channel;
   bool first = false;
   {
@@ -42,14 +64,22 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name) {
     ++slot->users;
     channel = slot;
   }
-  Ticket ticket(this, name, channel);
+  {
+    std::lock_guard lock(channel->mutex);
+    if (token.empty()) {
+      ++channel->untargeted;
+    } else {
+      channel->woken.emplace(token, 0);
+    }
+  }
+  Ticket ticket(this, name, token, channel);
   if (first) {
     // Subscribing waits for the server, and the handler takes the channel's
     // mutex on the subscriber thread: neither lock may be held here.
     try {
       Subscription subscription = client_.subscriber().subscribe(
-          name, [weak = std::weak_ptr<Channel>(channel)](std::string_view, std::string_view) {
-            if (auto c = weak.lock()) bump(*c);
+          name, [weak = std::weak_ptr<Channel>(channel)](std::string_view, std::string_view message) {
+            if (auto c = weak.lock()) deliver(*c, message);
           });
       std::lock_guard lock(channel->mutex);
       channel->subscription = std::move(subscription);
@@ -73,15 +103,26 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name) {
     channel->changed.wait(lock, [&] { return channel->ready || channel->failed; });
     if (channel->failed) {
       // The first waiter's subscribe failed and it has reported why; this one
-      // will retry the subscription itself after leaving.
+      // will retry the subscription itself after leaving (the ticket's
+      // destructor).
       lock.unlock();
-      return enter(name);
+      { Ticket dropped = std::move(ticket); }  // leaves before entering again
+      return enter(name, token);
     }
   }
   return ticket;
 }
 
-void ReleaseWaiters::leave(const std::string& name, const std::shared_ptr<Channel>& channel) noexcept {
+void ReleaseWaiters::leave(const std::string& name, const std::string& token,
+                           const std::shared_ptr<Channel>& channel) noexcept {
+  {
+    std::lock_guard lock(channel->mutex);
+    if (token.empty()) {
+      --channel->untargeted;
+    } else {
+      channel->woken.erase(token);
+    }
+  }
   bool last = false;
   {
     std::lock_guard lock(mutex_);
@@ -100,17 +141,23 @@ void ReleaseWaiters::leave(const std::string& name, const std::shared_ptr<Channe
 }
 
 ReleaseWaiters::Ticket::~Ticket() {
-  if (owner_ != nullptr && channel_) owner_->leave(name_, channel_);
+  if (owner_ != nullptr && channel_) owner_->leave(name_, token_, channel_);
+}
+
+std::uint64_t ReleaseWaiters::Ticket::generation_locked() const {
+  if (token_.empty()) return channel_->generation + channel_->chosen;
+  auto it = channel_->woken.find(token_);
+  return channel_->generation + (it != channel_->woken.end() ? it->second : 0);
 }
 
 std::uint64_t ReleaseWaiters::Ticket::generation() const {
   std::lock_guard lock(channel_->mutex);
-  return channel_->generation;
+  return generation_locked();
 }
 
 void ReleaseWaiters::Ticket::wait(std::uint64_t seen, std::chrono::steady_clock::time_point until) const {
   std::unique_lock lock(channel_->mutex);
-  channel_->changed.wait_until(lock, until, [&] { return channel_->generation != seen; });
+  channel_->changed.wait_until(lock, until, [&] { return generation_locked() != seen; });
 }
 
 }  // namespace redkit::detail

@@ -130,7 +130,7 @@ TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   const Script& acquire = detail::embedded_script("lock_acquire");
   const Script& release = detail::embedded_script("lock_release");
   const std::vector<std::string> keys{holder_key("retry"), holder_key("retry") + ":state",
-                                      holder_key("retry") + ":readers"};
+                                      holder_key("retry") + ":readers", holder_key("retry") + ":waiters"};
   auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1"}));
   ASSERT_EQ(acquired.as_array()[0].as_integer(), 1);
   // A repeated acquire with the same token is answered, not refused.
@@ -191,6 +191,76 @@ TEST_F(LockTest, WaiterIsWokenByTheReleaseNotByPolling) {
   thread.join();
   EXPECT_TRUE(acquired.load());
   EXPECT_LT(std::chrono::steady_clock::now() - released_at, 5s);
+}
+
+// Waiters whose own retries would come only after 20 s: every one of them
+// gets the lock within seconds only if each release wakes the next waiter,
+// as a registered waiter is woken alone (lua/lock_release.lua).
+TEST_F(LockTest, EachReleaseWakesTheNextRegisteredWaiter) {
+  constexpr int kWaiters = 4;
+  Lock holder = locks().make("queue", {.ttl = 30s});
+  ASSERT_TRUE(holder.try_lock());
+  std::atomic<int> acquired{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWaiters; ++i) {
+    threads.emplace_back([&] {
+      Lock waiter = locks().make("queue", {.ttl = 30s, .retry = {.base_delay = 20s, .max_delay = 20s}});
+      if (waiter.try_lock_for(25s)) {
+        acquired.fetch_add(1);
+        waiter.unlock();
+      }
+    });
+  }
+  // Every waiter has registered behind the holder.
+  ASSERT_TRUE(wait_for(
+      [&] { return client().command({"ZCARD", holder_key("queue") + ":waiters"}).as_integer() == kWaiters; }, 5s));
+  const auto start = std::chrono::steady_clock::now();
+  holder.unlock();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(acquired.load(), kWaiters);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(client().command({"EXISTS", holder_key("queue") + ":waiters"}).as_integer(), 0);
+}
+
+// A release chooses a registered waiter that is gone (here: an entry written
+// by hand, ahead of the live waiter): the live one still gets the lock, at
+// its own next retry.
+TEST_F(LockTest, AChosenWaiterThatIsGoneDelaysOthersByOneBackoffAtMost) {
+  Lock holder = locks().make("ghost", {.ttl = 30s});
+  Lock waiter = locks().make("ghost", {.ttl = 30s, .retry = {.base_delay = 300ms, .max_delay = 300ms}});
+  ASSERT_TRUE(holder.try_lock());
+  std::atomic<bool> acquired{false};
+  std::thread thread([&] { acquired = waiter.try_lock_for(20s); });
+  const std::string waiters = holder_key("ghost") + ":waiters";
+  ASSERT_TRUE(wait_for([&] { return client().command({"ZCARD", waiters}).as_integer() == 1; }, 5s));
+  const std::string live = client().command({"ZRANGE", waiters, "0", "0", "WITHSCORES"}).as_array()[1].as_string();
+  // First in line: its registration lapses just before the live waiter's.
+  client().command({"ZADD", waiters, std::to_string(std::stoll(live) - 1), "gone"});
+  holder.unlock();
+  const auto released = std::chrono::steady_clock::now();
+  thread.join();
+  EXPECT_TRUE(acquired.load());
+  EXPECT_LT(std::chrono::steady_clock::now() - released, 3s);
+}
+
+// A waiter that gives up withdraws its registration, so the next release
+// wakes one that still waits.
+TEST_F(LockTest, AWaiterThatGivesUpIsNotWokenInsteadOfOneThatWaits) {
+  Lock holder = locks().make("leave", {.ttl = 30s});
+  Lock quitter = locks().make("leave", {.retry = {.base_delay = 20s, .max_delay = 20s}});
+  Lock stayer = locks().make("leave", {.retry = {.base_delay = 20s, .max_delay = 20s}});
+  ASSERT_TRUE(holder.try_lock());
+  const std::string waiters = holder_key("leave") + ":waiters";
+  std::atomic<bool> acquired{false};
+  std::thread stays([&] { acquired = stayer.try_lock_for(25s); });
+  ASSERT_TRUE(wait_for([&] { return client().command({"ZCARD", waiters}).as_integer() == 1; }, 5s));
+  EXPECT_FALSE(quitter.try_lock_for(300ms));
+  EXPECT_EQ(client().command({"ZCARD", waiters}).as_integer(), 1);
+  const auto released = std::chrono::steady_clock::now();
+  holder.unlock();
+  stays.join();
+  EXPECT_TRUE(acquired.load());
+  EXPECT_LT(std::chrono::steady_clock::now() - released, 5s);
 }
 
 TEST_F(LockTest, WaiterTakesOverWhenTheHolderExpires) {
