@@ -3,12 +3,14 @@
 // samples each, blocks of 1024), next to a plain Gorilla encoder (Pelkonen et
 // al., VLDB 2015: delta-of-delta timestamps in '0'/'10'/'110'/'1110'/'1111'
 // buckets, XOR values with 5-bit leading zeros and 6-bit length) written here
-// as the baseline and run on the same samples in the same process.
+// as the baseline and run on the same samples in the same process. Each
+// baseline block starts with a 16-bit count and the raw first timestamp and
+// value; its widest delta-of-delta bucket holds 32 bits, as in the paper.
 //
 //   build/bench/ts_codec_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
 // Counters: bits_per_sample = encoded bytes * 8 / samples, headers included;
-// sec_per_sample = wall time per sample (shown with an SI prefix, n = ns).
+// sec_per_sample = CPU time per sample (shown with an SI prefix, n = ns).
 #include <benchmark/benchmark.h>
 
 #include <bit>
