@@ -41,12 +41,33 @@ double server_cpu_seconds(const redkit::Client& client) {
   return total;
 }
 
+// The server's time spent executing commands (scripts included, network
+// and parsing excluded), summed over INFO commandstats, in microseconds.
+double server_exec_us(const redkit::Client& client) {
+  const std::string info = client.command({"INFO", "commandstats"}).as_string();
+  double total = 0;
+  for (std::size_t at = info.find(",usec="); at != std::string::npos; at = info.find(",usec=", at + 1)) {
+    total += std::strtod(info.c_str() + at + std::strlen(",usec="), nullptr);
+  }
+  return total;
+}
+
+struct ServerUse {
+  double cpu_s = 0;
+  double exec_us = 0;
+};
+ServerUse server_use(const redkit::Client& client) { return {server_cpu_seconds(client), server_exec_us(client)}; }
+
 // One acquire + release is one item; items_per_second is pairs/s.
-void count_pairs(benchmark::State& state, double server_cpu_s) {
+// server_us/pair: the server's CPU (user + system, network included);
+// exec_us/pair: of that, the time executing the pair's commands and scripts.
+void count_pairs(benchmark::State& state, const redkit::Client& client, const ServerUse& before) {
+  const ServerUse after = server_use(client);
   const auto pairs = static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations());
   state.counters["pairs/s"] = benchmark::Counter(pairs, benchmark::Counter::kIsRate);
-  state.counters["server_us/pair"] = benchmark::Counter(pairs > 0 ? server_cpu_s * 1e6 / pairs : 0);
+  state.counters["server_us/pair"] = benchmark::Counter(pairs > 0 ? (after.cpu_s - before.cpu_s) * 1e6 / pairs : 0);
+  state.counters["exec_us/pair"] = benchmark::Counter(pairs > 0 ? (after.exec_us - before.exec_us) / pairs : 0);
 }
 
 void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
@@ -54,9 +75,9 @@ void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
   const redkit::Script& compare_and_delete = redkit::detail::embedded_script("compare_and_delete");
   const std::string key = "bench:floor:lock";
   // A fresh token per pair, as a real lock needs; a counter keeps its cost
-  // out of the floor (redkit's own tokens come from OpenSSL's RAND_bytes).
+  // out of the floor (redkit's own tokens come from a per-thread generator).
   std::uint64_t serial = 0;
-  const double server_before = server_cpu_seconds(client);
+  const ServerUse server_before = server_use(client);
   for (auto _ : state) {
     const std::string token = fmt::format("{:032x}", ++serial);
     redkit::Reply set = client.command({"SET", key, token, "NX", "PX", "30000"});
@@ -64,7 +85,7 @@ void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
     redkit::Reply deleted = client.command(compare_and_delete.call({key}, {token}));
     if (deleted.as_integer() != 1) state.SkipWithError("compare-and-delete found another token");
   }
-  count_pairs(state, server_cpu_seconds(client) - server_before);
+  count_pairs(state, client, server_before);
 }
 BENCHMARK(BM_Floor_SetNx_CompareAndDelete)->UseRealTime();
 
@@ -72,12 +93,12 @@ void run_lock_pairs(benchmark::State& state, bool auto_renew) {
   redkit::Client client(redis_url());
   redkit::LockService service(client, {.prefix = "bench:", .owner_label = "lock_bench"});
   redkit::Lock lock = service.make("uncontended", {.auto_renew = auto_renew});
-  const double server_before = server_cpu_seconds(client);
+  const ServerUse server_before = server_use(client);
   for (auto _ : state) {
     if (!lock.try_lock()) state.SkipWithError("try_lock failed on a free lock");
     if (lock.release() != redkit::LockOutcome::done) state.SkipWithError("release did not find our token");
   }
-  count_pairs(state, server_cpu_seconds(client) - server_before);
+  count_pairs(state, client, server_before);
 }
 
 void BM_Redkit_Lock_AutoRenew(benchmark::State& state) { run_lock_pairs(state, true); }
