@@ -12,11 +12,13 @@
 --         -1   not held by anyone (ours expired)
 --
 -- The message is "released" (every waiter may try) or, when waiters have
--- registered (lock_acquire.lua), the token of the first live registration:
--- that waiter alone tries at once, instead of every waiter of every process
--- waking and queueing its attempt at the server. The others keep their own
--- backoff, so a registered waiter that died delays them by one backoff at
--- most, until its registration lapses.
+-- registered (lock_acquire.lua), the tokens of the first two live
+-- registrations, space-separated: those two try at once, instead of every
+-- waiter of every process waking and queueing its attempt at the server.
+-- Two rather than one: the lock goes to whichever gets a CPU first, and a
+-- chosen waiter that died is covered by the other. The rest keep their own
+-- backoff, so waiters that died delay them by one backoff at most, until
+-- their registrations lapse.
 local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'waiters')
 if holder[1] == ARGV[1] then
   redis.call('DEL', KEYS[1])
@@ -25,8 +27,8 @@ if holder[1] == ARGV[1] then
   if holder[3] and KEYS[3] then
     now = redis.call('TIME')
     redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now[1] * 1000 + math.floor(now[2] / 1000))
-    local first = redis.call('ZRANGE', KEYS[3], 0, 0)
-    if #first > 0 then message = first[1] end
+    local first = redis.call('ZRANGE', KEYS[3], 0, 1)
+    if #first > 0 then message = table.concat(first, ' ') end
   end
   -- PUBLISH answers how many subscribers heard it. Only then can a waiter
   -- take over, and only then is the release time worth a TIME and the

@@ -1,6 +1,7 @@
 -- Withdraws a waiter that gives up (its wait ran out, or it was chosen to
 -- break a deadlock). If a release had just chosen it to wake, the lock may be
--- free with others waiting: the next live registration is woken instead.
+-- free with others waiting: the next live registrations are woken instead
+-- (as lock_release.lua does).
 --
 -- KEYS[1]  waiters zset  <prefix>lock:{name}:waiters
 -- KEYS[2]  holder hash   <prefix>lock:{name}
@@ -13,9 +14,9 @@ end
 if redis.call('EXISTS', KEYS[2]) == 0 then
   local now = redis.call('TIME')
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now[1] * 1000 + math.floor(now[2] / 1000))
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+  local first = redis.call('ZRANGE', KEYS[1], 0, 1)
   if #first > 0 then
-    redis.call('PUBLISH', ARGV[2], first[1])
+    redis.call('PUBLISH', ARGV[2], table.concat(first, ' '))
   end
 end
 return 1

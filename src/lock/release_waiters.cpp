@@ -23,16 +23,21 @@ void ReleaseWaiters::deliver(Channel& channel, std::string_view message) {
     bump(channel);
     return;
   }
-  // A chosen waiter's token: wake it if it waits here, and every ticket
-  // without a token. Threads of registered waiters not chosen stay asleep,
-  // which is the point: no wake-up, no attempt, no load on the server.
+  // The chosen waiters' tokens, space-separated: wake those that wait here,
+  // and every ticket without a token. Threads of registered waiters not
+  // chosen stay asleep, which is the point: no wake-up, no attempt, no load
+  // on the server.
   bool wake = false;
   {
     std::lock_guard lock(channel.mutex);
     ++channel.chosen;
-    if (auto it = channel.woken.find(std::string(message)); it != channel.woken.end()) {
-      ++it->second;
-      wake = true;
+    while (!message.empty()) {
+      const std::size_t space = message.find(' ');
+      if (auto it = channel.woken.find(std::string(message.substr(0, space))); it != channel.woken.end()) {
+        ++it->second;
+        wake = true;
+      }
+      message = space == std::string_view::npos ? std::string_view() : message.substr(space + 1);
     }
     wake = wake || channel.untargeted > 0;
   }

@@ -8,10 +8,11 @@
 //   if (!try_acquire()) ticket.wait(seen, retry_at);   // returns early on a release
 //
 // A release message is either "released", which wakes every ticket, or the
-// token of the one registered waiter the release chose (lua/lock_release.lua):
-// it wakes that waiter's ticket and the tickets entered without a token
-// (waiters that do not register, such as a MultiLock's), and leaves the other
-// registered waiters asleep, since the lock is meant for the chosen one.
+// tokens of the registered waiters the release chose (lua/lock_release.lua,
+// at most two, space-separated): it wakes those waiters' tickets and the
+// tickets entered without a token (waiters that do not register, such as a
+// MultiLock's), and leaves the other registered waiters asleep, since the
+// lock is meant for the chosen ones.
 //
 // Thread-safety: all members may be called from any thread.
 #pragma once

@@ -223,8 +223,8 @@ TEST_F(LockTest, EachReleaseWakesTheNextRegisteredWaiter) {
 }
 
 // A release chooses a registered waiter that is gone (here: an entry written
-// by hand, ahead of the live waiter): the live one still gets the lock, at
-// its own next retry.
+// by hand, ahead of the live waiter): the live one still gets the lock, as
+// the release's second choice or at its own next retry at the latest.
 TEST_F(LockTest, AChosenWaiterThatIsGoneDelaysOthersByOneBackoffAtMost) {
   Lock holder = locks().make("ghost", {.ttl = 30s});
   Lock waiter = locks().make("ghost", {.ttl = 30s, .retry = {.base_delay = 300ms, .max_delay = 300ms}});
