@@ -7,6 +7,7 @@
 -- KEYS[2]  head string    <prefix>ts:{NAME}:head  (16-byte records: int64
 --          timestamp, double value, little-endian, timestamps increasing)
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
+-- KEYS[4]  rules hash     <prefix>ts:{NAME}:rules
 -- ARGV[1]  records to add, in the head's format, timestamps increasing
 -- ARGV[2]  duplicate policy for this call, or '' for the series' own
 -- returns  when every record was newer than the series: the head's record
@@ -17,12 +18,16 @@
 --           -1  refused: a sample with this timestamp exists (policy block)
 --           -2  refused: older than the series' retention keeps
 --           -3  not placed: it belongs in a sealed chunk
+--          A series with compaction rules always gets the array form,
+--          followed by rule_updates' entries (lib/ts_rules.lua).
 --          error 'NOSERIES' when the series does not exist
+--! include ts_rules
 local meta, head_key, records = KEYS[1], KEYS[2], ARGV[1]
-local state = redis.call('HMGET', meta, 'v', 'last')
+local state = redis.call('HMGET', meta, 'v', 'last', 'nrules')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
+local has_rules = tonumber(state[3] or '0') > 0
 local first_new = struct.unpack('<i8', records)
 local last = tonumber(state[2])
 if not last or first_new > last then
@@ -33,7 +38,15 @@ if not last or first_new > last then
   else
     redis.call('HSET', meta, 'last', last_new, 'first', first_new)
   end
-  return length / 16
+  if not has_rules then
+    return length / 16
+  end
+  local reply = {length / 16}
+  for _ = 1, #records / 16 do
+    reply[#reply + 1] = 1
+  end
+  rule_updates(KEYS[4], first_new, last_new, reply)
+  return reply
 end
 
 -- Slow path: at least one record is not newer than the series.
@@ -48,6 +61,7 @@ local head = redis.call('GET', head_key) or ''
 local has_chunks = redis.call('ZCARD', KEYS[3]) > 0
 local rewritten, appended = false, false
 local outcomes = {0}
+local oldest_changed, newest_changed = nil, nil
 
 local function timestamp_at(index)
   return (struct.unpack('<i8', head, index * 16 + 1))
@@ -111,6 +125,10 @@ for offset = 1, #records, 16 do
   if outcome == 1 and (not first or ts < first) then
     first = ts
   end
+  if outcome == 1 or outcome == -3 then
+    oldest_changed = math.min(oldest_changed or ts, ts)
+    newest_changed = math.max(newest_changed or ts, ts)
+  end
   outcomes[#outcomes + 1] = outcome
 end
 
@@ -124,4 +142,7 @@ if rewritten then
   redis.call('HINCRBY', meta, 'gen', 1)
 end
 outcomes[1] = #head / 16
+if has_rules and oldest_changed then
+  rule_updates(KEYS[4], oldest_changed, newest_changed, outcomes)
+end
 return outcomes

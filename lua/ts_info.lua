@@ -5,8 +5,9 @@
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
 -- KEYS[5]  labels hash    <prefix>ts:{NAME}:labels
+-- KEYS[6]  rules hash     <prefix>ts:{NAME}:rules
 -- returns  {metadata as HGETALL, head samples, chunks, memory bytes of
---          every key of the series, labels as HGETALL};
+--          every key of the series, labels as HGETALL, rules as HGETALL};
 --          error 'NOSERIES' when the series does not exist
 local meta = KEYS[1]
 local fields = redis.call('HGETALL', meta)
@@ -16,9 +17,10 @@ end
 local function memory(key)
   return redis.call('MEMORY', 'USAGE', key, 'SAMPLES', 0) or 0
 end
-local bytes = memory(meta) + memory(KEYS[2]) + memory(KEYS[3]) + memory(KEYS[4]) + memory(KEYS[5])
+local bytes = memory(meta) + memory(KEYS[2]) + memory(KEYS[3]) + memory(KEYS[4]) + memory(KEYS[5]) + memory(KEYS[6])
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 for _, id in ipairs(ids) do
   bytes = bytes + memory(meta .. ':c:' .. id)
 end
-return {fields, redis.call('STRLEN', KEYS[2]) / 16, #ids, bytes, redis.call('HGETALL', KEYS[5])}
+return {fields, redis.call('STRLEN', KEYS[2]) / 16, #ids, bytes, redis.call('HGETALL', KEYS[5]),
+  redis.call('HGETALL', KEYS[6])}

@@ -13,6 +13,7 @@
 -- KEYS[2]  head string    <prefix>ts:{NAME}:head
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks   (chunk id -> first timestamp)
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary  (chunk id -> summary)
+-- KEYS[5]  rules hash     <prefix>ts:{NAME}:rules
 -- Chunks live in <prefix>ts:{NAME}:c:<id>, beside KEYS[1] in its hash slot.
 -- ARGV[1]  'seal' or 'append'
 -- ARGV[2]  seal: 'gen' of the metadata read together with the head (ts_head)
@@ -21,11 +22,13 @@
 -- ARGV[5]  their first timestamp
 -- ARGV[6]  their summary: struct '<i8i8ddd' (count, last timestamp, min, max, sum)
 -- ARGV[7]  chunk size target in bytes
--- returns  {1} stored; {0, reason} refused, reason 'changed' (seal: read the
+-- returns  {1, then for 'append' rule_updates' entries (lib/ts_rules.lua)}
+--          stored; {0, reason} refused, reason 'changed' (seal: read the
 --          head again), 'head' or 'older' (append: fall back to ts_add);
 --          error 'NOSERIES' when the series does not exist
+--! include ts_rules
 local meta = KEYS[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'tail', 'gen')
+local state = redis.call('HMGET', meta, 'v', 'last', 'tail', 'gen', 'nrules')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
@@ -83,4 +86,8 @@ end
 redis.call('HINCRBY', meta, 'sealed', count)
 -- Chunk rewrites (ts_chunk_put) and seals compare this counter.
 redis.call('HINCRBY', meta, 'gen', 1)
-return {1}
+local reply = {1}
+if ARGV[1] == 'append' and tonumber(state[5] or '0') > 0 then
+  rule_updates(KEYS[5], first, last, reply)
+end
+return reply

@@ -97,6 +97,26 @@ class Store {
   // Deletes the samples in [from, to]; returns how many were deleted.
   std::uint64_t delete_range(std::string_view name, Timestamp from, Timestamp to);
 
+  // Compaction rules (downsampling). From now on every bucket of `source`
+  // that closes (a sample arrives in a later bucket) is aggregated and added
+  // to `destination`; a sample that arrives late, into a closed bucket, has
+  // its bucket computed again. Samples stored before the rule are not
+  // compacted. Both series must exist; a destination has one source and is
+  // not a source itself. Throws SeriesNotFound naming the missing series,
+  // InvalidArgument (same series, zero bucket), Error (rule exists,
+  // destination taken).
+  void create_rule(std::string_view source, std::string_view destination, const Aggregation& aggregation);
+  // False when there was no such rule.
+  bool delete_rule(std::string_view source, std::string_view destination);
+  std::vector<CompactionRule> rules(std::string_view source) const;
+
+  // The seed's DataRetentionManager policy in one call: `name` keeps raw
+  // samples 24 h, and rules feed NAME:1m (kept 7 days), NAME:5m (30 days),
+  // NAME:1h (90 days) and NAME:1d (365 days) with `aggregator`. Creates
+  // what is missing, sets the retentions of what exists; returns the
+  // destination names.
+  std::vector<std::string> apply_retention_preset(std::string_view name, Aggregator aggregator = Aggregator::avg);
+
   const StoreOptions& options() const noexcept;
 
   struct Impl;

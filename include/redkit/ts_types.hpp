@@ -96,6 +96,7 @@ const char* to_string(Aggregator aggregator) noexcept;
 Aggregator parse_aggregator(std::string_view text);
 
 struct Aggregation {
+  friend bool operator==(const Aggregation&, const Aggregation&) = default;
   Aggregator aggregator = Aggregator::avg;
   // Bucket width; must be > 0.
   std::chrono::milliseconds bucket{0};
@@ -120,6 +121,20 @@ struct RangeOptions {
   std::optional<double> min_value{};
   std::optional<double> max_value{};
   std::optional<Aggregation> aggregation{};
+  // Let an aggregation read a compaction rule's destination (same
+  // aggregator, bucket and alignment) for the whole buckets it holds, so a
+  // long range costs one sample per bucket and reaches past the source's
+  // retention. Applies without value or timestamp filters, empty buckets or
+  // twa.
+  bool use_compactions = true;
+};
+
+// A compaction rule: closed buckets of the source, aggregated, are added to
+// the destination series as data arrives (empty_buckets is not used).
+struct CompactionRule {
+  std::string destination{};
+  Aggregation aggregation{};
+  friend bool operator==(const CompactionRule&, const CompactionRule&) = default;
 };
 
 // The seed's getMetricStats, computed from chunk summaries where a chunk lies
@@ -144,6 +159,10 @@ struct SeriesInfo {
   std::chrono::milliseconds retention{0};
   DuplicatePolicy duplicate_policy = DuplicatePolicy::block;
   Labels labels{};
+  // Rules from this series, by destination name.
+  std::vector<CompactionRule> rules{};
+  // The series whose rule writes into this one, if any.
+  std::optional<std::string> source{};
 };
 
 // The named series does not exist.

@@ -9,7 +9,8 @@ SeriesKeys::SeriesKeys(std::string_view prefix, std::string_view name)
       head(meta + ":head"),
       chunks(meta + ":chunks"),
       summary(meta + ":summary"),
-      labels(meta + ":labels") {}
+      labels(meta + ":labels"),
+      rules(meta + ":rules") {}
 
 std::string SeriesKeys::chunk(std::string_view id) const { return fmt::format("{}:c:{}", meta, id); }
 

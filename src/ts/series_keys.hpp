@@ -17,6 +17,7 @@ struct SeriesKeys {
   std::string chunks;   // <prefix>ts:{NAME}:chunks    zset: chunk id -> first timestamp
   std::string summary;  // <prefix>ts:{NAME}:summary   hash: chunk id -> summary
   std::string labels;   // <prefix>ts:{NAME}:labels    hash: label -> value
+  std::string rules;    // <prefix>ts:{NAME}:rules     hash: destination -> "AGG BUCKET ALIGN OPEN"
 
   // <prefix>ts:{NAME}:c:<id>, a sealed chunk.
   std::string chunk(std::string_view id) const;

@@ -103,8 +103,8 @@ bool Store::remove(std::string_view name) {
   const auto k = impl_->keys(name);
   return impl_->client
              .command(embedded_script("ts_delete")
-                          .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set},
-                                {std::string(name), impl_->index_prefix}))
+                          .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set, k.rules},
+                                {std::string(name), impl_->index_prefix, impl_->options.prefix}))
              .as_integer() == 1;
 }
 
@@ -117,7 +117,7 @@ SeriesInfo Store::info(std::string_view name) const {
   detail::validate_series_name(name);
   const auto k = impl_->keys(name);
   const Reply reply =
-      impl_->run(name, embedded_script("ts_info").call({k.meta, k.head, k.chunks, k.summary, k.labels}, {}));
+      impl_->run(name, embedded_script("ts_info").call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {}));
   const auto& parts = reply.as_array();
   SeriesInfo info;
   info.name = std::string(name);
@@ -136,6 +136,8 @@ SeriesInfo Store::info(std::string_view name) const {
       info.retention = std::chrono::milliseconds(std::stoll(value));
     } else if (field == "dup") {
       info.duplicate_policy = parse_duplicate_policy(value);
+    } else if (field == "src") {
+      info.source = value;
     }
   }
   info.samples = sealed + static_cast<std::uint64_t>(parts.at(1).as_integer());
@@ -145,6 +147,7 @@ SeriesInfo Store::info(std::string_view name) const {
   for (std::size_t i = 0; i + 1 < labels.size(); i += 2) {
     info.labels.emplace(labels[i].as_string(), labels[i + 1].as_string());
   }
+  info.rules = parse_rules(parts.at(5).as_array());
   return info;
 }
 

@@ -42,6 +42,22 @@ inline constexpr int kTrimChunksPerCall = 16;
 inline constexpr int kMaxRewriteAttempts = 1000;
 }  // namespace limits
 
+// Buckets [first, last] (by start) of a rule's destination to compute again
+// from the source: what the scripts report when buckets close or late
+// samples arrive (lua/lib/ts_rules.lua).
+struct RuleUpdate {
+  std::string destination{};
+  Aggregation aggregation{};
+  Timestamp first = 0;
+  Timestamp last = 0;
+};
+
+// The rules hash as HGETALL returns it: destination, "AGG BUCKET ALIGN OPEN".
+std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields);
+
+// Reads the entries of lib/ts_rules.lua's rule_updates from parts[begin..].
+void parse_rule_updates(const std::vector<Reply>& parts, std::size_t begin, std::vector<RuleUpdate>& out);
+
 struct Store::Impl {
   Impl(Client client, StoreOptions options);
 
@@ -65,11 +81,15 @@ struct Store::Impl {
                   std::optional<DuplicatePolicy> on_duplicate) const;
   // Adds through ts_add (the head), at most kMaxRecordsPerAdd at a time.
   void add_through_head(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
-                        std::optional<DuplicatePolicy> on_duplicate) const;
+                        std::optional<DuplicatePolicy> on_duplicate, std::vector<RuleUpdate>& updates) const;
   // Compresses samples newer than the whole series here and stores them
   // chunk by chunk; returns how many were stored (the rest must take the
   // head path: another writer got in between).
-  std::size_t append_compressed(const detail::SeriesKeys& keys, std::span<const Sample> samples) const;
+  std::size_t append_compressed(const detail::SeriesKeys& keys, std::span<const Sample> samples,
+                                std::vector<RuleUpdate>& updates) const;
+  // Computes the reported buckets from the source and stores them in the
+  // destinations (policy last: a recomputed bucket replaces the old value).
+  void apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates) const;
   // Seals the head into a compressed block if it holds at least
   // `min_samples` (another writer may have sealed it already).
   void seal_head(const detail::SeriesKeys& keys, std::size_t min_samples) const;
@@ -87,6 +107,11 @@ struct Store::Impl {
   std::vector<Sample> read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
                            bool reverse, std::optional<std::size_t> limit) const;
   std::vector<Sample> query(std::string_view name, const RangeOptions& query, bool reverse) const;
+  // An aggregation answered partly from a rule's destination, or nullopt
+  // when no rule fits (store_rules.cpp).
+  std::optional<std::vector<Sample>> aggregate_from_rule(std::string_view name, const RangeOptions& query,
+                                                         Timestamp lo, Timestamp hi) const;
+  std::vector<CompactionRule> rules(std::string_view name) const;
 };
 
 // Encodes sorted samples as blocks of at most `block_samples` and groups the

@@ -165,6 +165,15 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
   if (!query.aggregation) {
     return read(name, lo, hi, query, reverse, query.count);
   }
+  if (auto from_rule = aggregate_from_rule(name, query, lo, hi)) {
+    if (reverse) {
+      std::reverse(from_rule->begin(), from_rule->end());
+    }
+    if (query.count && from_rule->size() > *query.count) {
+      from_rule->resize(*query.count);
+    }
+    return std::move(*from_rule);
+  }
   const std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt);
   std::optional<Sample> before;
   std::optional<Sample> after;

@@ -97,7 +97,7 @@ void Store::Impl::seal_head(const detail::SeriesKeys& k, std::size_t min_samples
     const EncodedPiece& piece = pieces.front();
     std::vector<Command> commands{
         embedded_script("ts_store_blocks")
-            .call({k.meta, k.head, k.chunks, k.summary},
+            .call({k.meta, k.head, k.chunks, k.summary, k.rules},
                   {"seal", gen, std::to_string(piece.count * detail::kRecordBytes), piece.bytes,
                    std::to_string(piece.first), piece.summary, std::to_string(limits::kChunkTargetBytes)}),
         embedded_script("ts_trim").call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
@@ -112,7 +112,8 @@ void Store::Impl::seal_head(const detail::SeriesKeys& k, std::size_t min_samples
   throw Error(fmt::format("sealing {} kept losing to concurrent writers", k.head));
 }
 
-std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::span<const Sample> samples) const {
+std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::span<const Sample> samples,
+                                           std::vector<RuleUpdate>& updates) const {
   const auto pieces = encode_pieces(samples, limits::kBulkBlockSamples);
   constexpr std::size_t kPiecesPerRoundTrip = 32;
   std::size_t stored = 0;
@@ -123,7 +124,7 @@ std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::spa
     const std::size_t end = std::min(pieces.size(), next + kPiecesPerRoundTrip);
     for (std::size_t i = next; i < end; ++i) {
       commands.push_back(embedded_script("ts_store_blocks")
-                             .call({k.meta, k.head, k.chunks, k.summary},
+                             .call({k.meta, k.head, k.chunks, k.summary, k.rules},
                                    {"append", "", "", pieces[i].bytes, std::to_string(pieces[i].first),
                                     pieces[i].summary, std::to_string(limits::kChunkTargetBytes)}));
     }
@@ -136,6 +137,7 @@ std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::spa
       }
       stored += pieces[next + accepted].count;
       ++accepted;
+      parse_rule_updates(reply.as_array(), 1, updates);
     }
     next += accepted;
     if (accepted == replies.size()) {
@@ -163,7 +165,9 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
     const auto& parts = reply.as_array();
     if (parts.size() == 1) {
       // Every chunk went away meanwhile (deleted range): the head takes it.
-      add_through_head(name, k, std::span(&sample, 1), on_duplicate);
+      std::vector<RuleUpdate> updates;
+      add_through_head(name, k, std::span(&sample, 1), on_duplicate, updates);
+      apply_rule_updates(name, updates);
       return;
     }
     const std::string& gen = parts.at(0).as_string();
@@ -231,13 +235,14 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
 }
 
 void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKeys& k,
-                                   std::span<const Sample> samples,
-                                   std::optional<DuplicatePolicy> on_duplicate) const {
+                                   std::span<const Sample> samples, std::optional<DuplicatePolicy> on_duplicate,
+                                   std::vector<RuleUpdate>& updates) const {
   const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
   for (std::size_t begin = 0; begin < samples.size(); begin += limits::kMaxRecordsPerAdd) {
     const auto batch = samples.subspan(begin, std::min(limits::kMaxRecordsPerAdd, samples.size() - begin));
     const Reply reply = run(
-        name, embedded_script("ts_add").call({k.meta, k.head, k.chunks}, {detail::encode_records(batch), policy}));
+        name, embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
+                                             {detail::encode_records(batch), policy}));
     long long head_count = 0;
     if (reply.is_integer()) {
       head_count = reply.as_integer();
@@ -246,8 +251,9 @@ void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKe
       head_count = parts.at(0).as_integer();
       std::optional<Timestamp> duplicate;
       std::optional<Timestamp> too_old;
-      for (std::size_t i = 1; i < parts.size(); ++i) {
-        const long long outcome = parts[i].as_integer();
+      parse_rule_updates(parts, 1 + batch.size(), updates);
+      for (std::size_t i = 1; i <= batch.size(); ++i) {
+        const long long outcome = parts.at(i).as_integer();
         const Sample& sample = batch[i - 1];
         if (outcome == -1 && !duplicate) {
           duplicate = sample.timestamp;
@@ -273,6 +279,7 @@ void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKe
 void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samples,
                              std::optional<DuplicatePolicy> on_duplicate) const {
   const auto k = keys(name);
+  std::vector<RuleUpdate> updates;
   auto attempt = [&] {
     std::size_t split = 0;  // samples before it may be older than the series
     if (samples.size() >= limits::kBulkMinSamples) {
@@ -287,12 +294,12 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
             std::upper_bound(samples.begin(), samples.end(), Sample{last, 0}, timestamp_less) - samples.begin());
       }
     }
-    add_through_head(name, k, samples.first(split), on_duplicate);
+    add_through_head(name, k, samples.first(split), on_duplicate, updates);
     auto newer = samples.subspan(split);
     if (newer.size() >= limits::kBulkMinSamples) {
-      newer = newer.subspan(append_compressed(k, newer));
+      newer = newer.subspan(append_compressed(k, newer, updates));
     }
-    add_through_head(name, k, newer, on_duplicate);
+    add_through_head(name, k, newer, on_duplicate, updates);
   };
   try {
     attempt();
@@ -300,6 +307,7 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
     create(name, options.default_series, false);
     attempt();
   }
+  apply_rule_updates(name, updates);
 }
 
 void Store::add(std::string_view name, Timestamp timestamp, double value, std::optional<DuplicatePolicy> on_duplicate) {

@@ -82,6 +82,31 @@ TEST_F(TsCliTest, ImportCreatesTheSeriesAndStoresEveryLine) {
   EXPECT_EQ(tail, nlohmann::json::parse("[[1700024999000,99.25],[1700024998000,98.25]]"));
 }
 
+TEST_F(TsCliTest, RulesAndTheRetentionPreset) {
+  ASSERT_EQ(redkit_cli({"ts", "create", name()}).exit_code, 0);
+  ASSERT_EQ(redkit_cli({"ts", "create", name() + ":10s"}).exit_code, 0);
+  auto added = redkit_cli({"ts", "rule", "add", name(), name() + ":10s", "--agg", "max", "--bucket", "10s"});
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += std::to_string(i * 1000) + "," + std::to_string(i) + "\n";
+  ASSERT_EQ(redkit_cli({"ts", "import", name(), csv_file(text)}).exit_code, 0);
+  auto maxima = redkit_cli({"--json", "ts", "range", name() + ":10s", "-", "+"});
+  EXPECT_EQ(nlohmann::json::parse(maxima.output),
+            nlohmann::json::parse("[[0,9.0],[10000,19.0],[20000,29.0],[30000,39.0],[40000,49.0]]"));
+  auto rules = nlohmann::json::parse(redkit_cli({"--json", "ts", "rule", "list", name()}).output);
+  EXPECT_EQ(rules, nlohmann::json::parse(R"([{"aggregation":"max","align":0,"bucket_ms":10000,"destination":")" +
+                                         name() + R"(:10s"}])"));
+  EXPECT_EQ(redkit_cli({"ts", "rule", "del", name(), name() + ":10s"}).exit_code, 0);
+  EXPECT_EQ(redkit_cli({"ts", "rule", "del", name(), name() + ":10s"}).exit_code, 1);
+
+  auto preset = redkit_cli({"--json", "ts", "preset", "retention", name()});
+  ASSERT_EQ(preset.exit_code, 0) << preset.output;
+  EXPECT_EQ(nlohmann::json::parse(preset.output)["destinations"].size(), 4u);
+  auto info = nlohmann::json::parse(redkit_cli({"--json", "ts", "info", name() + ":1h"}).output);
+  EXPECT_EQ(info["retention_ms"], 90LL * 24 * 3'600'000);
+  EXPECT_EQ(info["source"], name());
+}
+
 TEST_F(TsCliTest, ErrorsNameTheBadValue) {
   auto bad_csv = redkit_cli({"ts", "import", name(), csv_file("1,2\n2,abc\n")});
   EXPECT_EQ(bad_csv.exit_code, 1);

@@ -59,6 +59,14 @@ struct RangeArgs {
   std::string max_value;
 };
 
+struct RuleArgs {
+  std::string source;
+  std::string destination;
+  std::string aggregation;
+  std::string bucket;
+  std::string align;
+};
+
 struct DeleteArgs {
   std::string name;
   std::string from;
@@ -136,6 +144,8 @@ void print_samples(const GlobalOptions& global, const std::vector<ts::Sample>& s
   for (const ts::Sample& sample : samples) text += fmt::format("{} {}\n", sample.timestamp, value_text(sample.value));
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
+
+nlohmann::json to_json(const ts::CompactionRule& rule);
 
 ts::SeriesOptions series_options(const SeriesArgs& args) {
   ts::SeriesOptions options;
@@ -283,6 +293,10 @@ void run_info(const GlobalOptions& global, const std::string& name) {
                           {"retention_ms", info.retention.count()},
                           {"duplicate_policy", ts::to_string(info.duplicate_policy)},
                           {"labels", labels}};
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& rule : info.rules) rules.push_back(to_json(rule));
+    out["rules"] = rules;
+    out["source"] = info.source ? nlohmann::json(*info.source) : nlohmann::json(nullptr);
     if (info.first_timestamp) out["first_timestamp"] = *info.first_timestamp;
     if (info.last_timestamp) out["last_timestamp"] = *info.last_timestamp;
     fmt::print("{}\n", out.dump());
@@ -299,6 +313,11 @@ void run_info(const GlobalOptions& global, const std::string& name) {
       info.last_timestamp ? std::to_string(*info.last_timestamp) : "-", info.chunks, info.memory_bytes, per_sample,
       info.retention.count() == 0 ? "none" : format_duration(info.retention), ts::to_string(info.duplicate_policy),
       label_text.empty() ? "-" : label_text);
+  if (info.source) fmt::print("source            {}\n", *info.source);
+  for (const auto& rule : info.rules) {
+    fmt::print("rule              -> {} ({} {})\n", rule.destination, ts::to_string(rule.aggregation.aggregator),
+               format_duration(rule.aggregation.bucket));
+  }
 }
 
 void run_delete(const GlobalOptions& global, const DeleteArgs& args) {
@@ -320,6 +339,67 @@ void run_delete(const GlobalOptions& global, const DeleteArgs& args) {
     fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"samples_deleted", deleted}}.dump());
   } else {
     fmt::print("deleted {} samples from {}\n", deleted, args.name);
+  }
+}
+
+nlohmann::json to_json(const ts::CompactionRule& rule) {
+  return {{"destination", rule.destination},
+          {"aggregation", ts::to_string(rule.aggregation.aggregator)},
+          {"bucket_ms", rule.aggregation.bucket.count()},
+          {"align", rule.aggregation.align}};
+}
+
+void run_rule_add(const GlobalOptions& global, const RuleArgs& args) {
+  ts::Aggregation aggregation;
+  aggregation.aggregator = ts::parse_aggregator(args.aggregation);
+  aggregation.bucket = duration_option(args.bucket, "--bucket");
+  if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
+  if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
+  make_store(global).create_rule(args.source, args.destination, aggregation);
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"source", args.source}, {"rule", to_json({args.destination, aggregation})}}.dump());
+  } else {
+    fmt::print("rule {} -> {}: {} over {}\n", args.source, args.destination, ts::to_string(aggregation.aggregator),
+               format_duration(aggregation.bucket));
+  }
+}
+
+void run_rule_list(const GlobalOptions& global, const std::string& source) {
+  const auto rules = make_store(global).rules(source);
+  if (global.json()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& rule : rules) out.push_back(to_json(rule));
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  if (rules.empty()) fmt::print("{}: no rules\n", source);
+  for (const auto& rule : rules) {
+    fmt::print("{} -> {}  {} {}{}\n", source, rule.destination, ts::to_string(rule.aggregation.aggregator),
+               format_duration(rule.aggregation.bucket),
+               rule.aggregation.align == 0 ? "" : fmt::format(" align {}", rule.aggregation.align));
+  }
+}
+
+void run_rule_delete(const GlobalOptions& global, const RuleArgs& args) {
+  const bool deleted = make_store(global).delete_rule(args.source, args.destination);
+  if (!deleted) throw Error(fmt::format("no compaction rule from '{}' to '{}'", args.source, args.destination));
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"source", args.source}, {"destination", args.destination}, {"deleted", true}}.dump());
+  } else {
+    fmt::print("deleted rule {} -> {}\n", args.source, args.destination);
+  }
+}
+
+void run_preset_retention(const GlobalOptions& global, const std::string& name, const std::string& aggregation) {
+  const auto destinations = make_store(global).apply_retention_preset(name, ts::parse_aggregator(aggregation));
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"name", name}, {"destinations", destinations}}.dump());
+    return;
+  }
+  fmt::print("{}: raw samples kept 24h\n", name);
+  const char* kept[] = {"7d", "30d", "90d", "365d"};
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    fmt::print("  -> {} ({}, kept {})\n", destinations[i], aggregation, kept[i]);
   }
 }
 
@@ -390,6 +470,38 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* info = ts->add_subcommand("info", "Samples, chunks, memory, retention, labels of a series");
   info->add_option("name", *info_name, "Series name")->required();
   info->callback([&global, info_name] { run_info(global, *info_name); });
+
+  CLI::App* rule = ts->add_subcommand("rule", "Compaction rules: downsample a series into another as data arrives");
+  rule->require_subcommand(1);
+  auto rule_args = std::make_shared<RuleArgs>();
+  CLI::App* rule_add = rule->add_subcommand("add", "Add a rule from SRC to DST (both must exist)");
+  rule_add->add_option("source", rule_args->source, "Source series")->required();
+  rule_add->add_option("destination", rule_args->destination, "Destination series")->required();
+  rule_add->add_option("--agg", rule_args->aggregation, "Aggregation (avg, sum, min, max, ...)")->required();
+  rule_add->add_option("--bucket", rule_args->bucket, "Bucket width (1m, 5m, 1h, 1d)")->required();
+  rule_add->add_option("--align", rule_args->align, "Bucket alignment timestamp (default: the epoch)");
+  rule_add->callback([&global, rule_args] { run_rule_add(global, *rule_args); });
+  auto list_source = std::make_shared<std::string>();
+  CLI::App* rule_list = rule->add_subcommand("list", "The rules from a series");
+  rule_list->add_option("source", *list_source, "Source series")->required();
+  rule_list->callback([&global, list_source] { run_rule_list(global, *list_source); });
+  auto del_args = std::make_shared<RuleArgs>();
+  CLI::App* rule_del = rule->add_subcommand("del", "Remove the rule from SRC to DST (the series stay)");
+  rule_del->add_option("source", del_args->source, "Source series")->required();
+  rule_del->add_option("destination", del_args->destination, "Destination series")->required();
+  rule_del->callback([&global, del_args] { run_rule_delete(global, *del_args); });
+
+  CLI::App* preset = ts->add_subcommand("preset", "Ready-made setups");
+  preset->require_subcommand(1);
+  auto preset_name = std::make_shared<std::string>();
+  auto preset_aggregation = std::make_shared<std::string>("avg");
+  CLI::App* retention = preset->add_subcommand(
+      "retention", "Raw 24h, NAME:1m 7d, NAME:5m 30d, NAME:1h 90d, NAME:1d 1y, fed by rules");
+  retention->add_option("name", *preset_name, "Series name")->required();
+  retention->add_option("--agg", *preset_aggregation, "Aggregation of the rules")->capture_default_str();
+  retention->callback([&global, preset_name, preset_aggregation] {
+    run_preset_retention(global, *preset_name, *preset_aggregation);
+  });
 
   auto delete_args = std::make_shared<DeleteArgs>();
   CLI::App* del = ts->add_subcommand("del", "Delete a series, or the samples from FROM to TO");

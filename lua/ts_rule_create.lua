@@ -1,0 +1,33 @@
+-- Adds a compaction rule: from now on, each closed bucket of the source is
+-- aggregated into the destination series (samples already stored are not
+-- compacted). A destination takes one rule and is never a source itself.
+--
+-- KEYS[1]  source metadata       <prefix>ts:{SRC}
+-- KEYS[2]  source rules hash     <prefix>ts:{SRC}:rules
+-- KEYS[3]  destination metadata  <prefix>ts:{DST}
+-- KEYS[4]  destination rules     <prefix>ts:{DST}:rules
+-- ARGV[1]  source name, ARGV[2] destination name
+-- ARGV[3]  aggregator, ARGV[4] bucket ms, ARGV[5] align
+-- returns  1; errors 'NOSERIES <which>', 'RULE <reason>'
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return redis.error_reply('NOSERIES source')
+end
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  return redis.error_reply('NOSERIES destination')
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+  return redis.error_reply('RULE the rule exists')
+end
+if redis.call('HEXISTS', KEYS[3], 'src') == 1 then
+  return redis.error_reply('RULE the destination already has a source')
+end
+if redis.call('HLEN', KEYS[4]) > 0 then
+  return redis.error_reply('RULE the destination has rules of its own')
+end
+if redis.call('HEXISTS', KEYS[1], 'src') == 1 then
+  return redis.error_reply('RULE the source is the destination of another rule')
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ')
+redis.call('HINCRBY', KEYS[1], 'nrules', 1)
+redis.call('HSET', KEYS[3], 'src', ARGV[1])
+return 1

@@ -1,0 +1,237 @@
+// Store: compaction rules. The scripts track each rule's open bucket and
+// report the buckets that closed or took late samples; the client computes
+// them from the source with the same aggregation code as a range query and
+// stores them in the destination.
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "client/embedded_scripts.hpp"
+#include "redkit/error.hpp"
+#include "ts/aggregation.hpp"
+#include "ts/store_impl.hpp"
+#include "ts/validation.hpp"
+
+namespace redkit::ts {
+
+using ::redkit::detail::embedded_script;
+
+namespace {
+
+struct RuleText {
+  CompactionRule rule;
+  std::optional<Timestamp> open;
+};
+
+RuleText parse_rule(const std::string& destination, const std::string& text) {
+  std::istringstream in(text);
+  std::string aggregator;
+  long long width = 0;
+  long long align = 0;
+  in >> aggregator >> width >> align;
+  RuleText parsed{CompactionRule{destination, Aggregation{parse_aggregator(aggregator),
+                                                          std::chrono::milliseconds(width), align, false}},
+                  std::nullopt};
+  long long open = 0;
+  if (in >> open) {
+    parsed.open = open;
+  }
+  return parsed;
+}
+
+std::vector<RuleText> parse_rule_texts(const std::vector<Reply>& fields) {
+  std::vector<RuleText> rules;
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    rules.push_back(parse_rule(fields[i].as_string(), fields[i + 1].as_string()));
+  }
+  return rules;
+}
+
+}  // namespace
+
+std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields) {
+  std::vector<CompactionRule> rules;
+  for (auto& parsed : parse_rule_texts(fields)) {
+    rules.push_back(std::move(parsed.rule));
+  }
+  std::sort(rules.begin(), rules.end(),
+            [](const CompactionRule& a, const CompactionRule& b) { return a.destination < b.destination; });
+  return rules;
+}
+
+void parse_rule_updates(const std::vector<Reply>& parts, std::size_t begin, std::vector<RuleUpdate>& out) {
+  for (std::size_t i = begin; i + 5 < parts.size(); i += 6) {
+    out.push_back(RuleUpdate{parts[i].as_string(),
+                             Aggregation{parse_aggregator(parts[i + 1].as_string()),
+                                         std::chrono::milliseconds(parts[i + 2].as_integer()), parts[i + 3].as_integer(),
+                                         false},
+                             parts[i + 4].as_integer(), parts[i + 5].as_integer()});
+  }
+}
+
+void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates) const {
+  if (updates.empty()) {
+    return;
+  }
+  // One read of the source per destination, over the union of its ranges.
+  std::map<std::string, RuleUpdate> merged;
+  for (RuleUpdate& update : updates) {
+    auto [at, inserted] = merged.try_emplace(update.destination, update);
+    if (!inserted) {
+      at->second.first = std::min(at->second.first, update.first);
+      at->second.last = std::max(at->second.last, update.last);
+    }
+  }
+  updates.clear();
+  for (const auto& [destination, update] : merged) {
+    const RangeOptions query{.from = update.first,
+                             .to = update.last + update.aggregation.bucket.count() - 1,
+                             .aggregation = update.aggregation,
+                             .use_compactions = false};
+    const std::vector<Sample> buckets = this->query(source, query, false);
+    try {
+      add_sorted(destination, buckets, DuplicatePolicy::last);
+    } catch (const SeriesNotFound&) {
+      // The destination was deleted since the script read the rule.
+    }
+  }
+}
+
+std::vector<CompactionRule> Store::Impl::rules(std::string_view name) const {
+  detail::validate_series_name(name);
+  const auto k = keys(name);
+  const auto replies = client.execute(std::vector<Command>{Command::raw({"EXISTS", k.meta}),
+                                                           Command::raw({"HGETALL", k.rules})});
+  if (replies.at(0).as_integer() == 0) {
+    throw_not_found(name);
+  }
+  return parse_rules(replies.at(1).as_array());
+}
+
+std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_view name, const RangeOptions& query,
+                                                                    Timestamp lo, Timestamp hi) const {
+  const Aggregation& wanted = *query.aggregation;
+  if (!query.use_compactions || wanted.aggregator == Aggregator::twa || wanted.empty_buckets || query.min_value ||
+      query.max_value || !query.timestamps.empty()) {
+    return std::nullopt;
+  }
+  const Timestamp width = wanted.bucket.count();
+  const Reply fields = client.command({"HGETALL", keys(name).rules});
+  for (const RuleText& candidate : parse_rule_texts(fields.as_array())) {
+    const Aggregation& has = candidate.rule.aggregation;
+    if (!candidate.open || has.aggregator != wanted.aggregator || has.bucket != wanted.bucket ||
+        detail::bucket_start(wanted.align, width, has.align) != wanted.align) {
+      continue;
+    }
+    // Whole buckets inside [lo, hi] that the rule has closed.
+    const Timestamp first_start = detail::bucket_start(lo, width, has.align);
+    const Timestamp first_whole = first_start == lo ? lo : first_start + width;
+    const Timestamp last_whole = std::min(*candidate.open, detail::bucket_start(hi + 1, width, has.align)) - width;
+    if (first_whole > last_whole) {
+      return std::nullopt;
+    }
+    const RangeOptions raw{.aggregation = wanted, .use_compactions = false};
+    std::vector<Sample> out;
+    if (lo < first_whole) {
+      RangeOptions before = raw;
+      before.from = lo;
+      before.to = first_whole - 1;
+      out = this->query(name, before, false);
+    }
+    const auto whole = read(candidate.rule.destination, first_whole, last_whole, {}, false, std::nullopt);
+    out.insert(out.end(), whole.begin(), whole.end());
+    if (last_whole + width <= hi) {
+      RangeOptions after = raw;
+      after.from = last_whole + width;
+      after.to = hi;
+      const auto tail = this->query(name, after, false);
+      out.insert(out.end(), tail.begin(), tail.end());
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+void Store::create_rule(std::string_view source, std::string_view destination, const Aggregation& aggregation) {
+  detail::validate_series_name(source);
+  detail::validate_series_name(destination);
+  if (source == destination) {
+    throw InvalidArgument(fmt::format("compaction rule from '{}' to itself", source));
+  }
+  if (aggregation.bucket.count() <= 0) {
+    throw InvalidArgument(fmt::format("aggregation bucket {} ms must be positive", aggregation.bucket.count()));
+  }
+  const auto from = impl_->keys(source);
+  const auto to = impl_->keys(destination);
+  try {
+    impl_->client.command(embedded_script("ts_rule_create")
+                              .call({from.meta, from.rules, to.meta, to.rules},
+                                    {std::string(source), std::string(destination), to_string(aggregation.aggregator),
+                                     std::to_string(aggregation.bucket.count()), std::to_string(aggregation.align)}));
+  } catch (const ReplyError& error) {
+    if (error.message() == "NOSERIES source") {
+      impl_->throw_not_found(source);
+    }
+    if (error.message() == "NOSERIES destination") {
+      impl_->throw_not_found(destination);
+    }
+    if (error.code() == "RULE") {
+      throw Error(fmt::format("compaction rule {} -> {}: {}", source, destination, error.message().substr(5)));
+    }
+    throw;
+  }
+}
+
+bool Store::delete_rule(std::string_view source, std::string_view destination) {
+  detail::validate_series_name(source);
+  detail::validate_series_name(destination);
+  const auto from = impl_->keys(source);
+  const auto to = impl_->keys(destination);
+  return impl_->client
+             .command(embedded_script("ts_rule_delete")
+                          .call({from.meta, from.rules, to.meta}, {std::string(destination)}))
+             .as_integer() == 1;
+}
+
+std::vector<CompactionRule> Store::rules(std::string_view source) const { return impl_->rules(source); }
+
+std::vector<std::string> Store::apply_retention_preset(std::string_view name, Aggregator aggregator) {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  detail::validate_series_name(name);
+  struct Level {
+    const char* suffix;
+    std::chrono::milliseconds bucket;
+    std::chrono::milliseconds retention;
+  };
+  const Level levels[] = {{":1m", minutes(1), hours(24 * 7)},
+                          {":5m", minutes(5), hours(24 * 30)},
+                          {":1h", hours(1), hours(24 * 90)},
+                          {":1d", hours(24), hours(24 * 365)}};
+  const auto set_retention = [&](std::string_view series, std::chrono::milliseconds retention) {
+    SeriesOptions options = impl_->options.default_series;
+    options.retention = retention;
+    if (!create_if_missing(series, options)) {
+      alter(series, {.retention = retention, .duplicate_policy = {}, .labels = {}});
+    }
+  };
+  set_retention(name, hours(24));
+  const std::vector<CompactionRule> existing = rules(name);
+  std::vector<std::string> destinations;
+  for (const Level& level : levels) {
+    const std::string destination = std::string(name) + level.suffix;
+    set_retention(destination, level.retention);
+    const bool present = std::any_of(existing.begin(), existing.end(),
+                                     [&](const CompactionRule& rule) { return rule.destination == destination; });
+    if (!present) {
+      create_rule(name, destination, {.aggregator = aggregator, .bucket = level.bucket, .align = 0, .empty_buckets = false});
+    }
+    destinations.push_back(destination);
+  }
+  return destinations;
+}
+
+}  // namespace redkit::ts
