@@ -46,6 +46,28 @@ Timestamp retention_cutoff(const std::string& last, long long retention) {
   return std::stoll(last) - retention;
 }
 
+// Grows `out` once for the samples of a page that may lie in [from, to],
+// counted from the block headers: decoding then never reallocates (and
+// copies) the output, which cost as much as decoding a long range.
+void reserve_page(std::vector<Sample>& out, const std::vector<Reply>& parts, std::size_t first_chunk,
+                  bool with_head, Timestamp from, Timestamp to, std::optional<std::size_t> limit) {
+  std::size_t samples = with_head ? parts.at(3).as_string().size() / detail::kRecordBytes : 0;
+  for (std::size_t i = first_chunk; i < parts.size(); ++i) {
+    for (const detail::BlockInfo& block : detail::scan_blocks(parts[i].as_string())) {
+      if (block.last_timestamp >= from && block.first_timestamp <= to) {
+        samples += block.count;
+      }
+    }
+  }
+  std::size_t wanted = out.size() + samples;
+  if (limit) {
+    wanted = std::min(wanted, *limit);
+  }
+  if (wanted > out.capacity()) {
+    out.reserve(std::max(wanted, 2 * out.capacity()));
+  }
+}
+
 }  // namespace
 
 std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
@@ -93,6 +115,9 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
     if (!reverse) {
       const Timestamp from = std::max(cursor_lo, cutoff);
       std::vector<Sample>& target = direct ? out : page;
+      if (direct) {
+        reserve_page(out, parts, 4, !more, from, hi, limit);
+      }
       page.clear();
       for (std::size_t i = 0; i < chunk_count && !full(); ++i) {
         detail::decode_blocks_range(chunk(i), from, hi, target);
