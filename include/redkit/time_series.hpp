@@ -117,6 +117,19 @@ class Store {
   // destination names.
   std::vector<std::string> apply_retention_preset(std::string_view name, Aggregator aggregator = Aggregator::avg);
 
+  // Names of the series whose labels match every filter (sorted), from the
+  // label index (no KEYS, no SCAN). Filters, as in RedisTimeSeries:
+  //   k=v      label k is v            k!=v      k is not v (or absent)
+  //   k=(a,b)  k is a or b             k!=(a,b)  k is neither
+  //   k=       k is absent             k!=       k is present
+  // Throws InvalidArgument naming a malformed filter, or for no filters.
+  std::vector<std::string> query_index(const std::vector<std::string>& filters) const;
+  // The newest sample of each matching series (samples holds 0 or 1).
+  std::vector<SeriesSamples> mget(const std::vector<std::string>& filters) const;
+  // range() of each matching series, or one reduced series per group.
+  std::vector<SeriesSamples> mrange(const std::vector<std::string>& filters, const RangeOptions& query = {},
+                                    const std::optional<GroupBy>& group_by = std::nullopt) const;
+
   const StoreOptions& options() const noexcept;
 
   struct Impl;

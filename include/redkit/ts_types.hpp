@@ -165,6 +165,23 @@ struct SeriesInfo {
   std::optional<std::string> source{};
 };
 
+// One series' answer to a multi-series query.
+struct SeriesSamples {
+  std::string name{};
+  Labels labels{};
+  std::vector<Sample> samples{};
+};
+
+// Group the series of a multi-series range by the value of one label and
+// reduce each group to one series: at every timestamp, the reducer over the
+// group's values there. Reducers: avg, sum, min, max, range, count, std.p,
+// std.s, var.p, var.s (the others are refused). Series without the label are
+// left out.
+struct GroupBy {
+  std::string label{};
+  Aggregator reducer = Aggregator::sum;
+};
+
 // The named series does not exist.
 class SeriesNotFound : public Error {
  public:

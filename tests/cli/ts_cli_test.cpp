@@ -107,6 +107,32 @@ TEST_F(TsCliTest, RulesAndTheRetentionPreset) {
   EXPECT_EQ(info["source"], name());
 }
 
+TEST_F(TsCliTest, MrangeByLabels) {
+  for (const std::string host : {"a", "b", "c"}) {
+    ASSERT_EQ(redkit_cli({"ts", "create", name() + host, "--labels", "test=" + name() + ",host=" + host +
+                                                                     (host == "c" ? ",dc=us" : ",dc=eu")})
+                  .exit_code,
+              0);
+    ASSERT_EQ(redkit_cli({"ts", "add", name() + host, "1000", host == "a" ? "1" : "2"}).exit_code, 0);
+  }
+  auto eu = redkit_cli({"--json", "ts", "mrange", "-", "+", "--filter", "test=" + name(), "--filter", "dc=eu"});
+  ASSERT_EQ(eu.exit_code, 0) << eu.output;
+  const auto series = nlohmann::json::parse(eu.output);
+  ASSERT_EQ(series.size(), 2u);
+  EXPECT_EQ(series[0]["name"], name() + "a");
+  EXPECT_EQ(series[0]["samples"], nlohmann::json::parse("[[1000,1.0]]"));
+  auto grouped = redkit_cli({"--json", "ts", "mrange", "-", "+", "--filter", "test=" + name(), "--group-by", "dc",
+                             "--reduce", "sum"});
+  ASSERT_EQ(grouped.exit_code, 0) << grouped.output;
+  const auto groups = nlohmann::json::parse(grouped.output);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0]["name"], "dc=eu");
+  EXPECT_EQ(groups[0]["samples"], nlohmann::json::parse("[[1000,3.0]]"));
+  auto bad = redkit_cli({"ts", "mrange", "-", "+", "--filter", "nonsense"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("'nonsense'"), std::string::npos) << bad.output;
+}
+
 TEST_F(TsCliTest, ErrorsNameTheBadValue) {
   auto bad_csv = redkit_cli({"ts", "import", name(), csv_file("1,2\n2,abc\n")});
   EXPECT_EQ(bad_csv.exit_code, 1);

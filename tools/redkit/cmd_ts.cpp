@@ -67,6 +67,13 @@ struct RuleArgs {
   std::string align;
 };
 
+struct MultiRangeArgs {
+  RangeArgs range;
+  std::vector<std::string> filters;
+  std::string group_by;
+  std::string reducer = "sum";
+};
+
 struct DeleteArgs {
   std::string name;
   std::string from;
@@ -268,6 +275,29 @@ void run_range(const GlobalOptions& global, const RangeArgs& args, bool reverse)
   print_samples(global, reverse ? store.reverse_range(args.name, query) : store.range(args.name, query));
 }
 
+void run_mrange(const GlobalOptions& global, const MultiRangeArgs& args) {
+  const ts::RangeOptions query = range_options(args.range);
+  std::optional<ts::GroupBy> group_by;
+  if (!args.group_by.empty()) group_by = ts::GroupBy{.label = args.group_by, .reducer = ts::parse_aggregator(args.reducer)};
+  const auto series = make_store(global).mrange(args.filters, query, group_by);
+  if (global.json()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& one : series) {
+      nlohmann::json samples = nlohmann::json::array();
+      for (const auto& sample : one.samples) samples.push_back({sample.timestamp, number_json(sample.value)});
+      nlohmann::json labels = nlohmann::json::object();
+      for (const auto& [key, value] : one.labels) labels[key] = value;
+      out.push_back({{"name", one.name}, {"labels", labels}, {"samples", samples}});
+    }
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  for (const auto& one : series) {
+    fmt::print("{}\n", one.name);
+    for (const auto& sample : one.samples) fmt::print("  {} {}\n", sample.timestamp, value_text(sample.value));
+  }
+}
+
 void run_get(const GlobalOptions& global, const std::string& name) {
   const auto latest = make_store(global).latest(name);
   if (global.json()) {
@@ -460,6 +490,20 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
 
   add_range_command(*ts, global, "range", "Samples (or buckets) from FROM to TO, oldest first", false);
   add_range_command(*ts, global, "revrange", "Samples (or buckets) from TO down to FROM, newest first", true);
+
+  auto mrange_args = std::make_shared<MultiRangeArgs>();
+  CLI::App* mrange = ts->add_subcommand("mrange", "Ranges of every series whose labels match the filters");
+  mrange->add_option("from", mrange_args->range.from, "Start, Unix ms or '-'")->required();
+  mrange->add_option("to", mrange_args->range.to, "End, Unix ms or '+'")->required();
+  mrange->add_option("--filter", mrange_args->filters, "k=v, k!=v, k=(a,b), k!=(a,b), k= (absent), k!= (present)")
+      ->required();
+  mrange->add_option("--agg", mrange_args->range.aggregation, "Aggregation per series");
+  mrange->add_option("--bucket", mrange_args->range.bucket, "Bucket width with --agg");
+  mrange->add_option("--count", mrange_args->range.count, "At most this many samples or buckets per series");
+  mrange->add_option("--group-by", mrange_args->group_by, "Reduce the series sharing a value of this label");
+  mrange->add_option("--reduce", mrange_args->reducer, "Reducer with --group-by (sum, avg, min, max, ...)")
+      ->capture_default_str();
+  mrange->callback([&global, mrange_args] { run_mrange(global, *mrange_args); });
 
   auto get_name = std::make_shared<std::string>();
   CLI::App* get = ts->add_subcommand("get", "The newest sample");

@@ -1,0 +1,168 @@
+// Store: multi-series queries through the label index ({ts-index} sets kept
+// by the create, alter and delete scripts).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "redkit/error.hpp"
+#include "ts/aggregation.hpp"
+#include "ts/label_filter.hpp"
+#include "ts/store_impl.hpp"
+#include "ts/validation.hpp"
+
+namespace redkit::ts {
+
+namespace {
+
+using NameSet = std::set<std::string>;
+
+NameSet members_of(const Reply& reply) {
+  NameSet names;
+  for (const Reply& member : reply.as_array()) {
+    names.insert(member.as_string());
+  }
+  return names;
+}
+
+NameSet intersect(const NameSet& a, const NameSet& b) {
+  NameSet out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  return out;
+}
+
+NameSet subtract(const NameSet& a, const NameSet& b) {
+  NameSet out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+  return out;
+}
+
+bool is_reducer(Aggregator aggregator) {
+  switch (aggregator) {
+    case Aggregator::first:
+    case Aggregator::last:
+    case Aggregator::twa:
+      return false;
+    default:
+      return true;
+  }
+}
+
+Labels labels_of(const Reply& reply) {
+  Labels labels;
+  const auto& fields = reply.as_array();
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    labels.emplace(fields[i].as_string(), fields[i + 1].as_string());
+  }
+  return labels;
+}
+
+}  // namespace
+
+std::vector<std::string> Store::query_index(const std::vector<std::string>& filters) const {
+  if (filters.empty()) {
+    throw InvalidArgument("a multi-series query needs at least one label filter");
+  }
+  std::vector<detail::LabelFilter> parsed;
+  for (const std::string& text : filters) {
+    parsed.push_back(detail::parse_label_filter(text));
+  }
+  // One round trip: every set any filter needs, after the set of all series.
+  std::vector<Command> commands{Command::raw({"SMEMBERS", impl_->series_set})};
+  for (const auto& filter : parsed) {
+    if (filter.values.empty()) {
+      commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "key:" + filter.label}));
+    }
+    for (const std::string& value : filter.values) {
+      commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "label:" + filter.label + "=" + value}));
+    }
+  }
+  const auto replies = impl_->client.execute(commands);
+  NameSet names = members_of(replies.at(0).throw_if_error());
+  std::size_t next = 1;
+  for (const auto& filter : parsed) {
+    NameSet matched;
+    const std::size_t sets = std::max<std::size_t>(filter.values.size(), 1);
+    for (std::size_t i = 0; i < sets; ++i) {
+      const NameSet found = members_of(replies.at(next++).throw_if_error());
+      matched.insert(found.begin(), found.end());
+    }
+    // "k=" keeps series without k, "k!=" those with it.
+    const bool keep_matched = filter.values.empty() ? filter.negated : !filter.negated;
+    names = keep_matched ? intersect(names, matched) : subtract(names, matched);
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters) const {
+  std::vector<SeriesSamples> out;
+  for (const std::string& name : query_index(filters)) {
+    try {
+      SeriesSamples series{name, labels_of(impl_->client.command({"HGETALL", impl_->keys(name).labels})), {}};
+      if (auto newest = latest(name)) {
+        series.samples.push_back(*newest);
+      }
+      out.push_back(std::move(series));
+    } catch (const SeriesNotFound&) {
+      // Deleted between the index read and this one.
+    }
+  }
+  return out;
+}
+
+std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters, const RangeOptions& query,
+                                         const std::optional<GroupBy>& group_by) const {
+  detail::validate_query(query);
+  if (group_by) {
+    if (group_by->label.empty()) {
+      throw InvalidArgument("group-by label is empty");
+    }
+    if (!is_reducer(group_by->reducer)) {
+      throw InvalidArgument(fmt::format("'{}' cannot reduce a group (use avg, sum, min, max, range, count, std.p, "
+                                        "std.s, var.p or var.s)",
+                                        to_string(group_by->reducer)));
+    }
+  }
+  std::vector<SeriesSamples> series;
+  for (const std::string& name : query_index(filters)) {
+    try {
+      Labels labels = labels_of(impl_->client.command({"HGETALL", impl_->keys(name).labels}));
+      series.push_back(SeriesSamples{name, std::move(labels), range(name, query)});
+    } catch (const SeriesNotFound&) {
+      // Deleted between the index read and this one.
+    }
+  }
+  if (!group_by) {
+    return series;
+  }
+  // label value -> member series
+  std::map<std::string, std::vector<const SeriesSamples*>> groups;
+  for (const SeriesSamples& member : series) {
+    if (auto label = member.labels.find(group_by->label); label != member.labels.end()) {
+      groups[label->second].push_back(&member);
+    }
+  }
+  std::vector<SeriesSamples> reduced;
+  for (const auto& [value, members] : groups) {
+    std::map<Timestamp, std::vector<Sample>> at;
+    std::string sources;
+    for (const SeriesSamples* member : members) {
+      sources += (sources.empty() ? "" : ",") + member->name;
+      for (const Sample& sample : member->samples) {
+        at[sample.timestamp].push_back(sample);
+      }
+    }
+    SeriesSamples group{fmt::format("{}={}", group_by->label, value),
+                        {{group_by->label, value}, {"__reducer__", to_string(group_by->reducer)}, {"__source__", sources}},
+                        {}};
+    for (const auto& [timestamp, values] : at) {
+      group.samples.push_back(
+          {timestamp, detail::aggregate_bucket(group_by->reducer, values, timestamp, timestamp + 1, nullptr, nullptr)});
+    }
+    reduced.push_back(std::move(group));
+  }
+  return reduced;
+}
+
+}  // namespace redkit::ts

@@ -1,0 +1,87 @@
+// Multi-series queries through the label index: every filter form, mget,
+// mrange with aggregation and with group-by and a reducer.
+#include <gtest/gtest.h>
+
+#include "support/ts_store_test.hpp"
+
+namespace redkit::test {
+namespace {
+
+using ts::Aggregator;
+using ts::Sample;
+
+class TsLabels : public TsStoreTest {
+ protected:
+  void SetUp() override {
+    TsStoreTest::SetUp();
+    create("cpu:web-1", {{"metric", "cpu"}, {"host", "web-1"}, {"dc", "eu"}});
+    create("cpu:web-2", {{"metric", "cpu"}, {"host", "web-2"}, {"dc", "us"}});
+    create("cpu:db-1", {{"metric", "cpu"}, {"host", "db-1"}, {"dc", "eu"}, {"role", "db"}});
+    create("mem:web-1", {{"metric", "mem"}, {"host", "web-1"}, {"dc", "eu"}});
+    create("unlabelled", {});
+    for (const std::string name : {"cpu:web-1", "cpu:web-2", "cpu:db-1", "mem:web-1", "unlabelled"}) {
+      for (int i = 0; i < 5; ++i) {
+        store().add(name, i * 1'000, static_cast<double>(name.size() + i));
+      }
+    }
+  }
+  void create(const std::string& name, ts::Labels labels) {
+    store().create(name, {.retention = {}, .duplicate_policy = {}, .labels = std::move(labels)});
+  }
+  std::vector<std::string> names(std::vector<std::string> filters) { return store().query_index(filters); }
+};
+
+TEST_F(TsLabels, EveryFilterFormSelectsTheRightSeries) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names({"metric=cpu"}), (V{"cpu:db-1", "cpu:web-1", "cpu:web-2"}));
+  EXPECT_EQ(names({"metric=cpu", "dc=eu"}), (V{"cpu:db-1", "cpu:web-1"}));
+  EXPECT_EQ(names({"metric=cpu", "dc!=eu"}), (V{"cpu:web-2"}));
+  EXPECT_EQ(names({"host=(web-1,web-2)"}), (V{"cpu:web-1", "cpu:web-2", "mem:web-1"}));
+  EXPECT_EQ(names({"metric=cpu", "host!=(web-1,web-2)"}), (V{"cpu:db-1"}));
+  EXPECT_EQ(names({"metric=cpu", "role="}), (V{"cpu:web-1", "cpu:web-2"}));
+  EXPECT_EQ(names({"role!="}), (V{"cpu:db-1"}));
+  EXPECT_EQ(names({"metric="}), (V{"unlabelled"}));
+  EXPECT_EQ(names({"metric=disk"}), V{});
+  store().alter("cpu:web-2", {.retention = {}, .duplicate_policy = {}, .labels = ts::Labels{{"metric", "disk"}}});
+  EXPECT_EQ(names({"metric=disk"}), (V{"cpu:web-2"}));
+  store().remove("cpu:db-1");
+  EXPECT_EQ(names({"metric=cpu"}), (V{"cpu:web-1"}));
+}
+
+TEST_F(TsLabels, MgetAndMrange) {
+  const auto latest = store().mget({"dc=eu"});
+  ASSERT_EQ(latest.size(), 3u);
+  EXPECT_EQ(latest[0].name, "cpu:db-1");
+  EXPECT_EQ(latest[0].labels.at("role"), "db");
+  EXPECT_EQ(latest[0].samples, (std::vector<Sample>{{4'000, 12.0}}));
+
+  const auto ranges = store().mrange({"metric=cpu"}, {.from = 1'000, .to = 2'000});
+  ASSERT_EQ(ranges.size(), 3u);
+  EXPECT_EQ(ranges[1].name, "cpu:web-1");
+  EXPECT_EQ(ranges[1].samples, (std::vector<Sample>{{1'000, 10.0}, {2'000, 11.0}}));
+
+  const auto per_dc = store().mrange(
+      {"metric=cpu"}, {.aggregation = ts::Aggregation{.aggregator = Aggregator::max, .bucket = std::chrono::seconds(2)}},
+      ts::GroupBy{.label = "dc", .reducer = Aggregator::sum});
+  ASSERT_EQ(per_dc.size(), 2u);
+  EXPECT_EQ(per_dc[0].name, "dc=eu");
+  EXPECT_EQ(per_dc[0].labels.at("__source__"), "cpu:db-1,cpu:web-1");
+  // max per 2 s bucket of each eu series (values 8+i and 9+i), summed.
+  EXPECT_EQ(per_dc[0].samples, (std::vector<Sample>{{0, 8 + 1 + 9 + 1}, {2'000, 8 + 3 + 9 + 3}, {4'000, 8 + 4 + 9 + 4}}));
+  EXPECT_EQ(per_dc[1].name, "dc=us");
+  EXPECT_EQ(per_dc[1].samples.size(), 3u);
+}
+
+TEST_F(TsLabels, BadFiltersAreRefusedByName) {
+  EXPECT_NE(message_of([&] { store().query_index({}); }).find("filter"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().query_index({"metric"}); }).find("'metric'"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().query_index({"=cpu"}); }).find("'=cpu'"), std::string::npos);
+  EXPECT_NE(message_of([&] { store().query_index({"host=(a,,b)"}); }).find("host=(a,,b)"), std::string::npos);
+  EXPECT_NE(message_of([&] {
+              store().mrange({"metric=cpu"}, {}, ts::GroupBy{.label = "dc", .reducer = Aggregator::twa});
+            }).find("twa"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace redkit::test
