@@ -32,11 +32,15 @@
 
 #include <fmt/format.h>
 
+#include "client/embedded_scripts.hpp"
 #include "devserver/redis_process.hpp"
 #include "devserver/spawn.hpp"
 #include "devserver/temp_dir.hpp"
 #include "redkit/client.hpp"
 #include "redkit/time_series.hpp"
+#include "ts/aggregation.hpp"
+#include "ts/block_codec.hpp"
+#include "ts/series_keys.hpp"
 #include "ts_bench_report.hpp"
 #include "ts_datasets.hpp"
 #include "ts_seed_layout.hpp"
@@ -99,6 +103,28 @@ void add_in_batches(ts::Store& store, const std::string& name, std::span<const S
 
 std::uint64_t memory_usage(const redkit::Client& client, const std::string& key) {
   return static_cast<std::uint64_t>(client.command({"MEMORY", "USAGE", key, "SAMPLES", "0"}).as_integer());
+}
+
+// Calls and microseconds of one command from INFO commandstats, so a case
+// can say how much of its time the server spent executing it.
+struct CommandStat {
+  double calls = 0;
+  double usec = 0;
+};
+CommandStat command_stat(const redkit::Client& client, const std::string& command) {
+  const std::string info = client.command({"INFO", "commandstats"}).as_string();
+  const std::string tag = "cmdstat_" + command + ":calls=";
+  const auto at = info.find(tag);
+  if (at == std::string::npos) return {};
+  CommandStat stat;
+  stat.calls = std::strtod(info.c_str() + at + tag.size(), nullptr);
+  const auto usec = info.find("usec=", at);
+  stat.usec = std::strtod(info.c_str() + usec + 5, nullptr);
+  return stat;
+}
+double usec_per_call(const CommandStat& before, const CommandStat& after) {
+  const double calls = after.calls - before.calls;
+  return calls > 0 ? (after.usec - before.usec) / calls : 0;
 }
 
 std::string section_header(const std::string& section) {
@@ -185,8 +211,10 @@ void run_scale(Context& c) {
   const std::string section =
       section_header(fmt::format("scale: 100 k samples in batches of 10,000, fresh series vs one holding {}", c.options.big));
   constexpr std::size_t kWindow = 100'000;
-  const auto gauge =
-      redkit::bench::make_gauge(c.options.big + static_cast<std::size_t>(c.options.reps) * kWindow, kDatasetSeed);
+  // 100 k samples take a few milliseconds: four times the repetitions, plus
+  // one warm-up pair, and the ratio taken pair by pair as well.
+  const int pairs = 4 * c.options.reps + 1;
+  const auto gauge = redkit::bench::make_gauge(c.options.big + static_cast<std::size_t>(pairs) * kWindow, kDatasetSeed);
   const std::string big = "scale:big";
   c.store.remove(big);
   c.store.create(big);
@@ -196,25 +224,29 @@ void run_scale(Context& c) {
                static_cast<double>(c.options.big) / fill_seconds);
   const std::string fresh_name = "100 k into a fresh series";
   const std::string big_name = fmt::format("100 k into the series holding >= {}", c.options.big);
-  for (int rep = 0; rep < c.options.reps; ++rep) {
+  const std::string pair_name = "big / fresh, pair by pair";
+  for (int rep = 0; rep < pairs; ++rep) {
+    double fresh_rate = 0;
+    double big_rate = 0;
     for (int turn = 0; turn < 2; ++turn) {
       if ((turn == 0) == (rep % 2 == 0)) {
         const std::string name = fmt::format("scale:fresh:{}", rep);
         c.store.remove(name);
         c.store.create(name);
-        const double seconds =
-            time_seconds([&] { add_in_batches(c.store, name, std::span(gauge).first(kWindow), kBatch); });
-        c.report.add(section, fresh_name, "samples/s", kWindow / seconds);
+        fresh_rate = kWindow / time_seconds([&] { add_in_batches(c.store, name, std::span(gauge).first(kWindow), kBatch); });
         c.store.remove(name);
       } else {
         const auto window = std::span(gauge).subspan(c.options.big + static_cast<std::size_t>(rep) * kWindow, kWindow);
-        const double seconds = time_seconds([&] { add_in_batches(c.store, big, window, kBatch); });
-        c.report.add(section, big_name, "samples/s", kWindow / seconds);
+        big_rate = kWindow / time_seconds([&] { add_in_batches(c.store, big, window, kBatch); });
       }
     }
+    if (rep == 0) continue;  // warm-up
+    c.report.add(section, fresh_name, "samples/s", fresh_rate);
+    c.report.add(section, big_name, "samples/s", big_rate);
+    c.report.add(section, pair_name, "ratio", big_rate / fresh_rate);
   }
   const ts::SeriesInfo info = c.store.info(big);
-  check(info.samples == c.options.big + static_cast<std::size_t>(c.options.reps) * kWindow, "big series count");
+  check(info.samples == c.options.big + static_cast<std::size_t>(pairs) * kWindow, "big series count");
   c.report.add(section, "big series: bytes/sample", "bytes/sample",
                static_cast<double>(info.memory_bytes) / static_cast<double>(info.samples));
   const double ratio = c.report.median(section, big_name) / c.report.median(section, fresh_name);
@@ -252,15 +284,25 @@ void run_single(Context& c) {
   set_block(warmup);
   const std::string add_name = "Store::add";
   const std::string set_name = "SET key value (baseline)";
+  const CommandStat evalsha_before = command_stat(c.client, "evalsha");
+  const CommandStat set_before = command_stat(c.client, "set");
   for (int rep = 0; rep < c.options.reps; ++rep) {
+    double add_rate = 0;
+    double set_rate = 0;
     for (int turn = 0; turn < 2; ++turn) {
       if ((turn == 0) == (rep % 2 == 0)) {
-        c.report.add(section, add_name, "calls/s", static_cast<double>(n) / time_seconds([&] { add_block(n); }));
+        add_rate = static_cast<double>(n) / time_seconds([&] { add_block(n); });
       } else {
-        c.report.add(section, set_name, "calls/s", static_cast<double>(n) / time_seconds([&] { set_block(n); }));
+        set_rate = static_cast<double>(n) / time_seconds([&] { set_block(n); });
       }
     }
+    c.report.add(section, add_name, "calls/s", add_rate);
+    c.report.add(section, set_name, "calls/s", set_rate);
+    c.report.add(section, "Store::add / SET, pair by pair", "ratio", add_rate / set_rate);
   }
+  c.report.add(section, "server time per EVALSHA (ts_add; seals every 512 included)", "us",
+               usec_per_call(evalsha_before, command_stat(c.client, "evalsha")));
+  c.report.add(section, "server time per SET", "us", usec_per_call(set_before, command_stat(c.client, "set")));
   check(c.store.info(name).samples == next, "single-add series count");
   const double ratio = c.report.median(section, add_name) / c.report.median(section, set_name);
   c.report.note(section, add_name, "calls/s",
@@ -310,6 +352,19 @@ void run_range(Context& c) {
   const ts::RangeOptions per_minute{
       .aggregation = ts::Aggregation{.aggregator = ts::Aggregator::avg, .bucket = std::chrono::minutes(1)}};
   const auto expected_buckets = average_per_minute(gauge);
+  // The same gauge in a series with a 1-minute avg compaction rule, created
+  // before the samples arrive: an avg per minute then reads the rule's
+  // destination for every closed bucket.
+  const std::string ruled = "range:ruled";
+  const std::string ruled_destination = "range:ruled:1m";
+  if (!c.store.exists(ruled)) {
+    c.store.create(ruled);
+    c.store.create(ruled_destination);
+    c.store.create_rule(ruled, ruled_destination, *per_minute.aggregation);
+    const double seconds = time_seconds([&] { add_in_batches(c.store, ruled, gauge, kBatch); });
+    c.report.add(section, "setup: add_many batches of 10,000 into the series with a rule", "samples/s",
+                 kMillion / seconds);
+  }
 
   struct Case {
     std::string name;
@@ -323,6 +378,8 @@ void run_range(Context& c) {
       {"seed ZSET: ZRANGEBYSCORE 1 M + parse + avg per 1 min",
        [&] { return average_per_minute(redkit::bench::read_seed_zset(c.client, zset, first, last, kMillion)).size(); },
        expected_buckets.size()},
+      {"range() avg per 1 min: 1 M samples, from a 1-min avg rule",
+       [&] { return c.store.range(ruled, per_minute).size(); }, expected_buckets.size()},
       {"range(): 10 k samples", [&] { return c.store.range(name, {.from = first, .to = last_of_10k}).size(); }, 10'000},
       {"seed ZSET: ZRANGEBYSCORE 10 k + parse",
        [&] { return redkit::bench::read_seed_zset(c.client, zset, first, last_of_10k, 10'000).size(); }, 10'000},
@@ -336,19 +393,62 @@ void run_range(Context& c) {
               std::abs(buckets[i].value - expected_buckets[i].value) <= 1e-9 * std::abs(expected_buckets[i].value),
           fmt::format("bucket {} differs", i));
   }
+  const auto from_rule = c.store.range(ruled, per_minute);
+  check(from_rule.size() == expected_buckets.size(), "bucket count from the rule");
+  for (std::size_t i = 0; i < from_rule.size(); ++i) {
+    check(from_rule[i].timestamp == expected_buckets[i].timestamp &&
+              std::abs(from_rule[i].value - expected_buckets[i].value) <= 1e-9 * std::abs(expected_buckets[i].value),
+          fmt::format("bucket {} from the rule differs", i));
+  }
   check(redkit::bench::read_seed_zset(c.client, zset, first, last, kMillion) == gauge, "seed zset round trip");
   for (Case& one : cases) one.run();  // warm-up
-  const int reps = 2 * c.options.reps;
+  const int reps = 3 * c.options.reps;
   for (int rep = 0; rep < reps; ++rep) {
+    std::vector<double> ms(cases.size());
     for (std::size_t i = 0; i < cases.size(); ++i) {
       // Rotate the order so no case always follows the same one.
-      Case& one = cases[(i + static_cast<std::size_t>(rep)) % cases.size()];
+      const std::size_t which = (i + static_cast<std::size_t>(rep)) % cases.size();
+      Case& one = cases[which];
       std::size_t got = 0;
-      const double seconds = time_seconds([&] { got = one.run(); });
+      ms[which] = time_seconds([&] { got = one.run(); }) * 1e3;
       check(got == one.expected, one.name + " result size");
-      c.report.add(section, one.name, "ms", seconds * 1e3);
     }
+    for (std::size_t i = 0; i < cases.size(); ++i) c.report.add(section, cases[i].name, "ms", ms[i]);
+    c.report.add(section, "seed ZSET / range(), 1 M, rep by rep", "ratio", ms[1] / ms[0]);
+    c.report.add(section, "seed ZSET / range() avg per 1 min, rep by rep", "ratio", ms[3] / ms[2]);
   }
+  // Where the time of range() goes: the ts_read script call through the
+  // client (server, transfer, reply parsing), decoding the chunks it returns,
+  // and bucketing the decoded samples.
+  const redkit::ts::detail::SeriesKeys keys("tsbench:", name);
+  const redkit::Script& read_script = redkit::detail::embedded_script("ts_read");
+  const CommandStat read_before = command_stat(c.client, "evalsha");
+  for (int rep = 0; rep < reps; ++rep) {
+    redkit::Reply page;
+    c.report.add(section, "part: ts_read call returning every chunk", "ms", 1e3 * time_seconds([&] {
+                   page = c.client.command(read_script.call(
+                       {keys.meta, keys.head, keys.chunks},
+                       {"forward", std::to_string(ts::kMinTimestamp), std::to_string(ts::kMaxTimestamp), "1000000", "1"}));
+                 }));
+    const auto& parts = page.as_array();
+    check(parts.at(2).as_integer() == 0, "ts_read returned the whole series in one page");
+    std::vector<Sample> decoded;
+    c.report.add(section, "part: decoding them into a reserved vector", "ms", 1e3 * time_seconds([&] {
+                   decoded.reserve(kMillion);
+                   for (std::size_t i = 4; i < parts.size(); ++i) {
+                     redkit::ts::detail::decode_blocks(parts[i].as_string(), decoded);
+                   }
+                 }));
+    check(decoded.size() == kMillion, "decoded sample count");
+    c.report.add(section, "part: avg per 1 min over the decoded samples", "ms", 1e3 * time_seconds([&] {
+                   check(redkit::ts::detail::aggregate(decoded, *per_minute.aggregation, ts::kMinTimestamp,
+                                                       ts::kMaxTimestamp)
+                                 .size() == expected_buckets.size(),
+                         "bucket count of the part");
+                 }));
+  }
+  c.report.add(section, "part: server time per ts_read call", "ms",
+               usec_per_call(read_before, command_stat(c.client, "evalsha")) / 1e3);
   auto note_ratio = [&](const std::string& ours, const std::string& theirs, double aim_ms) {
     const double mine = c.report.median(section, ours);
     const double ratio = c.report.median(section, theirs) / mine;
@@ -359,7 +459,8 @@ void run_range(Context& c) {
   };
   note_ratio(cases[0].name, cases[1].name, 40);
   note_ratio(cases[2].name, cases[3].name, 15);
-  note_ratio(cases[4].name, cases[5].name, 0);
+  note_ratio(cases[4].name, cases[3].name, 15);
+  note_ratio(cases[5].name, cases[6].name, 0);
 }
 
 // A number after "key": in text, searching from `from`; NaN when absent.
@@ -468,7 +569,8 @@ int main(int argc, char** argv) {
     if (wanted(options, "scale")) run_scale(context);
     if (wanted(options, "single")) run_single(context);
     if (wanted(options, "range")) run_range(context);
-    store.remove("mem:gauge");
+    store.remove("range:ruled");
+    store.remove("range:ruled:1m");
     for (const auto& dataset : redkit::bench::kDatasets) store.remove(fmt::format("mem:{}", dataset.name));
     client.command({"DEL", "metric:seedbench"});
     if (!options.seed_bench.empty() && wanted(options, "seed")) run_seed(context, url);
