@@ -84,6 +84,13 @@ class Store {
   void add_many(std::string_view name, std::span<const Sample> samples,
                 std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
 
+  // Adds samples of many series (TS.MADD): one pipelined round trip for all
+  // series in the common case, then the extra steps some series need
+  // (creating it, sealing its head, placing older samples). Everything is
+  // validated before anything is sent; SampleRejected after the others
+  // were stored.
+  void add_many(std::span<const NamedSample> samples, std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
+
   // The newest sample; nullopt for an empty series. Throws SeriesNotFound.
   std::optional<Sample> latest(std::string_view name) const;
   // Samples (or buckets) in [from, to], oldest first. Throws SeriesNotFound

@@ -165,6 +165,13 @@ struct SeriesInfo {
   std::optional<std::string> source{};
 };
 
+// A sample of a named series, for adding to many series at once.
+struct NamedSample {
+  std::string series{};
+  Timestamp timestamp = 0;
+  double value = 0;
+};
+
 // One series' answer to a multi-series query.
 struct SeriesSamples {
   std::string name{};

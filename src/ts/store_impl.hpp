@@ -82,6 +82,12 @@ struct Store::Impl {
   // Adds through ts_add (the head), at most kMaxRecordsPerAdd at a time.
   void add_through_head(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
                         std::optional<DuplicatePolicy> on_duplicate, std::vector<RuleUpdate>& updates) const;
+  // Handles a ts_add reply for `batch`: places samples that belong in
+  // sealed chunks, seals a full head, collects rule updates; throws
+  // SampleRejected for a refused sample.
+  void finish_add(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> batch,
+                  const Reply& reply, std::optional<DuplicatePolicy> on_duplicate,
+                  std::vector<RuleUpdate>& updates) const;
   // Compresses samples newer than the whole series here and stores them
   // chunk by chunk; returns how many were stored (the rest must take the
   // head path: another writer got in between).

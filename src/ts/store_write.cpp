@@ -3,6 +3,7 @@
 // samples land in the head or in the sealed chunk that covers them.
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -234,45 +235,50 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
   throw_contended(name);
 }
 
+void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k, std::span<const Sample> batch,
+                             const Reply& reply, std::optional<DuplicatePolicy> on_duplicate,
+                             std::vector<RuleUpdate>& updates) const {
+  long long head_count = 0;
+  if (reply.is_integer()) {
+    head_count = reply.as_integer();
+  } else {
+    const auto& parts = reply.as_array();
+    head_count = parts.at(0).as_integer();
+    std::optional<Timestamp> duplicate;
+    std::optional<Timestamp> too_old;
+    parse_rule_updates(parts, 1 + batch.size(), updates);
+    for (std::size_t i = 1; i <= batch.size(); ++i) {
+      const long long outcome = parts.at(i).as_integer();
+      const Sample& sample = batch[i - 1];
+      if (outcome == -1 && !duplicate) {
+        duplicate = sample.timestamp;
+      } else if (outcome == -2 && !too_old) {
+        too_old = sample.timestamp;
+      } else if (outcome == -3) {
+        place_in_chunk(name, k, sample, on_duplicate);
+      }
+    }
+    if (duplicate) {
+      throw_duplicate(name, *duplicate);
+    }
+    if (too_old) {
+      throw_too_old(name, *too_old);
+    }
+  }
+  if (static_cast<std::size_t>(head_count) >= limits::kHeadSealSamples) {
+    seal_head(k, limits::kHeadSealSamples);
+  }
+}
+
 void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKeys& k,
                                    std::span<const Sample> samples, std::optional<DuplicatePolicy> on_duplicate,
                                    std::vector<RuleUpdate>& updates) const {
   const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
   for (std::size_t begin = 0; begin < samples.size(); begin += limits::kMaxRecordsPerAdd) {
     const auto batch = samples.subspan(begin, std::min(limits::kMaxRecordsPerAdd, samples.size() - begin));
-    const Reply reply = run(
-        name, embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
-                                             {detail::encode_records(batch), policy}));
-    long long head_count = 0;
-    if (reply.is_integer()) {
-      head_count = reply.as_integer();
-    } else {
-      const auto& parts = reply.as_array();
-      head_count = parts.at(0).as_integer();
-      std::optional<Timestamp> duplicate;
-      std::optional<Timestamp> too_old;
-      parse_rule_updates(parts, 1 + batch.size(), updates);
-      for (std::size_t i = 1; i <= batch.size(); ++i) {
-        const long long outcome = parts.at(i).as_integer();
-        const Sample& sample = batch[i - 1];
-        if (outcome == -1 && !duplicate) {
-          duplicate = sample.timestamp;
-        } else if (outcome == -2 && !too_old) {
-          too_old = sample.timestamp;
-        } else if (outcome == -3) {
-          place_in_chunk(name, k, sample, on_duplicate);
-        }
-      }
-      if (duplicate) {
-        throw_duplicate(name, *duplicate);
-      }
-      if (too_old) {
-        throw_too_old(name, *too_old);
-      }
-    }
-    if (static_cast<std::size_t>(head_count) >= limits::kHeadSealSamples) {
-      seal_head(k, limits::kHeadSealSamples);
-    }
+    const Reply reply = run(name, embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
+                                                                 {detail::encode_records(batch), policy}));
+    finish_add(name, k, batch, reply, on_duplicate, updates);
   }
 }
 
@@ -351,6 +357,62 @@ void Store::add_many(std::string_view name, std::span<const Sample> samples,
     sorted = std::move(later);
   }
   impl_->add_sorted(name, sorted, on_duplicate);
+}
+
+void Store::add_many(std::span<const NamedSample> samples, std::optional<DuplicatePolicy> on_duplicate) {
+  std::map<std::string, std::vector<Sample>> by_series;
+  for (const NamedSample& named : samples) {
+    detail::validate_series_name(named.series);
+    detail::validate_timestamp(named.timestamp);
+    detail::validate_value(named.timestamp, named.value);
+    by_series[named.series].push_back({named.timestamp, named.value});
+  }
+  // Series whose samples fit one ts_add call, in order and without repeated
+  // timestamps, share one pipeline; the others take add_many one by one.
+  std::vector<std::pair<const std::string*, std::vector<Sample>*>> pipelined;
+  std::vector<Command> commands;
+  const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
+  for (auto& [name, series] : by_series) {
+    const bool simple = series.size() <= limits::kMaxRecordsPerAdd &&
+                        std::adjacent_find(series.begin(), series.end(), [](const Sample& a, const Sample& b) {
+                          return a.timestamp >= b.timestamp;
+                        }) == series.end();
+    if (!simple) {
+      add_many(name, series, on_duplicate);
+      continue;
+    }
+    const auto k = impl_->keys(name);
+    commands.push_back(embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
+                                                      {detail::encode_records(series), policy}));
+    pipelined.emplace_back(&name, &series);
+  }
+  if (commands.empty()) {
+    return;
+  }
+  const auto replies = impl_->client.execute(commands);
+  std::optional<SampleRejected> rejected;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    const std::string& name = *pipelined[i].first;
+    const std::vector<Sample>& series = *pipelined[i].second;
+    try {
+      if (replies[i].is_error() && replies[i].error_message().starts_with("NOSERIES")) {
+        add_many(name, series, on_duplicate);  // creates it
+        continue;
+      }
+      replies[i].throw_if_error();
+      std::vector<RuleUpdate> updates;
+      const auto k = impl_->keys(name);
+      impl_->finish_add(name, k, series, replies[i], on_duplicate, updates);
+      impl_->apply_rule_updates(name, updates);
+    } catch (const SampleRejected& error) {
+      if (!rejected) {
+        rejected = error;
+      }
+    }
+  }
+  if (rejected) {
+    throw *rejected;
+  }
 }
 
 }  // namespace redkit::ts

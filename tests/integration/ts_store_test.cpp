@@ -264,7 +264,7 @@ TEST_F(TsStore, StatsMatchEverySampleWithoutReadingThem) {
 }
 
 TEST_F(TsStore, ConcurrentWritersLoseNoSample) {
-  constexpr int kPerWriter = 1000;
+  constexpr int kPerWriter = 500;
   auto writer = [&](int parity) {
     ts::Store own(client(), {.prefix = prefix(), .default_series = {}});
     for (int i = 0; i < kPerWriter; ++i) {
@@ -289,6 +289,26 @@ TEST_F(TsStore, ConcurrentWritersLoseNoSample) {
     ASSERT_EQ(stored[i].value, i / 2);
   }
   EXPECT_EQ(store().info("shared").samples, stored.size());
+}
+
+TEST_F(TsStore, AddManyAcrossSeriesPipelinesAndHandlesEveryCase) {
+  store().create("blocked");
+  store().add("blocked", 10, 1.0);
+  std::vector<ts::NamedSample> samples;
+  for (int i = 0; i < 600; ++i) {  // enough to seal the head of "a"
+    samples.push_back({"a", i, static_cast<double>(i)});
+  }
+  samples.push_back({"b", 5, 2.5});   // created on the way
+  samples.push_back({"b", 3, 1.5});   // out of order within the call
+  samples.push_back({"blocked", 10, 9.0});  // duplicate under block
+  samples.push_back({"blocked", 11, 4.0});
+  EXPECT_THROW(store().add_many(samples), ts::SampleRejected);
+  EXPECT_EQ(store().info("a").samples, 600u);
+  EXPECT_EQ(store().range("b"), (std::vector<Sample>{{3, 1.5}, {5, 2.5}}));
+  EXPECT_EQ(store().range("blocked"), (std::vector<Sample>{{10, 1.0}, {11, 4.0}}));
+  std::vector<ts::NamedSample> bad{{"c", 1, 1.0}, {"d", 2, NAN}};
+  EXPECT_THROW(store().add_many(bad), InvalidArgument);
+  EXPECT_FALSE(store().exists("c"));
 }
 
 TEST_F(TsStore, BadInputIsRefusedByNameAndLeavesNothing) {
