@@ -15,9 +15,9 @@
 // - Each reader holds its own lease with its own TTL (renewed like any lock),
 //   so a reader that died stops blocking writers once its TTL has passed.
 // - A writer and an exclusive Lock of the same name exclude each other: both
-//   live in the lock's holder hash. Readers also wait for an exclusive Lock,
-//   but an exclusive Lock does not wait for readers; take the writer side
-//   when code also reads under make_reader().
+//   live in the lock's holder hash. Readers also wait for an exclusive Lock of
+//   the same name, and an exclusive Lock waits for the read leases, so it
+//   excludes readers as the writer side does.
 // - Every acquisition, read or write, takes the next value of the name's one
 //   fencing counter, so fences order readers and writers together.
 // - The registry (LockService::list, holders) shows each reader as its own
