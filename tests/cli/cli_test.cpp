@@ -91,6 +91,9 @@ TEST_F(CliTest, DemoRunsAgainstAGivenServerAndCleansUp) {
   auto result = redkit_cli({"--redis", redis().url(), "demo"});
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("4000"), std::string::npos) << result.output;
+  for (const char* step : {"ts ingest", "ts query", "ts rules", "ts labels"}) {
+    EXPECT_NE(result.output.find(step), std::string::npos) << step << ": " << result.output;
+  }
   auto keys = run_command({"redis-cli", "-s", redis().socket_path().string(), "--scan", "--pattern", "redkit:demo:*"});
   EXPECT_EQ(keys.exit_code, 0);
   EXPECT_EQ(keys.output, "") << "demo left keys behind";

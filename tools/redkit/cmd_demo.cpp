@@ -1,7 +1,8 @@
 // `redkit demo`: a short end-to-end run against a real Redis server that shows
 // the client layer at work (commands from many threads, pipelining, pub/sub)
-// and the seed's lock scenarios done safely (demo_locks.cpp), and leaves
-// nothing behind. Every key it writes starts with redkit:demo:.
+// and the seed's lock and time-series scenarios done safely (demo_locks.cpp,
+// demo_series.cpp), and leaves nothing behind. Every key it writes starts
+// with redkit:demo:.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -232,6 +233,8 @@ void run_demo(const GlobalOptions& global) {
   show_bank_transfers(report, client, prefix);
   show_renewal(report, client, prefix);
   show_read_write(report, client, prefix);
+  show_series_store(report, client, prefix);
+  show_retention_and_labels(report, client, prefix);
 
   const long long removed = cleanup.run();
   report.step("cleanup", "cleanup", fmt::format("unlinked {} keys under {} (SCAN + UNLINK)", removed, prefix),

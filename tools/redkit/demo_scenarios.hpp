@@ -1,5 +1,5 @@
-// The lock scenarios of `redkit demo`: the seed's lock patterns, each run with
-// the properties the seed's versions lack checked at the end.
+// The scenarios of `redkit demo`: the seed's lock and time-series patterns,
+// each run with the properties the seed's versions lack checked at the end.
 #pragma once
 
 #include <string>
@@ -17,5 +17,12 @@ void show_bank_transfers(Report& report, const redkit::Client& client, const std
 void show_renewal(Report& report, const redkit::Client& client, const std::string& prefix);
 // ReadWriteLock: readers and writers that never overlap.
 void show_read_write(Report& report, const redkit::Client& client, const std::string& prefix);
+
+// TimeSeriesManager / TimeSeriesAggregator: a day of samples, compressed,
+// queried, aggregated, with a late sample (demo_series.cpp).
+void show_series_store(Report& report, const redkit::Client& client, const std::string& prefix);
+// DataRetentionManager and multi-metric queries: the retention preset fed by
+// rules, and series found and grouped by label.
+void show_retention_and_labels(Report& report, const redkit::Client& client, const std::string& prefix);
 
 }  // namespace redkit::cli
