@@ -134,10 +134,14 @@ TEST_F(TsCliTest, MrangeByLabels) {
 }
 
 TEST_F(TsCliTest, ErrorsNameTheBadValue) {
-  auto bad_csv = redkit_cli({"ts", "import", name(), csv_file("1,2\n2,abc\n")});
+  std::string lines;
+  for (int i = 0; i < 30'000; ++i) lines += std::to_string(i) + ",1\n";
+  auto bad_csv = redkit_cli({"ts", "import", name(), csv_file(lines + "30000,abc\n"), "--batch", "1000"});
   EXPECT_EQ(bad_csv.exit_code, 1);
-  EXPECT_NE(bad_csv.output.find("line 2"), std::string::npos) << bad_csv.output;
+  EXPECT_NE(bad_csv.output.find("line 30001"), std::string::npos) << bad_csv.output;
   EXPECT_NE(bad_csv.output.find("abc"), std::string::npos) << bad_csv.output;
+  EXPECT_EQ(Client(redis().url()).command({"EXISTS", "redkit:ts:{" + name() + "}"}).as_integer(), 0)
+      << "a refused import left the series behind";
   auto missing = redkit_cli({"ts", "range", "no-such-series", "-", "+"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.output.find("no-such-series"), std::string::npos) << missing.output;

@@ -212,17 +212,24 @@ void run_add(const GlobalOptions& global, const AddArgs& args) {
 void run_import(const GlobalOptions& global, const ImportArgs& args) {
   std::ifstream file;
   std::istream* in = &std::cin;
+  std::vector<ts::Sample> batch;
+  std::size_t line_number = 0;
   if (args.file != "-") {
     file.open(args.file);
     if (!file) throw Error(fmt::format("cannot open '{}' for reading", args.file));
+    // A file is checked whole before anything is stored, so a bad line
+    // leaves the series untouched; standard input is streamed.
+    while (read_csv_batch(file, args.batch, batch, line_number)) {
+    }
+    file.clear();
+    file.seekg(0);
+    line_number = 0;
     in = &file;
   }
   ts::Store store = make_store(global);
   const bool progress = isatty(STDERR_FILENO) == 1 && !global.json();
   const auto start = std::chrono::steady_clock::now();
   auto last_report = start;
-  std::vector<ts::Sample> batch;
-  std::size_t line_number = 0;
   std::uint64_t imported = 0;
   auto rate = [&] {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -482,7 +489,8 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   add->callback([&global, add_args] { run_add(global, *add_args); });
 
   auto import_args = std::make_shared<ImportArgs>();
-  CLI::App* import = ts->add_subcommand("import", "Import 'timestamp_ms,value' CSV lines from FILE or '-' (stdin)");
+  CLI::App* import = ts->add_subcommand(
+      "import", "Import 'timestamp_ms,value' CSV lines from FILE (checked whole first) or '-' (stdin, streamed)");
   import->add_option("name", import_args->name, "Series name")->required();
   import->add_option("file", import_args->file, "CSV file, or '-' for standard input")->required();
   import->add_option("--batch", import_args->batch, "Samples per pipelined batch")->capture_default_str();
