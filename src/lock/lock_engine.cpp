@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "lock/deadlock_detector.hpp"
+#include "lock/full_jitter.hpp"
 #include "lock/owner_identity.hpp"
 #include "lock/replica_ack.hpp"
 #include "redkit/error.hpp"
@@ -55,17 +56,6 @@ void validate(const LockOptions& options) {
     throw InvalidArgument(fmt::format("lock retry max_attempts {} must not be negative", options.retry.max_attempts));
   }
   validate_replica_acks(options);
-}
-
-// Uniform in [0, min(max, base * 2^attempt)].
-std::chrono::milliseconds full_jitter(const RetryPolicy& retry, int attempt) {
-  thread_local std::minstd_rand random(std::random_device{}());
-  auto cap = retry.base_delay;
-  for (int i = 0; i < attempt && cap < retry.max_delay; ++i) cap *= 2;
-  cap = std::min(cap, retry.max_delay);
-  if (cap.count() <= 0) return std::chrono::milliseconds(0);
-  std::uniform_int_distribution<long long> pick(0, cap.count());
-  return std::chrono::milliseconds(pick(random));
 }
 
 LockOutcome outcome_of(long long code) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "lock/full_jitter.hpp"
 #include "lock/owner_identity.hpp"
 #include "lock/redlock_core.hpp"
 #include "redkit/error.hpp"
@@ -16,17 +17,6 @@ namespace redkit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Uniform in [0, min(max, base * 2^attempt)].
-std::chrono::milliseconds full_jitter(const RetryPolicy& retry, int attempt) {
-  thread_local std::minstd_rand random(std::random_device{}());
-  auto cap = retry.base_delay;
-  for (int i = 0; i < attempt && cap < retry.max_delay; ++i) cap *= 2;
-  cap = std::min(cap, retry.max_delay);
-  if (cap.count() <= 0) return std::chrono::milliseconds(0);
-  std::uniform_int_distribution<long long> pick(0, cap.count());
-  return std::chrono::milliseconds(pick(random));
-}
 
 }  // namespace
 
@@ -130,7 +120,7 @@ std::optional<RedlockLease> Redlock::try_lock_for(const std::string& name, std::
     }
     const auto now = Clock::now();
     if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) return std::nullopt;
-    const auto wake = now + full_jitter(retry, attempt);
+    const auto wake = now + detail::full_jitter(retry, attempt);
     std::this_thread::sleep_until(std::min(wake, deadline));
     if (!forever && Clock::now() >= deadline) return std::nullopt;
   }
