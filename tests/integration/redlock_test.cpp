@@ -14,6 +14,7 @@
 #include "redkit/lock_service.hpp"
 #include "redkit/redlock.hpp"
 #include "support/key_prefix.hpp"
+#include "support/message_of.hpp"
 #include "support/redis_server.hpp"
 #include "support/wait_for.hpp"
 
@@ -21,6 +22,7 @@ namespace redkit {
 namespace {
 
 using namespace std::chrono_literals;
+using test::message_of;
 using Clock = std::chrono::steady_clock;
 using test::RedisProcess;
 
@@ -82,15 +84,6 @@ class RedlockTest : public ::testing::Test {
     auto lease = redlock.try_lock("warm-up");
     ASSERT_TRUE(lease.has_value());
     EXPECT_EQ(lease->release(), kMasters);
-  }
-  template <typename Fn>
-  static std::string message_of(Fn&& fn) {
-    try {
-      fn();
-    } catch (const InvalidArgument& e) {
-      return e.what();
-    }
-    return "no InvalidArgument";
   }
 
   std::vector<Client> admins_;

@@ -7,10 +7,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
+#include "support/message_of.hpp"
 #include "support/redis_test.hpp"
 
 namespace redkit::test {
@@ -28,16 +30,11 @@ class LockServiceTest : public RedisTest {
   }
   Client& client() { return *client_; }
   LockService& locks() { return *locks_; }
-  // The message of the InvalidArgument that make() throws, or "no
-  // InvalidArgument": bad-input tests assert that it names the bad value.
+  // The message of the InvalidArgument that make() throws (message_of.hpp),
+  // reachable from tests outside namespace redkit::test.
   template <typename Fn>
   static std::string message_of(Fn&& make) {
-    try {
-      make();
-    } catch (const InvalidArgument& e) {
-      return e.what();
-    }
-    return "no InvalidArgument";
+    return test::message_of(std::forward<Fn>(make));
   }
   // <prefix>lock:{name}: the holder hash every lock kind's keys hang from.
   std::string holder_key(const std::string& name) const { return prefix() + "lock:{" + name + "}"; }

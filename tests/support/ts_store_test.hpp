@@ -11,6 +11,7 @@
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "redkit/time_series.hpp"
+#include "support/message_of.hpp"
 #include "support/redis_test.hpp"
 
 namespace redkit::test {
@@ -42,17 +43,6 @@ class TsStoreTest : public RedisTest {
       }
     } while (cursor != "0");
     return keys;
-  }
-
-  // The message of the InvalidArgument fn throws, or "no InvalidArgument".
-  template <typename Fn>
-  static std::string message_of(Fn&& fn) {
-    try {
-      fn();
-    } catch (const InvalidArgument& e) {
-      return e.what();
-    }
-    return "no InvalidArgument";
   }
 
   static std::vector<ts::Sample> samples_of(const std::map<ts::Timestamp, double>& model) {
