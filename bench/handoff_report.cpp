@@ -90,6 +90,8 @@ HandoffReport analyse(std::vector<Section> sections, int workers, int expected_s
   r.handoff_cross = summarise(cross);
   r.handoff_same = summarise(same);
   r.handoff_waiting = summarise(waiting);
+  const auto [fewest, most] = std::minmax_element(r.per_worker.begin(), r.per_worker.end());
+  r.fewest_over_most = *most > 0 ? static_cast<double>(*fewest) / *most : 0;
   r.acquire_wait = summarise(wait);
   r.critical_section = summarise(held);
   return r;
@@ -106,7 +108,8 @@ void print_readable(std::ostream& out, const HandoffReport& r) {
   fmt::print(out, "handoff, same       {}\n", readable(r.handoff_same));
   fmt::print(out, "acquire wait        {}\n", readable(r.acquire_wait));
   fmt::print(out, "critical section    {}\n", readable(r.critical_section));
-  fmt::print(out, "per worker          {}\n", fmt::join(r.per_worker, " "));
+  fmt::print(out, "per worker          {} (fewest / most = {:.3f})\n", fmt::join(r.per_worker, " "),
+             r.fewest_over_most);
 }
 
 void print_json(std::ostream& out, const HandoffReport& r) {
@@ -114,12 +117,13 @@ void print_json(std::ostream& out, const HandoffReport& r) {
              R"({{"case":"lock_handoff","workers":{},"expected_sections":{},"sections":{},"timeouts":{},)"
              R"("total_s":{:.3f},"sections_per_s":{:.1f},"overlaps":{},"lost_updates":{},"fences_out_of_order":{},)"
              R"("handoff_ms_waiting":{},"handoff_ms_all":{},"handoff_ms_cross_worker":{},)"
-             R"("handoff_ms_same_worker":{},"acquire_wait_ms":{},"critical_section_ms":{},"per_worker":[{}]}})"
+             R"("handoff_ms_same_worker":{},"acquire_wait_ms":{},"critical_section_ms":{},"per_worker":[{}],)"
+             R"("fewest_over_most":{:.3f}}})"
              "\n",
              r.workers, r.expected_sections, r.sections, r.timeouts, r.total_s, r.sections_per_s, r.overlaps,
              r.lost_updates, r.fences_out_of_order, json(r.handoff_waiting), json(r.handoff_all),
              json(r.handoff_cross), json(r.handoff_same), json(r.acquire_wait), json(r.critical_section),
-             fmt::join(r.per_worker, ","));
+             fmt::join(r.per_worker, ","), r.fewest_over_most);
 }
 
 }  // namespace redkit::bench

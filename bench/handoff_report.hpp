@@ -39,6 +39,8 @@ struct HandoffReport {
   Summary acquire_wait;      // try_lock_for called -> returned
   Summary critical_section;  // acquired -> release started
   std::vector<int> per_worker;
+  // The fewest sections any worker ran over the most: 1 is perfectly even.
+  double fewest_over_most = 0;
 };
 
 // `sections` in any order; counter_final is the shared counter's last value.

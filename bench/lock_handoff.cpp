@@ -8,6 +8,7 @@
 //
 //   build/bench/lock_handoff                       # private redis-server, 8 x 50, 1 ms, 20 ms pause
 //   build/bench/lock_handoff --workers 8 --sections 50 --cs-ms 1 --think-ms 20 [--keep-logs]
+//   build/bench/lock_handoff --seconds 10 --think-ms 0 [--fair]   # fairness: sections per process in 10 s
 //   REDIS_URL=redis://host:port build/bench/lock_handoff
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +55,10 @@ Arguments parse(int argc, char** argv) {
       a.config.critical_section = std::chrono::milliseconds(value());
     } else if (flag == "--think-ms") {
       a.config.think = std::chrono::milliseconds(value());
+    } else if (flag == "--seconds") {
+      a.config.duration = std::chrono::seconds(value());
+    } else if (flag == "--fair") {
+      a.config.fair = true;
     } else if (flag == "--keep-logs") {
       a.keep_logs = true;
     } else {
@@ -61,6 +66,7 @@ Arguments parse(int argc, char** argv) {
     }
   }
   if (a.config.workers < 1 || a.config.sections < 1) throw std::invalid_argument("workers and sections must be >= 1");
+  if (a.config.duration.count() < 0) throw std::invalid_argument("--seconds must be >= 0");
   return a;
 }
 
@@ -160,11 +166,15 @@ int main(int argc, char** argv) {
     const long long counter_final = counter.is_nil() ? 0 : std::stoll(counter.as_string());
     client.command({"DEL", args.config.counter_key});
 
-    auto report = redkit::bench::analyse(std::move(sections), args.config.workers,
-                                         args.config.workers * args.config.sections, timeouts, counter_final);
-    std::cout << fmt::format("lock_handoff: {} processes x {} sections, {} ms section, {} ms pause, redis {}\n",
-                             args.config.workers, args.config.sections, args.config.critical_section.count(),
-                             args.config.think.count(), args.config.url);
+    const bool timed = args.config.duration.count() > 0;
+    // A timed run has no expected count: every logged section must be in the counter.
+    const int expected = timed ? static_cast<int>(sections.size()) : args.config.workers * args.config.sections;
+    auto report = redkit::bench::analyse(std::move(sections), args.config.workers, expected, timeouts, counter_final);
+    const std::string length = timed ? fmt::format("{} s", args.config.duration.count())
+                                     : fmt::format("{} sections", args.config.sections);
+    std::cout << fmt::format("lock_handoff: {} lock, {} processes x {}, {} ms section, {} ms pause, redis {}\n",
+                             args.config.fair ? "fair" : "plain", args.config.workers, length,
+                             args.config.critical_section.count(), args.config.think.count(), args.config.url);
     redkit::bench::print_readable(std::cout, report);
     redkit::bench::print_json(std::cout, report);
     if (args.keep_logs) {

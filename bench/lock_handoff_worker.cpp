@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -20,7 +21,7 @@ int run_handoff_worker(const HandoffConfig& config, int id, int ready_fd, int go
                        const std::filesystem::path& log) {
   Client client(config.url);
   LockService locks(client, {.prefix = "bench:", .owner_label = "handoff worker " + std::to_string(id)});
-  Lock lock = locks.make(config.lock_name, {});
+  Lock lock = config.fair ? locks.make_fair(config.lock_name, {}) : locks.make(config.lock_name, {});
   client.command({"PING"});  // connected before the start, like the seed's workers
 
   const char ready = 'r';
@@ -32,12 +33,18 @@ int run_handoff_worker(const HandoffConfig& config, int id, int ready_fd, int go
   std::vector<Section> sections;
   sections.reserve(static_cast<std::size_t>(config.sections));
   int timeouts = 0;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(50);
-  while (static_cast<int>(sections.size()) < config.sections && std::chrono::steady_clock::now() < give_up) {
+  const bool timed = config.duration.count() > 0;
+  const auto give_up = std::chrono::steady_clock::now() + (timed ? config.duration : std::chrono::seconds(50));
+  auto more = [&] {
+    return (timed || static_cast<int>(sections.size()) < config.sections) && std::chrono::steady_clock::now() < give_up;
+  };
+  while (more()) {
     Section s;
     s.worker = id;
     s.requested = monotonic_ns();
-    if (!lock.try_lock_for(config.wait)) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+    if (!lock.try_lock_for(timed ? std::min(config.wait, left) : config.wait)) {
+      if (timed && std::chrono::steady_clock::now() >= give_up) break;  // the run is over, not a timeout
       ++timeouts;
       continue;
     }
