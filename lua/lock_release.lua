@@ -6,8 +6,10 @@
 --                        passes none)
 -- ARGV[1]  token
 -- ARGV[2]  channel on which waiters listen for releases
+-- ARGV[3]  the fencing token of the acquisition being released
 -- returns  1   released (also when this token was released before: a retry
---              after a lost reply gets the same answer)
+--              after a lost reply gets the same answer, even when up to seven
+--              more holders came and went in between)
 --          0   held by another owner (ours expired and someone took it)
 --         -1   not held by anyone (ours expired)
 --
@@ -19,6 +21,11 @@
 -- chosen waiter that died is covered by the other. The rest keep their own
 -- backoff, so waiters that died delay them by one backoff at most, until
 -- their registrations lapse.
+--
+-- Released tokens are remembered in eight fields of the state hash,
+-- released0 to released7, chosen by fence modulo 8: a retry finds its own
+-- without a read on the common path, and the hash stays the same size.
+local released = 'released' .. (tonumber(ARGV[3]) % 8)
 local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'waiters')
 if holder[1] == ARGV[1] then
   redis.call('DEL', KEYS[1])
@@ -35,14 +42,14 @@ if holder[1] == ARGV[1] then
   -- handoff bookkeeping (read by lock_acquire.lua and fair_lock_acquire.lua).
   if redis.call('PUBLISH', ARGV[2], message) > 0 then
     now = now or redis.call('TIME')
-    redis.call('HSET', KEYS[2], 'released', ARGV[1], 'released_fence', holder[2],
+    redis.call('HSET', KEYS[2], released, ARGV[1], 'released_fence', holder[2],
                'released_at', now[1] * 1000000 + now[2])
   else
-    redis.call('HSET', KEYS[2], 'released', ARGV[1])
+    redis.call('HSET', KEYS[2], released, ARGV[1])
   end
   return 1
 end
-if redis.call('HGET', KEYS[2], 'released') == ARGV[1] then
+if redis.call('HGET', KEYS[2], released) == ARGV[1] then
   return 1
 end
 if holder[1] then

@@ -40,7 +40,7 @@ const LockKind& exclusive_lock_kind() {
       .release =
           [](const LockState& state, const std::string& token) {
             return release.call({state.keys.holder, state.keys.state, waiters_key(state)},
-                                {token, state.keys.channel});
+                                {token, state.keys.channel, std::to_string(state.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {

@@ -35,7 +35,7 @@ LockKind make_fair_kind(std::chrono::milliseconds queue_timeout) {
       .release =
           [](const LockState& state, const std::string& token) {
             return embedded_script("lock_release")
-                .call({state.keys.holder, state.keys.state}, {token, state.keys.channel});
+                .call({state.keys.holder, state.keys.state}, {token, state.keys.channel, std::to_string(state.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {

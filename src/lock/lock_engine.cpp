@@ -19,6 +19,9 @@
 namespace redkit::detail {
 namespace {
 
+// Resends of one acquisition attempt after its connection broke, in a row.
+constexpr int kMaxResends = 3;
+
 using Clock = std::chrono::steady_clock;
 
 // Forks seen by this process; a forked child has another pid (and its one
@@ -273,8 +276,27 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
     abandon(*state, token);
     return false;
   };
+  // A connection that broke under a request leaves us not knowing whether
+  // the script ran. The same token goes again: every kind's script answers a
+  // repeat of a granted request with the grant, so a lost reply does not
+  // leave behind a lock that nobody renews or releases. Resends stop at the
+  // deadline (a zero wait still gets one) and after a few in a row; TLS and
+  // AUTH failures are configuration errors and are not resent.
+  auto send_attempt = [&](bool waited) {
+    for (int resent = 0;; ++resent) {
+      try {
+        return try_acquire(state, token, &holder_pttl, waited);
+      } catch (const TlsError&) {
+        throw;
+      } catch (const AuthError&) {
+        throw;
+      } catch (const ConnectionError&) {
+        if (resent >= kMaxResends || (resent > 0 && Clock::now() >= deadline)) throw;
+      }
+    }
+  };
   // The uncontended path costs one round trip and no subscription.
-  if (try_acquire(state, token, &holder_pttl)) return acquired();
+  if (send_attempt(false)) return acquired();
   if (!forever && Clock::now() >= deadline) return gave_up();
 
   // Subscribe before the next attempt: a release published after it is then
@@ -294,7 +316,7 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
                                                                        : Clock::time_point::max();
   for (int attempt = 1;; ++attempt) {
     const std::uint64_t seen = ticket.generation();
-    if (try_acquire(state, token, &holder_pttl, /*waited=*/true)) return acquired();
+    if (send_attempt(/*waited=*/true)) return acquired();
     const auto now = Clock::now();
     if ((retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) || now >= deadline) return gave_up();
     if (now >= next_check) {

@@ -33,7 +33,7 @@ LockKind make_write_kind(bool writer_preference) {
           [](const LockState& state, const std::string& token) {
             return embedded_script("rwlock_write_release")
                 .call({state.keys.holder, state.keys.state, ReadWriteKeys(state.keys.holder).readers},
-                      {token, state.keys.channel});
+                      {token, state.keys.channel, std::to_string(state.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
