@@ -10,6 +10,7 @@ packages=(
   redis-server redis-tools
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev libcpp-httplib-dev
+  libfaketime
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
