@@ -35,6 +35,7 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
       fail(text, text[i] == '-' ? "negative" : "expected a number (use e.g. 500ms, 30s, 5m, 24h, 7d)");
     }
+    const std::size_t number_start = i;
     std::int64_t number = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
       int digit = text[i] - '0';
@@ -54,7 +55,7 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
       if (unit == nullptr) fail(text, fmt::format("unknown unit at \"{}\" (units: ms, s, m, h, d)", text.substr(i)));
       scale = unit->millis;
       i += unit->suffix.size();
-    } else if (total != 0) {
+    } else if (number_start != 0) {  // also after a part of zero, as in "0m5"
       fail(text, "a number without unit must stand alone");
     }
     if (number > (std::numeric_limits<std::int64_t>::max() - total) / scale) fail(text, "too large");
@@ -64,17 +65,19 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
 }
 
 std::string format_duration(std::chrono::milliseconds duration) {
-  std::int64_t remaining = duration.count();
-  if (remaining == 0) return "0ms";
+  if (duration.count() == 0) return "0ms";
+  // The magnitude in uint64, where the most negative duration has one too.
+  std::uint64_t remaining = static_cast<std::uint64_t>(duration.count());
   std::string out;
-  if (remaining < 0) {
+  if (duration.count() < 0) {
     out += '-';
-    remaining = -remaining;
+    remaining = 0 - remaining;
   }
   for (auto it = kUnits.rbegin(); it != kUnits.rend(); ++it) {
-    if (remaining >= it->millis) {
-      out += fmt::format("{}{}", remaining / it->millis, it->suffix);
-      remaining %= it->millis;
+    const auto millis = static_cast<std::uint64_t>(it->millis);
+    if (remaining >= millis) {
+      out += fmt::format("{}{}", remaining / millis, it->suffix);
+      remaining %= millis;
     }
   }
   return out;

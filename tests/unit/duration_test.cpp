@@ -25,7 +25,7 @@ TEST(DurationTest, ParsesCompoundForms) {
 }
 
 TEST(DurationTest, RejectsBadTextNamingIt) {
-  for (const char* bad : {"", "s", "-5s", "5x", "1.5s", "5 s", "1h30", "99999999999999999999d"}) {
+  for (const char* bad : {"", "s", "-5s", "5x", "1.5s", "5 s", "1h30", "0m2", "0s0", "99999999999999999999d"}) {
     try {
       parse_duration(bad);
       ADD_FAILURE() << "accepted \"" << bad << "\"";
@@ -40,6 +40,8 @@ TEST(DurationTest, FormatsShortestExactForm) {
   EXPECT_EQ(format_duration(milliseconds(30'000)), "30s");
   EXPECT_EQ(format_duration(milliseconds(90'000)), "1m30s");
   EXPECT_EQ(format_duration(milliseconds(86'400'001)), "1d1ms");
+  EXPECT_EQ(format_duration(milliseconds(-90'000)), "-1m30s");
+  EXPECT_EQ(format_duration(milliseconds::min()), "-106751991167d7h12m55s808ms");
 }
 
 TEST(DurationTest, FormatThenParseRoundTrips) {
