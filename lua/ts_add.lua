@@ -20,7 +20,9 @@
 --           -3  not placed: it belongs in a sealed chunk
 --          A series with compaction rules always gets the array form,
 --          followed by rule_updates' entries (lib/ts_rules.lua).
---          error 'NOSERIES' when the series does not exist
+--          error 'NOSERIES' when the series does not exist; error
+--          'CORRUPTHEAD' (nothing changed) when the head is not a whole
+--          number of records
 --! include ts_rules
 local meta, head_key, records = KEYS[1], KEYS[2], ARGV[1]
 local state = redis.call('HMGET', meta, 'v', 'last', 'nrules')
@@ -32,6 +34,16 @@ local first_new = struct.unpack('<i8', records)
 local last = tonumber(state[2])
 if not last or first_new > last then
   local length = redis.call('APPEND', head_key, records)
+  if length % 16 ~= 0 then
+    -- A torn head: take the records back out rather than misalign them.
+    local torn = length - #records
+    if torn == 0 then
+      redis.call('DEL', head_key)
+    else
+      redis.call('SET', head_key, redis.call('GETRANGE', head_key, 0, torn - 1))
+    end
+    return redis.error_reply('CORRUPTHEAD head of ' .. torn .. ' bytes')
+  end
   local last_new = struct.unpack('<i8', records, #records - 15)
   if last then
     redis.call('HSET', meta, 'last', last_new)
@@ -58,6 +70,9 @@ end
 local retention = tonumber(settings[2])
 local first = tonumber(settings[3])
 local head = redis.call('GET', head_key) or ''
+if #head % 16 ~= 0 then
+  return redis.error_reply('CORRUPTHEAD head of ' .. #head .. ' bytes')
+end
 local has_chunks = redis.call('ZCARD', KEYS[3]) > 0
 local rewritten, appended = false, false
 local outcomes = {0}

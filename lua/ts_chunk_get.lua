@@ -4,8 +4,10 @@
 --
 -- KEYS[1]  metadata hash  <prefix>ts:{NAME}
 -- KEYS[2]  chunk index    <prefix>ts:{NAME}:chunks
+-- KEYS[3]  summaries      <prefix>ts:{NAME}:summary
 -- ARGV[1]  the timestamp
--- returns  {gen, chunk id, chunk bytes, policy, retention ms, last timestamp},
+-- returns  {gen, chunk id, chunk bytes, policy, retention ms, last timestamp,
+--          the chunk's first timestamp (index score), its summary},
 --          {gen} when the series has no chunk;
 --          error 'NOSERIES' when the series does not exist
 local state = redis.call('HMGET', KEYS[1], 'gen', 'dup', 'ret', 'last')
@@ -19,4 +21,5 @@ end
 if not id then
   return {state[1]}
 end
-return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2], state[3], state[4] or ''}
+return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2], state[3], state[4] or '',
+  redis.call('ZSCORE', KEYS[2], id), redis.call('HGET', KEYS[3], id) or ''}

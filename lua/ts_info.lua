@@ -6,7 +6,7 @@
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
 -- KEYS[5]  labels hash    <prefix>ts:{NAME}:labels
 -- KEYS[6]  rules hash     <prefix>ts:{NAME}:rules
--- returns  {metadata as HGETALL, head samples, chunks, memory bytes of
+-- returns  {metadata as HGETALL, head bytes (16 per sample), chunks, memory bytes of
 --          every key of the series, labels as HGETALL, rules as HGETALL};
 --          error 'NOSERIES' when the series does not exist
 local meta = KEYS[1]
@@ -22,5 +22,5 @@ local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 for _, id in ipairs(ids) do
   bytes = bytes + memory(meta .. ':c:' .. id)
 end
-return {fields, redis.call('STRLEN', KEYS[2]) / 16, #ids, bytes, redis.call('HGETALL', KEYS[5]),
+return {fields, redis.call('STRLEN', KEYS[2]), #ids, bytes, redis.call('HGETALL', KEYS[5]),
   redis.call('HGETALL', KEYS[6])}

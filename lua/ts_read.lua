@@ -5,6 +5,7 @@
 -- KEYS[1]  metadata hash  <prefix>ts:{NAME}
 -- KEYS[2]  head string    <prefix>ts:{NAME}:head
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
+-- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
 -- ARGV[1]  'forward': pages run from lo upwards; the first chunk of a page
 --          is the one holding lo.  'reverse': from hi downwards; the head
 --          comes in the first page.
@@ -12,7 +13,9 @@
 -- ARGV[4]  at most this many chunks per page
 -- ARGV[5]  reverse: '1' to include the head in this page
 -- returns  {last timestamp or '', retention ms, more (1: call again past
---          this page), head bytes or '', chunk bytes, ...}
+--          this page), head bytes or '', {id, first timestamp, summary} of
+--          each chunk flattened, chunk bytes, ...}: the client checks each
+--          chunk against its index entry and summary
 --          error 'NOSERIES' when the series does not exist
 local meta = KEYS[1]
 local state = redis.call('HMGET', meta, 'v', 'last', 'ret')
@@ -28,18 +31,20 @@ if retention > 0 and last and last - retention > lo then
   lo = last - retention
 end
 local ids = {}
+local firsts = {}
 local more = 0
 local with_head = false
 if ARGV[1] == 'forward' then
-  local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], lo, '-inf', 'LIMIT', 0, 1)
+  local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], lo, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
   if holder[1] then
-    ids[1] = holder[1]
+    ids[1], firsts[1] = holder[1], holder[2]
   end
-  local rest = redis.call('ZRANGEBYSCORE', KEYS[3], string.format('(%d', lo), hi, 'LIMIT', 0, limit)
-  for i = 1, #rest do
+  local rest = redis.call('ZRANGEBYSCORE', KEYS[3], string.format('(%d', lo), hi, 'WITHSCORES', 'LIMIT', 0, limit)
+  for i = 1, #rest, 2 do
     ids[#ids + 1] = rest[i]
+    firsts[#ids] = rest[i + 1]
   end
-  if #rest == limit then
+  if #rest == 2 * limit then
     more = 1
   else
     with_head = true
@@ -49,6 +54,7 @@ else
   local reached_lo = false
   for i = 1, #found, 2 do
     ids[#ids + 1] = found[i]
+    firsts[#ids] = found[i + 1]
     if tonumber(found[i + 1]) <= lo then
       reached_lo = true
       break
@@ -59,7 +65,13 @@ else
   end
   with_head = ARGV[5] == '1'
 end
-local reply = {state[2] or '', tonumber(state[3]), more, ''}
+local facts = {}
+for i = 1, #ids do
+  facts[#facts + 1] = ids[i]
+  facts[#facts + 1] = firsts[i]
+  facts[#facts + 1] = redis.call('HGET', KEYS[4], ids[i]) or ''
+end
+local reply = {state[2] or '', tonumber(state[3]), more, '', facts}
 if with_head then
   reply[4] = redis.call('GET', KEYS[2]) or ''
 end

@@ -11,7 +11,8 @@
 --          cutoff)
 -- returns  {last timestamp or '', retention ms, merged summary of the whole
 --          chunks (struct '<i8i8ddd': count, last timestamp, min, max, sum;
---          '' when none), head bytes, straddling chunk bytes...};
+--          '' when none), head bytes, {id, first timestamp, summary} of
+--          each straddling chunk flattened, their bytes...};
 --          error 'NOSERIES' when the series does not exist
 local meta = KEYS[1]
 local state = redis.call('HMGET', meta, 'v', 'last', 'ret')
@@ -23,19 +24,20 @@ local retention, last = tonumber(state[3]), tonumber(state[2])
 if retention > 0 and last and last - retention > lo then
   lo = last - retention
 end
-local reply = {state[2] or '', tonumber(state[3]), '', redis.call('GET', KEYS[2]) or ''}
+local reply = {state[2] or '', tonumber(state[3]), '', redis.call('GET', KEYS[2]) or '', {}}
 local candidates = {}
 local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], lo, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
 if holder[1] then
-  candidates[1] = {holder[1], tonumber(holder[2])}
+  candidates[1] = {holder[1], tonumber(holder[2]), holder[2]}
 end
 local inside = redis.call('ZRANGEBYSCORE', KEYS[3], string.format('(%d', lo), hi, 'WITHSCORES')
 for i = 1, #inside, 2 do
-  candidates[#candidates + 1] = {inside[i], tonumber(inside[i + 1])}
+  candidates[#candidates + 1] = {inside[i], tonumber(inside[i + 1]), inside[i + 1]}
 end
 local n, newest, low, high, sum = 0, 0, 0, 0, 0
 for _, chunk in ipairs(candidates) do
-  local count, last, min, max, total = struct.unpack('<i8i8ddd', redis.call('HGET', KEYS[4], chunk[1]))
+  local packed = redis.call('HGET', KEYS[4], chunk[1])
+  local count, last, min, max, total = struct.unpack('<i8i8ddd', packed)
   if chunk[2] >= lo and last <= hi then
     if n == 0 then
       low, high = min, max
@@ -44,7 +46,11 @@ for _, chunk in ipairs(candidates) do
     end
     n, newest, sum = n + count, last, sum + total
   elseif last >= lo then
-    reply[#reply + 1] = redis.call('GET', meta .. ':c:' .. chunk[1])
+    local facts = reply[5]
+    facts[#facts + 1] = chunk[1]
+    facts[#facts + 1] = chunk[3]
+    facts[#facts + 1] = packed
+    reply[#reply + 1] = redis.call('GET', meta .. ':c:' .. chunk[1]) or ''
   end
 end
 if n > 0 then

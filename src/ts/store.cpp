@@ -6,7 +6,9 @@
 
 #include "client/embedded_scripts.hpp"
 #include "redkit/error.hpp"
+#include "ts/head_records.hpp"
 #include "ts/store_impl.hpp"
+#include "ts/stored_data.hpp"
 #include "ts/validation.hpp"
 
 namespace redkit::ts {
@@ -31,6 +33,9 @@ Reply Store::Impl::run(std::string_view name, const Command& command) const {
   } catch (const ReplyError& error) {
     if (error.code() == "NOSERIES") {
       throw_not_found(name);
+    }
+    if (error.code() == "CORRUPTHEAD") {
+      detail::throw_corrupt_head(name, keys(name), "it is not a whole number of records");
     }
     throw;
   }
@@ -140,7 +145,11 @@ SeriesInfo Store::info(std::string_view name) const {
       info.source = value;
     }
   }
-  info.samples = sealed + static_cast<std::uint64_t>(parts.at(1).as_integer());
+  const auto head_bytes = static_cast<std::uint64_t>(parts.at(1).as_integer());
+  if (head_bytes % detail::kRecordBytes != 0) {
+    detail::throw_corrupt_head(name, k, fmt::format("{} bytes is not a whole number of records", head_bytes));
+  }
+  info.samples = sealed + head_bytes / detail::kRecordBytes;
   info.chunks = static_cast<std::uint64_t>(parts.at(2).as_integer());
   info.memory_bytes = static_cast<std::uint64_t>(parts.at(3).as_integer());
   const auto& labels = parts.at(4).as_array();

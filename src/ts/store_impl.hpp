@@ -91,14 +91,14 @@ struct Store::Impl {
   // Compresses samples newer than the whole series here and stores them
   // chunk by chunk; returns how many were stored (the rest must take the
   // head path: another writer got in between).
-  std::size_t append_compressed(const detail::SeriesKeys& keys, std::span<const Sample> samples,
+  std::size_t append_compressed(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
                                 std::vector<RuleUpdate>& updates) const;
   // Computes the reported buckets from the source and stores them in the
   // destinations (policy last: a recomputed bucket replaces the old value).
   void apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates) const;
   // Seals the head into a compressed block if it holds at least
   // `min_samples` (another writer may have sealed it already).
-  void seal_head(const detail::SeriesKeys& keys, std::size_t min_samples) const;
+  void seal_head(std::string_view name, const detail::SeriesKeys& keys, std::size_t min_samples) const;
   // Places a sample older than the head inside its sealed chunk.
   void place_in_chunk(std::string_view name, const detail::SeriesKeys& keys, const Sample& sample,
                       std::optional<DuplicatePolicy> on_duplicate) const;

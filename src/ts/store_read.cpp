@@ -9,6 +9,7 @@
 #include "ts/chunk_summary.hpp"
 #include "ts/head_records.hpp"
 #include "ts/store_impl.hpp"
+#include "ts/stored_data.hpp"
 #include "ts/validation.hpp"
 
 namespace redkit::ts {
@@ -46,18 +47,39 @@ Timestamp retention_cutoff(const std::string& last, long long retention) {
   return std::stoll(last) - retention;
 }
 
+// The chunks of a ts_read or ts_stats reply: facts (id, first timestamp,
+// summary) in parts[facts_at], bytes from parts[facts_at + 1] on.
+std::vector<detail::StoredChunk> stored_chunks(const std::vector<Reply>& parts, std::size_t facts_at) {
+  const auto& facts = parts.at(facts_at).as_array();
+  std::vector<detail::StoredChunk> chunks(parts.size() - facts_at - 1);
+  if (facts.size() != 3 * chunks.size()) {
+    throw ProtocolError("time-series read: chunk facts do not match the chunks sent");
+  }
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    chunks[i] = detail::StoredChunk{.id = facts[3 * i].as_string(),
+                                    .first = detail::parse_first_timestamp(facts[3 * i + 1].as_string()),
+                                    .summary = facts[3 * i + 2].as_string(),
+                                    .bytes = parts[facts_at + 1 + i].as_string()};
+  }
+  return chunks;
+}
+
 // Grows `out` once for the samples of a page that may lie in [from, to],
 // counted from the block headers: decoding then never reallocates (and
 // copies) the output, which cost as much as decoding a long range.
-void reserve_page(std::vector<Sample>& out, const std::vector<Reply>& parts, std::size_t first_chunk,
+void reserve_page(std::vector<Sample>& out, const std::string& head, const std::vector<detail::StoredChunk>& chunks,
                   bool with_head, Timestamp from, Timestamp to, std::optional<std::size_t> limit) {
-  std::size_t samples = with_head ? parts.at(3).as_string().size() / detail::kRecordBytes : 0;
-  for (std::size_t i = first_chunk; i < parts.size(); ++i) {
-    for (const detail::BlockInfo& block : detail::scan_blocks(parts[i].as_string())) {
-      if (block.last_timestamp >= from && block.first_timestamp <= to) {
-        samples += block.count;
+  std::size_t samples = with_head ? head.size() / detail::kRecordBytes : 0;
+  try {
+    for (const detail::StoredChunk& chunk : chunks) {
+      for (const detail::BlockInfo& block : detail::scan_blocks(chunk.bytes)) {
+        if (block.last_timestamp >= from && block.first_timestamp <= to) {
+          samples += block.count;
+        }
       }
     }
+  } catch (const ProtocolError&) {
+    return;  // decoding names the damaged chunk
   }
   std::size_t wanted = out.size() + samples;
   if (limit) {
@@ -99,7 +121,7 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   for (;;) {
     const Reply reply = run(
         name, embedded_script("ts_read").call(
-                  {k.meta, k.head, k.chunks},
+                  {k.meta, k.head, k.chunks, k.summary},
                   {reverse ? "reverse" : "forward", std::to_string(reverse ? lo : cursor_lo),
                    std::to_string(reverse ? cursor_hi : hi), std::to_string(limits::kChunksPerPage),
                    first_page ? "1" : "0"}));
@@ -108,26 +130,48 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
       cutoff = retention_cutoff(parts.at(0).as_string(), parts.at(1).as_integer());
     }
     const bool more = parts.at(2).as_integer() == 1;
+    const std::string& last = parts.at(0).as_string();
     const std::string& head = parts.at(3).as_string();
-    const std::size_t chunk_count = parts.size() - 4;
-    const auto chunk = [&](std::size_t i) -> const std::string& { return parts[4 + i].as_string(); };
+    const std::vector<detail::StoredChunk> chunks = stored_chunks(parts, 4);
+    const std::size_t chunk_count = chunks.size();
+    // Whether the series' newest sample lies in [from, to]: then this page
+    // holds it, in the head or in the newest chunk.
+    const auto newest_in = [&](Timestamp from, Timestamp to) {
+      const std::optional<Timestamp> newest = detail::parse_last(last);
+      return newest && *newest >= from && *newest <= to;
+    };
+    // Called with the newest chunk (or none) when the head came back empty.
+    const auto check_head_present = [&](const detail::StoredChunk* newest) {
+      std::optional<Timestamp> sealed;
+      if (newest != nullptr) {
+        try {
+          sealed = detail::ChunkSummary::unpack(newest->summary).last;
+        } catch (const ProtocolError&) {
+          return;  // decoding the chunk names it
+        }
+      }
+      detail::check_empty_head(name, k, last, sealed);
+    };
 
     if (!reverse) {
       const Timestamp from = std::max(cursor_lo, cutoff);
       std::vector<Sample>& target = direct ? out : page;
       if (direct) {
-        reserve_page(out, parts, 4, !more, from, hi, limit);
+        reserve_page(out, head, chunks, !more, from, hi, limit);
       }
       page.clear();
       for (std::size_t i = 0; i < chunk_count && !full(); ++i) {
-        detail::decode_blocks_range(chunk(i), from, hi, target);
+        detail::decode_stored_chunk(name, k, chunks[i], from, hi, target);
         if (!direct && take(page)) {
           return out;
         }
         page.clear();
       }
       if (!more) {
-        detail::decode_records(head, from, hi, target);
+        if (head.empty() && newest_in(from, hi)) {
+          check_head_present(chunks.empty() ? nullptr : &chunks.back());
+        }
+        detail::decode_stored_head(name, k, head, last, from, hi, target);
         if (!direct) {
           take(page);
         }
@@ -139,11 +183,12 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
       if (!more || chunk_count == 0) {
         return out;
       }
-      const auto blocks = detail::scan_blocks(chunk(chunk_count - 1));
-      if (blocks.empty() || blocks.back().last_timestamp >= hi) {
+      // The page's chunks were checked against their summaries.
+      const Timestamp page_last = detail::ChunkSummary::unpack(chunks.back().summary).last;
+      if (page_last >= hi) {
         return out;
       }
-      cursor_lo = blocks.back().last_timestamp + 1;
+      cursor_lo = page_last + 1;
     } else {
       const Timestamp from = std::max(lo, cutoff);
       auto take_reversed = [&](std::vector<Sample>& run) {
@@ -153,12 +198,15 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
         return done;
       };
       run_buffer.clear();
-      detail::decode_records(head, from, cursor_hi, run_buffer);
+      if (first_page && head.empty() && newest_in(from, cursor_hi)) {
+        check_head_present(chunks.empty() ? nullptr : &chunks.front());
+      }
+      detail::decode_stored_head(name, k, head, last, from, cursor_hi, run_buffer);
       if (take_reversed(run_buffer)) {
         return out;
       }
       for (std::size_t i = 0; i < chunk_count; ++i) {
-        detail::decode_blocks_range(chunk(i), from, cursor_hi, run_buffer);
+        detail::decode_stored_chunk(name, k, chunks[i], from, cursor_hi, run_buffer);
         if (take_reversed(run_buffer)) {
           return out;
         }
@@ -166,11 +214,10 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
       if (!more || chunk_count == 0) {
         return out;
       }
-      const auto blocks = detail::scan_blocks(chunk(chunk_count - 1));
-      if (blocks.empty() || blocks.front().first_timestamp <= from) {
+      if (chunks.back().first <= from) {
         return out;
       }
-      cursor_hi = blocks.front().first_timestamp - 1;
+      cursor_hi = chunks.back().first - 1;
     }
     first_page = false;
   }
@@ -258,10 +305,10 @@ SeriesStats Store::stats(std::string_view name, Timestamp from, Timestamp to) co
   const auto& parts = reply.as_array();
   const Timestamp from_kept = std::max(lo, retention_cutoff(parts.at(0).as_string(), parts.at(1).as_integer()));
   std::vector<Sample> loose;
-  for (std::size_t i = 4; i < parts.size(); ++i) {
-    detail::decode_blocks_range(parts[i].as_string(), from_kept, hi, loose);
+  for (const detail::StoredChunk& chunk : stored_chunks(parts, 4)) {
+    detail::decode_stored_chunk(name, k, chunk, from_kept, hi, loose);
   }
-  detail::decode_records(parts.at(3).as_string(), from_kept, hi, loose);
+  detail::decode_stored_head(name, k, parts.at(3).as_string(), parts.at(0).as_string(), from_kept, hi, loose);
 
   double sum = 0;
   Timestamp newest_in_summary = kMinTimestamp;

@@ -12,6 +12,7 @@
 #include "ts/block_codec.hpp"
 #include "ts/head_records.hpp"
 #include "ts/store_impl.hpp"
+#include "ts/stored_data.hpp"
 #include "ts/validation.hpp"
 
 namespace redkit::ts {
@@ -63,6 +64,14 @@ void append_pieces(std::vector<std::string>& args, const std::vector<EncodedPiec
   }
 }
 
+// The chunk a ts_chunk_get reply holds (parts 1, 2, 6 and 7).
+detail::StoredChunk chunk_of(const std::vector<Reply>& parts) {
+  return detail::StoredChunk{.id = parts.at(1).as_string(),
+                             .first = detail::parse_first_timestamp(parts.at(6).as_string()),
+                             .summary = parts.at(7).as_string(),
+                             .bytes = parts.at(2).as_string()};
+}
+
 }  // namespace
 
 void Store::Impl::trim(const detail::SeriesKeys& k) const {
@@ -70,7 +79,7 @@ void Store::Impl::trim(const detail::SeriesKeys& k) const {
                                                  {std::to_string(limits::kTrimChunksPerCall)}));
 }
 
-void Store::Impl::seal_head(const detail::SeriesKeys& k, std::size_t min_samples) const {
+void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, std::size_t min_samples) const {
   std::vector<Sample> head;
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     Reply reply;
@@ -90,7 +99,9 @@ void Store::Impl::seal_head(const detail::SeriesKeys& k, std::size_t min_samples
       return;  // another writer sealed it
     }
     head.clear();
-    detail::decode_records(bytes, kEarliest, kLatest, head);
+    // A damaged head is refused here rather than sealed into a chunk whose
+    // summary would then vouch for it.
+    detail::decode_stored_head(name, k, bytes, "", kEarliest, kLatest, head);
     // One chunk-sized piece per call; a head grown far past the threshold
     // (sealing failed for a while) takes several rounds.
     const auto pieces = encode_pieces(std::span(head).first(std::min(head.size(), 8 * limits::kBulkBlockSamples)),
@@ -113,7 +124,7 @@ void Store::Impl::seal_head(const detail::SeriesKeys& k, std::size_t min_samples
   throw Error(fmt::format("sealing {} kept losing to concurrent writers", k.head));
 }
 
-std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::span<const Sample> samples,
+std::size_t Store::Impl::append_compressed(std::string_view name, const detail::SeriesKeys& k, std::span<const Sample> samples,
                                            std::vector<RuleUpdate>& updates) const {
   const auto pieces = encode_pieces(samples, limits::kBulkBlockSamples);
   constexpr std::size_t kPiecesPerRoundTrip = 32;
@@ -150,7 +161,7 @@ std::size_t Store::Impl::append_compressed(const detail::SeriesKeys& k, std::spa
     if (replies[accepted].as_array().at(1).as_string() != "head" || sealed) {
       break;
     }
-    seal_head(k, 1);
+    seal_head(name, k, 1);
     sealed = true;
   }
   trim(k);
@@ -162,7 +173,7 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
   std::vector<Sample> samples;
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     const Reply reply = run(name, embedded_script("ts_chunk_get")
-                                      .call({k.meta, k.chunks}, {std::to_string(sample.timestamp)}));
+                                      .call({k.meta, k.chunks, k.summary}, {std::to_string(sample.timestamp)}));
     const auto& parts = reply.as_array();
     if (parts.size() == 1) {
       // Every chunk went away meanwhile (deleted range): the head takes it.
@@ -180,7 +191,9 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
       throw_too_old(name, sample.timestamp);
     }
     samples.clear();
-    detail::decode_blocks(parts.at(2).as_string(), samples);
+    // Checked against its summary before it is rewritten: a rewrite would
+    // store damaged samples with a fresh, matching summary.
+    detail::decode_stored_chunk(name, k, chunk_of(parts), kEarliest, kLatest, samples);
     auto at = std::lower_bound(samples.begin(), samples.end(), sample, timestamp_less);
     long long added = 0;
     if (at != samples.end() && at->timestamp == sample.timestamp) {
@@ -210,13 +223,13 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
   std::vector<Sample> samples;
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     const Reply reply =
-        run(name, embedded_script("ts_chunk_get").call({k.meta, k.chunks}, {std::to_string(at)}));
+        run(name, embedded_script("ts_chunk_get").call({k.meta, k.chunks, k.summary}, {std::to_string(at)}));
     const auto& parts = reply.as_array();
     if (parts.size() == 1) {
       return 0;
     }
     samples.clear();
-    detail::decode_blocks(parts.at(2).as_string(), samples);
+    detail::decode_stored_chunk(name, k, chunk_of(parts), kEarliest, kLatest, samples);
     const auto first = std::lower_bound(samples.begin(), samples.end(), Sample{lo, 0}, timestamp_less);
     const auto last = std::upper_bound(samples.begin(), samples.end(), Sample{hi, 0}, timestamp_less);
     const auto removed = static_cast<std::uint64_t>(last - first);
@@ -266,7 +279,7 @@ void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k,
     }
   }
   if (static_cast<std::size_t>(head_count) >= limits::kHeadSealSamples) {
-    seal_head(k, limits::kHeadSealSamples);
+    seal_head(name, k, limits::kHeadSealSamples);
   }
 }
 
@@ -303,7 +316,7 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
     add_through_head(name, k, samples.first(split), on_duplicate, updates);
     auto newer = samples.subspan(split);
     if (newer.size() >= limits::kBulkMinSamples) {
-      newer = newer.subspan(append_compressed(k, newer, updates));
+      newer = newer.subspan(append_compressed(name, k, newer, updates));
     }
     add_through_head(name, k, newer, on_duplicate, updates);
   };
@@ -398,6 +411,9 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       if (replies[i].is_error() && replies[i].error_message().starts_with("NOSERIES")) {
         add_many(name, series, on_duplicate);  // creates it
         continue;
+      }
+      if (replies[i].is_error() && replies[i].error_message().starts_with("CORRUPTHEAD")) {
+        detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
       }
       replies[i].throw_if_error();
       std::vector<RuleUpdate> updates;
