@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Builds redkit's libFuzzer targets with clang (ASan + UBSan) from only the
+# sources each needs, then runs each for a bounded time, starting from its
+# seed corpus in tests/fuzz/corpus/<target>/.
+#
+#   tests/fuzz/build_and_run.sh [BUILD_DIR]      (default build-fuzz)
+#
+# FUZZ_SECONDS  seconds of fuzzing per target (default 10). 0 only replays
+#               each target's corpus once: a quick regression check.
+# FUZZ_JOBS     targets run at the same time (default 2).
+#
+# Exits non-zero when a target finds anything (crash, sanitizer report,
+# timeout, memory limit), naming the target and the input that caused it. The
+# seed corpus is only read; new inputs go to a working copy in BUILD_DIR.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-build-fuzz}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+seconds=${FUZZ_SECONDS:-10}
+jobs=${FUZZ_JOBS:-2}
+if ! [[ $seconds =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz: FUZZ_SECONDS must be a whole number and FUZZ_JOBS at least 1" >&2
+  exit 2
+fi
+
+# --- packages -----------------------------------------------------------------
+packages=(clang-14 libclang-rt-14-dev libfmt-dev)
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  as_root=()
+  if ((EUID != 0)); then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "fuzz: missing ${missing[*]}; run as root or install sudo" >&2
+      exit 1
+    fi
+    as_root=(sudo DEBIAN_FRONTEND=noninteractive)
+  fi
+  echo "fuzz: installing ${missing[*]}"
+  log=$(mktemp)
+  if ! { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+         "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+           apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "fuzz: apt-get failed while installing ${missing[*]}" >&2
+    exit 1
+  fi
+  rm -f "$log"
+fi
+
+# --- build --------------------------------------------------------------------
+cxx=clang++-14
+common=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-function
+        -fsanitize=address,undefined -fno-sanitize-recover=undefined
+        -I"$root/include" -I"$root/src" -I"$root/tools/redkit")
+
+# Sources of the library the targets link, compiled once each.
+codec=(src/ts/block_codec.cpp src/ts/decimal_values.cpp src/ts/rice_coder.cpp
+       src/ts/timestamp_stream.cpp src/ts/varint.cpp)
+declare -A target_sources=(
+  [chunk_decoder]="${codec[*]}"
+  [codec_round_trip]="${codec[*]}"
+  [duration]="src/common/duration.cpp"
+  [url]="src/client/url.cpp src/common/duration.cpp"
+  [label_filter]="src/ts/label_filter.cpp"
+  [csv_import]="tools/redkit/csv_samples.cpp"
+)
+targets=(chunk_decoder codec_round_trip duration url label_filter csv_import)
+
+object_of() {  # source path relative to the root -> object path
+  local name=${1//\//_}
+  echo "$build/obj/${name%.cpp}.o"
+}
+
+sources=()
+for target in "${targets[@]}"; do
+  read -ra these <<<"${target_sources[$target]}"
+  sources+=("${these[@]}" "tests/fuzz/${target}_fuzz.cpp")
+done
+mapfile -t sources < <(printf '%s\n' "${sources[@]}" | sort -u)
+
+mkdir -p "$build/obj" "$build/bin"
+start=$SECONDS
+echo "fuzz: compiling ${#sources[@]} sources with $cxx"
+# Coverage instrumentation everywhere (fuzzer-no-link); libFuzzer's main is
+# added when linking. Each xargs call gets "source -o object".
+for source in "${sources[@]}"; do
+  printf '%s\0-o\0%s\0' "$root/$source" "$(object_of "$source")"
+done | xargs -0 -n3 -P"$jobs" "$cxx" "${common[@]}" -fsanitize=fuzzer-no-link -c
+
+for target in "${targets[@]}"; do
+  read -ra these <<<"${target_sources[$target]}"
+  objects=()
+  for source in "${these[@]}" "tests/fuzz/${target}_fuzz.cpp"; do
+    objects+=("$(object_of "$source")")
+  done
+  "$cxx" "${common[@]}" -fsanitize=fuzzer "${objects[@]}" -lfmt -o "$build/bin/${target}_fuzz"
+done
+echo "fuzz: built ${#targets[@]} targets in $((SECONDS - start)) s"
+
+# --- run ----------------------------------------------------------------------
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# Runs one target, its output to $build/logs/<target>.log.
+run_target() {
+  local target=$1 binary="$build/bin/${1}_fuzz" seeds="$here/corpus/$1"
+  local log="$build/logs/$target.log" artifacts="$build/findings/$target/"
+  mkdir -p "$artifacts"
+  local options=(-timeout=5 -rss_limit_mb=2048 -artifact_prefix="$artifacts" -print_final_stats=1)
+  if ((seconds == 0)); then
+    # Replay: each seed once, no mutation.
+    local files=()
+    [[ -d $seeds ]] && mapfile -t files < <(find "$seeds" -type f | sort)
+    if ((${#files[@]} == 0)); then
+      echo "no seeds" >"$log"
+      return 0
+    fi
+    "$binary" "${options[@]}" "${files[@]}" >"$log" 2>&1
+  else
+    local work="$build/corpus/$target"
+    rm -rf "$work"
+    mkdir -p "$work"
+    [[ -d $seeds ]] && find "$seeds" -type f -exec cp -t "$work" {} +
+    "$binary" "${options[@]}" -max_total_time="$seconds" "$work" >"$log" 2>&1
+  fi
+}
+
+mkdir -p "$build/logs"
+rm -rf "$build/findings"
+if ((seconds == 0)); then
+  echo "fuzz: replaying the corpus of each target"
+else
+  echo "fuzz: running each target for $seconds s, $jobs at a time"
+fi
+declare -A running=()  # pid -> target
+failed=()
+finish_one() {
+  local pid status=0
+  wait -n -p pid "${!running[@]}" || status=$?
+  local target=${running[$pid]}
+  unset "running[$pid]"
+  if ((status == 0)); then
+    local runs
+    runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$build/logs/$target.log" | grep -oE '[0-9]+$' || true)
+    echo "fuzz: $target ok (${runs:-?} runs)"
+  else
+    failed+=("$target")
+    echo "fuzz: $target FAILED (exit $status); log: $build/logs/$target.log" >&2
+    tail -n 40 "$build/logs/$target.log" >&2
+    local artifact
+    for artifact in "$build/findings/$target"/*; do
+      [[ -e $artifact ]] && echo "fuzz: $target: input that fails: $artifact" >&2
+    done
+  fi
+}
+start=$SECONDS
+for target in "${targets[@]}"; do
+  while ((${#running[@]} >= jobs)); do finish_one; done
+  run_target "$target" &
+  running[$!]=$target
+done
+while ((${#running[@]} > 0)); do finish_one; done
+echo "fuzz: ran ${#targets[@]} targets in $((SECONDS - start)) s"
+
+if ((${#failed[@]} > 0)); then
+  echo "fuzz: findings in ${failed[*]}; rerun one with $build/bin/<target>_fuzz <input>" >&2
+  exit 1
+fi
