@@ -140,17 +140,30 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
       const std::optional<Timestamp> newest = detail::parse_last(last);
       return newest && *newest >= from && *newest <= to;
     };
+    // The last timestamp of the page's newest chunk by its summary; nullopt
+    // without chunks or with a bad summary (decoding the chunk names it).
+    const auto sealed_last = [&](const detail::StoredChunk* newest) -> std::optional<Timestamp> {
+      if (newest == nullptr) {
+        return std::nullopt;
+      }
+      try {
+        return detail::ChunkSummary::unpack(newest->summary).last;
+      } catch (const ProtocolError&) {
+        return std::nullopt;
+      }
+    };
+    // The head holds samples newer than every chunk: a range that ends
+    // inside the chunks skips it (and a damaged head does not fail it).
+    const auto head_reaches = [&](const detail::StoredChunk* newest, Timestamp to) {
+      const auto sealed = sealed_last(newest);
+      return !sealed || *sealed < to;
+    };
     // Called with the newest chunk (or none) when the head came back empty.
     const auto check_head_present = [&](const detail::StoredChunk* newest) {
-      std::optional<Timestamp> sealed;
-      if (newest != nullptr) {
-        try {
-          sealed = detail::ChunkSummary::unpack(newest->summary).last;
-        } catch (const ProtocolError&) {
-          return;  // decoding the chunk names it
-        }
+      if (newest != nullptr && !sealed_last(newest)) {
+        return;
       }
-      detail::check_empty_head(name, k, last, sealed);
+      detail::check_empty_head(name, k, last, sealed_last(newest));
     };
 
     if (!reverse) {
@@ -167,9 +180,10 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
         }
         page.clear();
       }
-      if (!more) {
+      const detail::StoredChunk* newest_chunk = chunks.empty() ? nullptr : &chunks.back();
+      if (!more && head_reaches(newest_chunk, hi)) {
         if (head.empty() && newest_in(from, hi)) {
-          check_head_present(chunks.empty() ? nullptr : &chunks.back());
+          check_head_present(newest_chunk);
         }
         detail::decode_stored_head(name, k, head, last, from, hi, target);
         if (!direct) {
@@ -198,12 +212,15 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
         return done;
       };
       run_buffer.clear();
-      if (first_page && head.empty() && newest_in(from, cursor_hi)) {
-        check_head_present(chunks.empty() ? nullptr : &chunks.front());
-      }
-      detail::decode_stored_head(name, k, head, last, from, cursor_hi, run_buffer);
-      if (take_reversed(run_buffer)) {
-        return out;
+      const detail::StoredChunk* newest_chunk = chunks.empty() ? nullptr : &chunks.front();
+      if (first_page && head_reaches(newest_chunk, cursor_hi)) {
+        if (head.empty() && newest_in(from, cursor_hi)) {
+          check_head_present(newest_chunk);
+        }
+        detail::decode_stored_head(name, k, head, last, from, cursor_hi, run_buffer);
+        if (take_reversed(run_buffer)) {
+          return out;
+        }
       }
       for (std::size_t i = 0; i < chunk_count; ++i) {
         detail::decode_stored_chunk(name, k, chunks[i], from, cursor_hi, run_buffer);

@@ -1,5 +1,6 @@
 #include "ts/stored_data.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <charconv>
 #include <cmath>
@@ -24,7 +25,7 @@ namespace {
 // The checks that need only block headers: they catch a torn or missing
 // chunk and a damaged header field the codec cannot see, such as a first
 // timestamp that moved every sample of its block.
-void check_headers(const StoredChunk& chunk, const ChunkSummary& summary) {
+std::vector<BlockInfo> check_headers(const StoredChunk& chunk, const ChunkSummary& summary) {
   if (chunk.bytes.empty()) {
     throw ProtocolError(fmt::format("it is missing or empty, but its summary counts {} samples", summary.count));
   }
@@ -45,6 +46,7 @@ void check_headers(const StoredChunk& chunk, const ChunkSummary& summary) {
     throw ProtocolError(fmt::format("its blocks hold {} samples up to {}, its summary {} up to {}", count,
                                     blocks.back().last_timestamp, summary.count, summary.last));
   }
+  return blocks;
 }
 
 // Values have no checksum in the codec; a damaged bit stream that still
@@ -88,12 +90,27 @@ void decode_stored_chunk(std::string_view series, const SeriesKeys& keys, const 
                          Timestamp to, std::vector<Sample>& out) {
   try {
     const ChunkSummary summary = ChunkSummary::unpack(chunk.summary);
-    check_headers(chunk, summary);
-    const std::size_t before = out.size();
-    decode_blocks_range(chunk.bytes, from, to, out);
-    if (static_cast<std::int64_t>(out.size() - before) == summary.count) {
-      check_values(std::span(out).subspan(before), summary);
+    const std::vector<BlockInfo> blocks = check_headers(chunk, summary);
+    const bool every_block = std::all_of(blocks.begin(), blocks.end(), [&](const BlockInfo& block) {
+      return block.last_timestamp >= from && block.first_timestamp <= to;
+    });
+    if (!every_block) {
+      // Only the blocks in range are decoded (as fast as before); their
+      // values cannot be held against a summary of the whole chunk.
+      decode_blocks_range(chunk.bytes, from, to, out);
+      return;
     }
+    // Every block is decoded anyway: check the values, then drop the
+    // samples of the outer blocks that lie outside [from, to].
+    const auto before = static_cast<std::ptrdiff_t>(out.size());
+    decode_blocks(chunk.bytes, out);
+    check_values(std::span(out).subspan(static_cast<std::size_t>(before)), summary);
+    const auto begin = out.begin() + before;
+    const auto lo =
+        std::lower_bound(begin, out.end(), from, [](const Sample& s, Timestamp t) { return s.timestamp < t; });
+    const auto hi = std::upper_bound(lo, out.end(), to, [](Timestamp t, const Sample& s) { return t < s.timestamp; });
+    out.erase(hi, out.end());
+    out.erase(begin, lo);
   } catch (const ProtocolError& error) {
     throw_corrupt_chunk(series, keys, chunk, error.what());
   }
@@ -110,8 +127,11 @@ void decode_stored_head(std::string_view series, const SeriesKeys& keys, std::st
     Timestamp timestamp = 0;
     std::memcpy(&timestamp, head.data() + offset, 8);
     if (timestamp < kMinTimestamp || timestamp > kMaxTimestamp || (offset > 0 && timestamp <= previous)) {
-      throw_corrupt_head(series, keys, fmt::format("record {} has timestamp {} after {}", offset / kRecordBytes,
-                                                   timestamp, previous));
+      throw_corrupt_head(series, keys,
+                         offset == 0 || timestamp < kMinTimestamp || timestamp > kMaxTimestamp
+                             ? fmt::format("record {} has timestamp {}, out of range", offset / kRecordBytes, timestamp)
+                             : fmt::format("record {} has timestamp {} after {}", offset / kRecordBytes, timestamp,
+                                           previous));
     }
     previous = timestamp;
   }

@@ -32,9 +32,11 @@ Timestamp parse_first_timestamp(std::string_view score);
 
 // Appends the samples of `chunk` with from <= timestamp <= to to `out`, after
 // checking that its blocks agree with the index and summary: first
-// timestamp, last timestamp, sample count, blocks in order. When the whole
-// chunk was decoded its values are checked against the summary's min, max
-// and sum too. Throws ProtocolError naming the series and the chunk's key
+// timestamp, last timestamp, sample count, blocks in order. When [from, to]
+// reaches into every block, so that the whole chunk is decoded anyway, the
+// values are checked against the summary's min, max and sum too (a query
+// that reads only some blocks of a chunk gets no value check: the codec has
+// no checksum). Throws ProtocolError naming the series and the chunk's key
 // (out may then hold part of the chunk).
 void decode_stored_chunk(std::string_view series, const SeriesKeys& keys, const StoredChunk& chunk, Timestamp from,
                          Timestamp to, std::vector<Sample>& out);
