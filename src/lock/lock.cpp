@@ -51,10 +51,13 @@ void Lock::unlock() noexcept {
   } catch (...) {
     // The server could not be told; the lock expires by its TTL. Renewals
     // stop either way, since this acquisition is over for us.
-    std::lock_guard lock(state_->mutex);
-    state_->token.clear();
-    state_->held = false;
-    ++state_->generation;
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->token.clear();
+      state_->held = false;
+      ++state_->generation;
+    }
+    state_->engine->scheduler().cancel(state_.get());
   }
 }
 

@@ -76,6 +76,16 @@ LockEngine::LockEngine(Client client, LockServiceOptions options)
       scheduler_(client, metrics_),
       waiters_(client) {
   if (options_.prefix.empty()) throw InvalidArgument("lock key prefix is empty");
+  // Zero switches these off; a negative value is a mistake, not another way
+  // of saying zero.
+  if (options_.metrics_flush_interval < std::chrono::milliseconds::zero()) {
+    throw InvalidArgument(fmt::format("lock metrics_flush_interval {} ms must not be negative",
+                                      options_.metrics_flush_interval.count()));
+  }
+  if (options_.deadlock_check_interval < std::chrono::milliseconds::zero()) {
+    throw InvalidArgument(fmt::format("lock deadlock_check_interval {} ms must not be negative",
+                                      options_.deadlock_check_interval.count()));
+  }
 }
 
 std::shared_ptr<LockState> LockEngine::make_state(const LockKind& kind, std::string name, LockOptions options) {
@@ -250,6 +260,7 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
         ++states[i]->generation;
       }
     }
+    scheduler_.cancel(states[i].get());
     replies[i].throw_if_error();
     outcomes.push_back(outcome_of(replies[i].as_integer()));
   }
@@ -374,6 +385,7 @@ LockOutcome LockEngine::release(LockState& state) {
       ++state.generation;
     }
   }
+  scheduler_.cancel(&state);
   return outcome_of(reply.as_integer());
 }
 

@@ -61,12 +61,25 @@ void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::ui
   bool sooner = false;
   {
     std::lock_guard lock(mutex_);
-    sooner = queue_.empty() || at < queue_.top().due;
-    queue_.push(Entry{at, state, generation});
+    if (auto it = pending_.find(state.get()); it != pending_.end()) {
+      queue_.erase(it->second);
+      pending_.erase(it);
+    }
+    auto entry = queue_.emplace(at, Entry{state, generation, state.get()});
+    pending_.emplace(state.get(), entry);
+    sooner = entry == queue_.begin();
   }
   // The thread sleeps until the earliest entry is due: waking it for a later
   // one costs a context switch per acquisition and changes nothing.
   if (sooner) changed_.notify_all();
+}
+
+void RenewalScheduler::cancel(const LockState* state) noexcept {
+  std::lock_guard lock(mutex_);
+  if (auto it = pending_.find(state); it != pending_.end()) {
+    queue_.erase(it->second);
+    pending_.erase(it);
+  }
 }
 
 bool RenewalScheduler::stopped() const noexcept {
@@ -91,7 +104,7 @@ void RenewalScheduler::run() {
       changed_.wait(lock);
       continue;
     }
-    const auto next = queue_.top().due;
+    const auto next = queue_.begin()->first;
     if (Clock::now() < next) {
       changed_.wait_until(lock, next);
       continue;
@@ -101,9 +114,10 @@ void RenewalScheduler::run() {
     // nothing, and locks acquired at scattered moments then share rounds
     // instead of each paying a round trip of its own.
     const auto now = Clock::now();
-    while (!queue_.empty() && queue_.top().due <= now + kCoalesceWindow) {
-      due.push_back(queue_.top());
-      queue_.pop();
+    while (!queue_.empty() && queue_.begin()->first <= now + kCoalesceWindow) {
+      due.push_back(queue_.begin()->second);
+      pending_.erase(due.back().key);
+      queue_.erase(queue_.begin());
     }
     lock.unlock();
     renew(due);

@@ -4,7 +4,10 @@
 // the server refuses, or a server unreachable until the lock's validity has
 // run out, marks the lock lost: its stop token fires and its callback runs.
 //
-// Entries hold locks weakly: a Lock destroyed or released simply drops out.
+// Entries hold locks weakly: a Lock destroyed without a release simply drops
+// out at its renewal time. A release cancels its entry at once, so the
+// scheduler holds entries only for locks actually held, not for every lock
+// released within the last third of a TTL.
 //
 // Thread-safety: schedule() and stop() may be called from any thread.
 #pragma once
@@ -14,8 +17,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <queue>
+#include <map>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "lock/lock_state.hpp"
@@ -31,8 +35,11 @@ class RenewalScheduler {
   RenewalScheduler(Client client, MetricsRecorder& metrics);
   ~RenewalScheduler();
 
-  // Renews state's lock (acquisition `generation`) from `at` on.
+  // Renews state's lock (acquisition `generation`) from `at` on, replacing
+  // the state's pending entry if it has one.
   void schedule(const std::shared_ptr<LockState>& state, std::uint64_t generation, Clock::time_point at);
+  // Forgets state's pending renewal, if any (its lock was released).
+  void cancel(const LockState* state) noexcept;
   void stop() noexcept;
   bool stopped() const noexcept;
 
@@ -42,11 +49,13 @@ class RenewalScheduler {
 
  private:
   struct Entry {
-    Clock::time_point due;
     std::weak_ptr<LockState> state;
     std::uint64_t generation;
-    bool operator>(const Entry& other) const { return due > other.due; }
+    // The state's address, the key of pending_; only compared, never followed.
+    const LockState* key;
   };
+  // Entries by due time; pending_ finds a state's entry to replace or cancel.
+  using Queue = std::multimap<Clock::time_point, Entry>;
   void run();
   void renew(std::vector<Entry>& due);
 
@@ -54,7 +63,8 @@ class RenewalScheduler {
   MetricsRecorder& metrics_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;  // guarded by mutex_
+  Queue queue_;                                                           // guarded by mutex_
+  std::unordered_map<const LockState*, Queue::iterator> pending_;         // guarded by mutex_
   bool stopping_ = false;                                                // guarded by mutex_
   std::uint64_t rounds_ = 0;                                             // guarded by mutex_
   std::uint64_t renewals_ = 0;                                           // guarded by mutex_

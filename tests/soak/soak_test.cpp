@@ -5,6 +5,7 @@
 // connections left behind, resident memory flat after the warm-up.
 #include <gtest/gtest.h>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +58,10 @@ long resident_kib() {
   statm >> size >> resident;
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
+
+// Bytes the allocator has handed out and not had back: unlike the resident
+// size, it does not move when the allocator keeps freed memory for reuse.
+long in_use_kib() { return static_cast<long>(mallinfo2().uordblks / 1024); }
 
 class SoakTest : public RedisTest {};
 
@@ -157,6 +162,7 @@ TEST_F(SoakTest, SixteenThreadsOfMixedLockAndSeriesWorkStayCleanAndFlat) {
     const auto start = std::chrono::steady_clock::now();
     std::this_thread::sleep_until(start + length / 4);
     const long rss_warm = resident_kib();
+    const long heap_warm = in_use_kib();
     // Threads a client starts on first need (the pub/sub subscriber) exist by
     // now; from here on the count must not move.
     const std::size_t threads_warm = thread_count();
@@ -172,6 +178,7 @@ TEST_F(SoakTest, SixteenThreadsOfMixedLockAndSeriesWorkStayCleanAndFlat) {
       std::this_thread::sleep_for(250ms);
     }
     const long rss_end = resident_kib();
+    const long heap_end = in_use_kib();
     const std::size_t threads_end = thread_count();
     stop = true;
     for (auto& thread : threads) thread.join();
@@ -192,7 +199,8 @@ TEST_F(SoakTest, SixteenThreadsOfMixedLockAndSeriesWorkStayCleanAndFlat) {
                                                << rss_end;
     }
     std::cout << operations << " operations in " << length.count() << " s; resident " << rss_warm << " -> "
-              << rss_end << " KiB; connections " << clients_warm << " -> " << clients_late << "\n";
+              << rss_end << " KiB; heap in use " << heap_warm << " -> " << heap_end << " KiB; connections "
+              << clients_warm << " -> " << clients_late << "\n";
   }
   EXPECT_EQ(thread_count(), threads_before) << "threads left behind by the client and services";
 }
