@@ -55,7 +55,7 @@ struct LockServiceOptions {
 
 class LockService {
  public:
-  // Throws InvalidArgument for an empty prefix.
+  // Throws InvalidArgument for an empty prefix or a negative interval.
   explicit LockService(Client client, LockServiceOptions options = {});
   ~LockService();
   LockService(const LockService&) = delete;

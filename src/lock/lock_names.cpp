@@ -2,6 +2,7 @@
 #include "redkit/lock_names.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "lock/lock_keys.hpp"
 #include "redkit/error.hpp"
@@ -12,8 +13,12 @@ namespace {
 std::string join(std::initializer_list<std::string_view> parts) {
   if (parts.size() == 0) throw InvalidArgument("a lock name needs at least one part");
   std::string name;
+  std::size_t position = 0;
   for (std::string_view part : parts) {
-    if (part.empty()) throw InvalidArgument("a part of a lock name is empty");
+    ++position;
+    if (part.empty()) {
+      throw InvalidArgument(fmt::format("part {} of lock name \"{}\" is empty", position, fmt::join(parts, ":")));
+    }
     if (part.find_first_of(":{}") != std::string_view::npos) {
       throw InvalidArgument(fmt::format("lock name part \"{}\" holds ':', '{{' or '}}'", part));
     }
