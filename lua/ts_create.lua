@@ -10,9 +10,13 @@
 --          <prefix>{ts-index}:label:K=V and <prefix>{ts-index}:key:K)
 -- ARGV[5]  'fail' to refuse an existing series, 'keep' to leave it as is
 -- ARGV[6..] label name, value, name, value, ...
--- returns  1 created, 0 existed (with 'keep'), error 'EXISTS' (with 'fail')
+-- returns  1 created, 0 existed (with 'keep'), error 'EXISTS' (with 'fail'),
+--          error 'WRONGTYPE' when KEYS[1] is not a hash
 --! include ts_label_index
 if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then
+    return redis.error_reply('WRONGTYPE the metadata key holds another type')
+  end
   if ARGV[5] == 'fail' then
     return redis.error_reply('EXISTS series exists')
   end

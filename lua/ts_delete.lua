@@ -12,13 +12,18 @@
 -- ARGV[2]  index key prefix <prefix>{ts-index}:
 -- ARGV[3]  key prefix, to reach the series at the other end of its rules
 --          (<prefix>ts:{OTHER})
--- returns  1 deleted, 0 no such series
+-- returns  1 deleted, 0 no such series, error 'WRONGTYPE' when KEYS[1] is not
+--          a hash
 -- Rules go with the series: its destinations lose their source, its source
 -- loses the rule.
 --! include ts_label_index
 local meta = KEYS[1]
 if redis.call('EXISTS', meta) == 0 then
   return 0
+end
+-- Someone else's key, not a series: leave it alone.
+if redis.call('TYPE', meta).ok ~= 'hash' then
+  return redis.error_reply('WRONGTYPE the metadata key holds another type')
 end
 for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
   redis.call('DEL', meta .. ':c:' .. id)

@@ -19,6 +19,11 @@
 // compressed is still the head.
 //
 // Values must be finite; timestamps lie in [kMinTimestamp, kMaxTimestamp].
+// A key of another type where a series keeps its keys (someone else's key
+// under the prefix) is never treated as a series, nor deleted: exists()
+// answers false, and calls that read or write the series throw ReplyError
+// "WRONGTYPE time series 'NAME': key 'KEY' holds a value of another type,
+// not a time series".
 //
 // Thread-safety: all members may be called from any thread at once.
 #pragma once
@@ -94,7 +99,8 @@ class Store {
   // The newest sample; nullopt for an empty series. Throws SeriesNotFound.
   std::optional<Sample> latest(std::string_view name) const;
   // Samples (or buckets) in [from, to], oldest first. Throws SeriesNotFound
-  // and InvalidArgument for a bad query (from > to, zero bucket).
+  // and InvalidArgument for a bad query (from > to, a NaN or crossed value
+  // filter, a bucket <= 0, an align outside the timestamp range).
   std::vector<Sample> range(std::string_view name, const RangeOptions& query = {}) const;
   // The same, newest first; with count, the newest `count`.
   std::vector<Sample> reverse_range(std::string_view name, const RangeOptions& query = {}) const;
@@ -110,8 +116,8 @@ class Store {
   // its bucket computed again. Samples stored before the rule are not
   // compacted. Both series must exist; a destination has one source and is
   // not a source itself. Throws SeriesNotFound naming the missing series,
-  // InvalidArgument (same series, zero bucket), Error (rule exists,
-  // destination taken).
+  // InvalidArgument (same series, bucket <= 0, align outside the timestamp
+  // range), Error (rule exists, destination taken).
   void create_rule(std::string_view source, std::string_view destination, const Aggregation& aggregation);
   // False when there was no such rule.
   bool delete_rule(std::string_view source, std::string_view destination);
@@ -121,7 +127,10 @@ class Store {
   // samples 24 h, and rules feed NAME:1m (kept 7 days), NAME:5m (30 days),
   // NAME:1h (90 days) and NAME:1d (365 days) with `aggregator`. Creates
   // what is missing, sets the retentions of what exists; returns the
-  // destination names.
+  // destination names. Throws InvalidArgument when a destination's name
+  // would be too long, and Error when a rule could not be added (a
+  // destination fed by another series or with rules of its own, `name` a
+  // destination itself), both before changing anything.
   std::vector<std::string> apply_retention_preset(std::string_view name, Aggregator aggregator = Aggregator::avg);
 
   // Names of the series whose labels match every filter (sorted), from the

@@ -100,8 +100,9 @@ struct Aggregation {
   Aggregator aggregator = Aggregator::avg;
   // Bucket width; must be > 0.
   std::chrono::milliseconds bucket{0};
-  // Buckets start at align + k × bucket. Zero aligns them to the epoch
-  // (bucket start = t − t mod bucket).
+  // Buckets start at align + k × bucket; align lies in [kMinTimestamp,
+  // kMaxTimestamp]. Zero aligns them to the epoch (bucket start = t − t mod
+  // bucket).
   Timestamp align = 0;
   // Report buckets without samples between the first and last bucket too:
   // count and sum 0, every other aggregator NaN.
@@ -117,7 +118,8 @@ struct RangeOptions {
   std::optional<std::size_t> count{};
   // Only samples whose timestamp is in this list (empty: no such filter).
   std::vector<Timestamp> timestamps{};
-  // Only samples with min_value <= value <= max_value.
+  // Only samples with min_value <= value <= max_value (not NaN; infinities
+  // leave that side open).
   std::optional<double> min_value{};
   std::optional<double> max_value{};
   std::optional<Aggregation> aggregation{};

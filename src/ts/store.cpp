@@ -1,6 +1,8 @@
 // Store: construction, series administration (create, alter, remove, info).
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -27,12 +29,35 @@ void Store::Impl::throw_not_found(std::string_view name) const {
   throw SeriesNotFound(fmt::format("time series '{}' does not exist", name));
 }
 
+void Store::Impl::throw_wrong_type(std::string_view name) const {
+  const auto k = keys(name);
+  const std::pair<const std::string*, const char*> expected[] = {
+      {&k.meta, "hash"},     {&k.head, "string"},   {&k.chunks, "zset"},
+      {&k.summary, "hash"},  {&k.labels, "hash"},   {&k.rules, "hash"}};
+  std::vector<Command> commands;
+  for (const auto& [key, type] : expected) commands.push_back(Command::raw({"TYPE", *key}));
+  const auto replies = client.execute(commands);
+  std::string culprit = k.meta;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    const std::string found = replies[i].is_status() ? replies[i].as_string() : "none";
+    if (found != "none" && found != expected[i].second) {
+      culprit = *expected[i].first;
+      break;
+    }
+  }
+  throw ReplyError(fmt::format("WRONGTYPE time series '{}': key '{}' holds a value of another type, not a time series",
+                               name, culprit));
+}
+
 Reply Store::Impl::run(std::string_view name, const Command& command) const {
   try {
     return client.command(command);
   } catch (const ReplyError& error) {
     if (error.code() == "NOSERIES") {
       throw_not_found(name);
+    }
+    if (error.code() == "WRONGTYPE") {
+      throw_wrong_type(name);
     }
     if (error.code() == "CORRUPTHEAD") {
       detail::throw_corrupt_head(name, keys(name), "it is not a whole number of records");
@@ -58,6 +83,9 @@ bool Store::Impl::create(std::string_view name, const SeriesOptions& series, boo
   } catch (const ReplyError& error) {
     if (error.code() == "EXISTS") {
       throw Error(fmt::format("time series '{}' already exists", name));
+    }
+    if (error.code() == "WRONGTYPE") {
+      throw_wrong_type(name);
     }
     throw;
   }
@@ -106,16 +134,16 @@ void Store::alter(std::string_view name, const SeriesChanges& changes) {
 bool Store::remove(std::string_view name) {
   detail::validate_series_name(name);
   const auto k = impl_->keys(name);
-  return impl_->client
-             .command(embedded_script("ts_delete")
-                          .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set, k.rules},
-                                {std::string(name), impl_->index_prefix, impl_->options.prefix}))
+  return impl_->run(name, embedded_script("ts_delete")
+                              .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set, k.rules},
+                                    {std::string(name), impl_->index_prefix, impl_->options.prefix}))
              .as_integer() == 1;
 }
 
 bool Store::exists(std::string_view name) const {
   detail::validate_series_name(name);
-  return impl_->client.command({"EXISTS", impl_->keys(name).meta}).as_integer() == 1;
+  // Someone else's key of another type at the metadata key is not a series.
+  return impl_->client.command({"TYPE", impl_->keys(name).meta}).as_string() == "hash";
 }
 
 SeriesInfo Store::info(std::string_view name) const {

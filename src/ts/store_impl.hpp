@@ -68,9 +68,13 @@ struct Store::Impl {
 
   detail::SeriesKeys keys(std::string_view name) const;
   // Runs a command; an error reply 'NOSERIES' becomes SeriesNotFound naming
-  // the series.
+  // the series, 'WRONGTYPE' a ReplyError naming the series and the key.
   Reply run(std::string_view name, const Command& command) const;
   [[noreturn]] void throw_not_found(std::string_view name) const;
+  // A key of the series' layout holds another type (someone else's key):
+  // throws ReplyError "WRONGTYPE time series 'NAME': key 'KEY' holds ...",
+  // naming the first such key.
+  [[noreturn]] void throw_wrong_type(std::string_view name) const;
 
   // --- admin (store.cpp)
   bool create(std::string_view name, const SeriesOptions& options, bool fail_if_exists) const;

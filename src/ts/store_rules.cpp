@@ -161,9 +161,7 @@ void Store::create_rule(std::string_view source, std::string_view destination, c
   if (source == destination) {
     throw InvalidArgument(fmt::format("compaction rule from '{}' to itself", source));
   }
-  if (aggregation.bucket.count() <= 0) {
-    throw InvalidArgument(fmt::format("aggregation bucket {} ms must be positive", aggregation.bucket.count()));
-  }
+  detail::validate_aggregation(aggregation);
   const auto from = impl_->keys(source);
   const auto to = impl_->keys(destination);
   try {
@@ -218,18 +216,47 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
       alter(series, {.retention = retention, .duplicate_policy = {}, .labels = {}});
     }
   };
-  set_retention(name, hours(24));
-  const std::vector<CompactionRule> existing = rules(name);
+  // Everything that would refuse a rule is checked before the first write,
+  // so a refused preset leaves every series as it was (the checks and the
+  // writes are separate round trips: a concurrent change can still slip in).
   std::vector<std::string> destinations;
   for (const Level& level : levels) {
-    const std::string destination = std::string(name) + level.suffix;
+    destinations.push_back(std::string(name) + level.suffix);
+    detail::validate_series_name(destinations.back());
+  }
+  const auto source_keys = impl_->keys(name);
+  std::vector<Command> checks{Command::raw({"HGET", source_keys.meta, "src"}),
+                              Command::raw({"HKEYS", source_keys.rules})};
+  for (const std::string& destination : destinations) {
+    const auto k = impl_->keys(destination);
+    checks.push_back(Command::raw({"HGET", k.meta, "src"}));
+    checks.push_back(Command::raw({"HLEN", k.rules}));
+  }
+  const auto found = impl_->client.execute(checks);
+  for (const Reply& reply : found) reply.throw_if_error();
+  std::vector<std::string> existing;
+  for (const Reply& destination : found[1].as_array()) existing.push_back(destination.as_string());
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    const std::string& destination = destinations[i];
+    if (std::find(existing.begin(), existing.end(), destination) != existing.end()) continue;
+    const Reply& source_of_destination = found[2 + 2 * i];
+    auto refuse = [&](std::string_view reason) {
+      throw Error(fmt::format("compaction rule {} -> {}: {}", name, destination, reason));
+    };
+    if (!source_of_destination.is_nil()) refuse("the destination already has a source");
+    if (found[3 + 2 * i].as_integer() > 0) refuse("the destination has rules of its own");
+    if (!found[0].is_nil()) refuse("the source is the destination of another rule");
+  }
+
+  set_retention(name, hours(24));
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    const std::string& destination = destinations[i];
+    const Level& level = levels[i];
     set_retention(destination, level.retention);
-    const bool present = std::any_of(existing.begin(), existing.end(),
-                                     [&](const CompactionRule& rule) { return rule.destination == destination; });
+    const bool present = std::find(existing.begin(), existing.end(), destination) != existing.end();
     if (!present) {
       create_rule(name, destination, {.aggregator = aggregator, .bucket = level.bucket, .align = 0, .empty_buckets = false});
     }
-    destinations.push_back(destination);
   }
   return destinations;
 }

@@ -302,7 +302,7 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
   auto attempt = [&] {
     std::size_t split = 0;  // samples before it may be older than the series
     if (samples.size() >= limits::kBulkMinSamples) {
-      const Reply state = client.command({"HMGET", k.meta, "v", "last"});
+      const Reply state = run(name, Command::raw({"HMGET", k.meta, "v", "last"}));
       const auto& fields = state.as_array();
       if (fields.at(0).is_nil()) {
         throw_not_found(name);
@@ -414,6 +414,9 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       }
       if (replies[i].is_error() && replies[i].error_message().starts_with("CORRUPTHEAD")) {
         detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
+      }
+      if (replies[i].is_error() && replies[i].error_message().starts_with("WRONGTYPE")) {
+        impl_->throw_wrong_type(name);
       }
       replies[i].throw_if_error();
       std::vector<RuleUpdate> updates;

@@ -80,16 +80,34 @@ void validate_samples(std::span<const Sample> samples) {
   }
 }
 
+void validate_aggregation(const Aggregation& aggregation) {
+  if (aggregation.bucket.count() <= 0) {
+    throw InvalidArgument(fmt::format("aggregation bucket {} ms must be positive", aggregation.bucket.count()));
+  }
+  if (aggregation.align < kMinTimestamp || aggregation.align > kMaxTimestamp) {
+    throw InvalidArgument(fmt::format("aggregation align {} is out of range [{}, {}]", aggregation.align,
+                                      kMinTimestamp, kMaxTimestamp));
+  }
+}
+
 void validate_query(const RangeOptions& query) {
   if (query.from != kEarliest && query.to != kLatest && query.from > query.to) {
     throw InvalidArgument(fmt::format("range start {} is after its end {}", query.from, query.to));
+  }
+  // NaN compares false with everything: a filter with it would silently
+  // match nothing.
+  if (query.min_value && std::isnan(*query.min_value)) {
+    throw InvalidArgument(fmt::format("value filter minimum {} is not a number", *query.min_value));
+  }
+  if (query.max_value && std::isnan(*query.max_value)) {
+    throw InvalidArgument(fmt::format("value filter maximum {} is not a number", *query.max_value));
   }
   if (query.min_value && query.max_value && *query.min_value > *query.max_value) {
     throw InvalidArgument(
         fmt::format("value filter minimum {} is above its maximum {}", *query.min_value, *query.max_value));
   }
-  if (query.aggregation && query.aggregation->bucket.count() <= 0) {
-    throw InvalidArgument(fmt::format("aggregation bucket {} ms must be positive", query.aggregation->bucket.count()));
+  if (query.aggregation) {
+    validate_aggregation(*query.aggregation);
   }
 }
 

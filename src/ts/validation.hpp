@@ -17,7 +17,10 @@ void validate_options(const SeriesOptions& options);
 void validate_timestamp(Timestamp timestamp);
 void validate_value(Timestamp timestamp, double value);
 void validate_samples(std::span<const Sample> samples);
-// from <= to (after resolving kEarliest/kLatest), a positive bucket.
+// A positive bucket and an alignment in the timestamp range.
+void validate_aggregation(const Aggregation& aggregation);
+// from <= to (after resolving kEarliest/kLatest), value bounds that are
+// numbers with min <= max, and a valid aggregation.
 void validate_query(const RangeOptions& query);
 
 }  // namespace redkit::ts::detail
