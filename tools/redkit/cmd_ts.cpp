@@ -92,6 +92,23 @@ std::chrono::milliseconds duration_option(const std::string& text, std::string_v
   }
 }
 
+// A mistyped option value is a usage error (exit 2), like a bad duration.
+ts::Aggregator aggregator_option(const std::string& text, std::string_view option) {
+  try {
+    return ts::parse_aggregator(text);
+  } catch (const InvalidArgument& e) {
+    throw UsageError(fmt::format("{}: {}", option, e.what()));
+  }
+}
+
+ts::DuplicatePolicy policy_option(const std::string& text, std::string_view option) {
+  try {
+    return ts::parse_duplicate_policy(text);
+  } catch (const InvalidArgument& e) {
+    throw UsageError(fmt::format("{}: {}", option, e.what()));
+  }
+}
+
 // "-" and "+" mean the earliest and latest sample; otherwise Unix ms.
 ts::Timestamp timestamp_argument(const std::string& text, std::string_view what) {
   if (text == "-") return ts::kEarliest;
@@ -158,7 +175,9 @@ ts::SeriesOptions series_options(const SeriesArgs& args) {
   ts::SeriesOptions options;
   if (!args.retention.empty()) options.retention = duration_option(args.retention, "--retention");
   if (!args.labels.empty()) options.labels = labels_argument(args.labels);
-  if (!args.duplicate_policy.empty()) options.duplicate_policy = ts::parse_duplicate_policy(args.duplicate_policy);
+  if (!args.duplicate_policy.empty()) {
+    options.duplicate_policy = policy_option(args.duplicate_policy, "--duplicate-policy");
+  }
   return options;
 }
 
@@ -176,7 +195,12 @@ void run_alter(const GlobalOptions& global, const SeriesArgs& args) {
   ts::SeriesChanges changes;
   if (!args.retention.empty()) changes.retention = duration_option(args.retention, "--retention");
   if (!args.labels.empty()) changes.labels = labels_argument(args.labels);
-  if (!args.duplicate_policy.empty()) changes.duplicate_policy = ts::parse_duplicate_policy(args.duplicate_policy);
+  if (!args.duplicate_policy.empty()) {
+    changes.duplicate_policy = policy_option(args.duplicate_policy, "--duplicate-policy");
+  }
+  if (!changes.retention && !changes.labels && !changes.duplicate_policy) {
+    throw UsageError("ts alter: nothing to change; give --retention, --labels or --duplicate-policy");
+  }
   make_store(global).alter(args.name, changes);
   if (global.json()) {
     fmt::print("{}\n", nlohmann::json{{"name", args.name}, {"altered", true}}.dump());
@@ -188,7 +212,7 @@ void run_alter(const GlobalOptions& global, const SeriesArgs& args) {
 void run_add(const GlobalOptions& global, const AddArgs& args) {
   const double value = number_argument(args.value, "value");
   std::optional<ts::DuplicatePolicy> on_duplicate;
-  if (!args.on_duplicate.empty()) on_duplicate = ts::parse_duplicate_policy(args.on_duplicate);
+  if (!args.on_duplicate.empty()) on_duplicate = policy_option(args.on_duplicate, "--on-duplicate");
   ts::Store store = make_store(global);
   ts::Timestamp timestamp = 0;
   if (args.timestamp == "*") {
@@ -266,7 +290,7 @@ ts::RangeOptions range_options(const RangeArgs& args) {
       throw UsageError("--agg and --bucket go together");
     }
     ts::Aggregation aggregation;
-    aggregation.aggregator = ts::parse_aggregator(args.aggregation);
+    aggregation.aggregator = aggregator_option(args.aggregation, "--agg");
     aggregation.bucket = duration_option(args.bucket, "--bucket");
     if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
     if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
@@ -285,7 +309,9 @@ void run_range(const GlobalOptions& global, const RangeArgs& args, bool reverse)
 void run_mrange(const GlobalOptions& global, const MultiRangeArgs& args) {
   const ts::RangeOptions query = range_options(args.range);
   std::optional<ts::GroupBy> group_by;
-  if (!args.group_by.empty()) group_by = ts::GroupBy{.label = args.group_by, .reducer = ts::parse_aggregator(args.reducer)};
+  if (!args.group_by.empty()) {
+    group_by = ts::GroupBy{.label = args.group_by, .reducer = aggregator_option(args.reducer, "--reduce")};
+  }
   const auto series = make_store(global).mrange(args.filters, query, group_by);
   if (global.json()) {
     nlohmann::json out = nlohmann::json::array();
@@ -388,7 +414,7 @@ nlohmann::json to_json(const ts::CompactionRule& rule) {
 
 void run_rule_add(const GlobalOptions& global, const RuleArgs& args) {
   ts::Aggregation aggregation;
-  aggregation.aggregator = ts::parse_aggregator(args.aggregation);
+  aggregation.aggregator = aggregator_option(args.aggregation, "--agg");
   aggregation.bucket = duration_option(args.bucket, "--bucket");
   if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
   if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
@@ -428,7 +454,8 @@ void run_rule_delete(const GlobalOptions& global, const RuleArgs& args) {
 }
 
 void run_preset_retention(const GlobalOptions& global, const std::string& name, const std::string& aggregation) {
-  const auto destinations = make_store(global).apply_retention_preset(name, ts::parse_aggregator(aggregation));
+  const ts::Aggregator aggregator = aggregator_option(aggregation, "--agg");
+  const auto destinations = make_store(global).apply_retention_preset(name, aggregator);
   if (global.json()) {
     fmt::print("{}\n", nlohmann::json{{"name", name}, {"destinations", destinations}}.dump());
     return;
@@ -493,7 +520,9 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
       "import", "Import 'timestamp_ms,value' CSV lines from FILE (checked whole first) or '-' (stdin, streamed)");
   import->add_option("name", import_args->name, "Series name")->required();
   import->add_option("file", import_args->file, "CSV file, or '-' for standard input")->required();
-  import->add_option("--batch", import_args->batch, "Samples per pipelined batch")->capture_default_str();
+  import->add_option("--batch", import_args->batch, "Samples per pipelined batch")
+      ->check(CLI::Range(std::size_t{1}, std::numeric_limits<std::size_t>::max()))
+      ->capture_default_str();
   import->callback([&global, import_args] { run_import(global, *import_args); });
 
   add_range_command(*ts, global, "range", "Samples (or buckets) from FROM to TO, oldest first", false);
