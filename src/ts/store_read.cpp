@@ -118,12 +118,16 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   Timestamp cursor_hi = hi;
   bool first_page = true;
   Timestamp cutoff = kMinTimestamp;
+  // A read with a limit asks for one chunk, then twice as many per page: the
+  // newest sample (latest(), mget) or a short read costs a chunk or two, not
+  // a page of 128 chunks (up to a megabyte) it would mostly throw away.
+  std::size_t page_chunks = limit ? 1 : limits::kChunksPerPage;
   for (;;) {
     const Reply reply = run(
         name, embedded_script("ts_read").call(
                   {k.meta, k.head, k.chunks, k.summary},
                   {reverse ? "reverse" : "forward", std::to_string(reverse ? lo : cursor_lo),
-                   std::to_string(reverse ? cursor_hi : hi), std::to_string(limits::kChunksPerPage),
+                   std::to_string(reverse ? cursor_hi : hi), std::to_string(page_chunks),
                    first_page ? "1" : "0"}));
     const auto& parts = reply.as_array();
     if (first_page) {
@@ -237,6 +241,7 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
       cursor_hi = chunks.back().first - 1;
     }
     first_page = false;
+    page_chunks = std::min(2 * page_chunks, limits::kChunksPerPage);
   }
 }
 

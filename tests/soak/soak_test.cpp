@@ -195,8 +195,14 @@ TEST_F(SoakTest, SixteenThreadsOfMixedLockAndSeriesWorkStayCleanAndFlat) {
     EXPECT_LE(clients_late, clients_warm) << "connections grew during the run";
     EXPECT_EQ(threads_end, threads_warm) << "threads started during the run";
     if (!kSanitized) {
-      EXPECT_LE(rss_end - rss_warm, 8 * 1024) << "resident KiB after warm-up " << rss_warm << ", at the end "
-                                               << rss_end;
+      // What the allocator has handed out must stay flat: growth there is a
+      // leak or an unbounded structure. Resident memory may also grow while
+      // the 16 threads' allocator arenas keep freed memory for reuse; that
+      // is bounded by their peaks, hence the looser limit.
+      EXPECT_LE(heap_end - heap_warm, 1024) << "heap in use KiB after warm-up " << heap_warm << ", at the end "
+                                            << heap_end;
+      EXPECT_LE(rss_end - rss_warm, 16 * 1024) << "resident KiB after warm-up " << rss_warm << ", at the end "
+                                                << rss_end;
     }
     std::cout << operations << " operations in " << length.count() << " s; resident " << rss_warm << " -> "
               << rss_end << " KiB; heap in use " << heap_warm << " -> " << heap_end << " KiB; connections "
