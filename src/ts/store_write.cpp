@@ -55,7 +55,8 @@ double merge(DuplicatePolicy policy, double stored, double added) {
   return stored;
 }
 
-// ARGV of ts_chunk_put after gen and id: the count change and the pieces.
+// ARGV of ts_chunk_put after the chunk's length and id: the count change and
+// the pieces.
 void append_pieces(std::vector<std::string>& args, const std::vector<EncodedPiece>& pieces) {
   for (const EncodedPiece& piece : pieces) {
     args.push_back(std::to_string(piece.first));
@@ -182,7 +183,6 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
       apply_rule_updates(name, updates);
       return;
     }
-    const std::string& gen = parts.at(0).as_string();
     const std::string& id = parts.at(1).as_string();
     const DuplicatePolicy policy = on_duplicate ? *on_duplicate : parse_duplicate_policy(parts.at(3).as_string());
     const long long retention = std::stoll(parts.at(4).as_string());
@@ -208,7 +208,7 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
       samples.insert(at, sample);
       added = 1;
     }
-    std::vector<std::string> args{gen, id, std::to_string(added)};
+    std::vector<std::string> args{std::to_string(parts.at(2).as_string().size()), id, std::to_string(added)};
     append_pieces(args, encode_pieces(samples, limits::kBulkBlockSamples));
     if (client.command(embedded_script("ts_chunk_put").call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
             .as_integer() == 1) {
@@ -237,7 +237,7 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
       return 0;
     }
     samples.erase(first, last);
-    std::vector<std::string> args{parts.at(0).as_string(), parts.at(1).as_string(),
+    std::vector<std::string> args{std::to_string(parts.at(2).as_string().size()), parts.at(1).as_string(),
                                   std::to_string(-static_cast<long long>(removed))};
     append_pieces(args, encode_pieces(samples, limits::kBulkBlockSamples));
     if (client.command(embedded_script("ts_chunk_put").call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
