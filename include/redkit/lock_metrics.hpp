@@ -6,6 +6,8 @@
 // second (and when it is destroyed), so LockService::metrics() reports the
 // sum over all processes. Space in Redis is bounded: fixed histogram buckets
 // and at most 1000 contended names (the least contended are dropped).
+// A MultiLock counts as its locks do one by one (an attempt, an acquisition,
+// a release and a hold time per lock); its wait and a timeout count once.
 //
 //   redkit::LockMetrics m = locks.metrics();
 //   std::cout << redkit::to_prometheus(m);   // text exposition format 0.0.4

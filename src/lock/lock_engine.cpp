@@ -178,6 +178,7 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
   std::vector<Command> commands;
   commands.reserve(states.size());
   for (const auto& state : states) commands.push_back(state->kind.acquire(*state, token, owner));
+  metrics_.add(MetricsRecorder::Counter::attempts, states.size());
   const auto sent_at = Clock::now();
   std::vector<Reply> replies = client_.execute(commands);
   AllAttempt attempt;
@@ -214,17 +215,28 @@ bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& stat
     throw LockError(fmt::format("lock \"{}\": its LockService has been destroyed", states.front()->name));
   }
   const bool forever = wait < std::chrono::milliseconds::zero();
-  const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;
+  const auto started = Clock::now();
+  const auto deadline = forever ? Clock::time_point::max() : started + wait;
   const std::string token = random_token();
   const RetryPolicy& retry = states.front()->options.retry;
   std::optional<ReleaseWaiters::Ticket> ticket;
   std::string ticket_channel;
+  // Metrics count each lock of the set as the single-lock path does
+  // (attempts, acquisitions, hold time), and the set's wait once.
   for (int attempt = 1;; ++attempt) {
     const std::uint64_t seen = ticket ? ticket->generation() : 0;
     AllAttempt result = try_acquire_all(states, token);
-    if (result.acquired) return true;
+    if (result.acquired) {
+      metrics_.observe(MetricsRecorder::Histogram::wait,
+                       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+      return true;
+    }
+    metrics_.contended(states[result.busy]->name);
     const auto now = Clock::now();
-    if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) return false;
+    if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) {
+      metrics_.add(MetricsRecorder::Counter::timeouts);
+      return false;
+    }
     const std::string& channel = states[result.busy]->keys.channel;
     if (!ticket || ticket_channel != channel) {
       // Listen on the lock that was busy, then try again at once: a release
@@ -248,7 +260,10 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
     if (state->token.empty()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
     tokens.push_back(state->token);
     commands.push_back(state->kind.release(*state, state->token));
+    metrics_.observe(MetricsRecorder::Histogram::hold,
+                     std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state->acquired_at));
   }
+  metrics_.add(MetricsRecorder::Counter::releases, states.size());
   std::vector<Reply> replies = client_.execute(commands);
   std::vector<LockOutcome> outcomes;
   for (std::size_t i = 0; i < states.size(); ++i) {

@@ -48,6 +48,27 @@ TEST_F(LockMetricsTest, CountsAttemptsAcquisitionsTimeoutsAndHoldTimes) {
   EXPECT_GE(m.most_contended.front().second, 2u);
 }
 
+TEST_F(LockMetricsTest, MultiLocksCountEachLockAndTheirWaitOnce) {
+  Client client(redis().url());
+  LockService locks(client, options());
+  MultiLock both = locks.make_multi({"x", "y"});
+  Lock blocker = locks.make("y");
+  ASSERT_TRUE(blocker.try_lock());
+  EXPECT_FALSE(both.try_lock_for(30ms));  // y is taken: a timeout, y contended
+  blocker.unlock();
+  ASSERT_TRUE(both.try_lock_for(1s));
+  both.unlock();
+  LockMetrics m = locks.metrics();
+  EXPECT_EQ(m.acquisitions, 3u);  // blocker, then x and y
+  EXPECT_GE(m.attempts, 5u);      // blocker's one, two per attempt of the pair
+  EXPECT_EQ(m.timeouts, 1u);
+  EXPECT_EQ(m.releases, 3u);
+  EXPECT_EQ(m.hold.count, 3u);
+  EXPECT_EQ(m.wait.count, 2u);  // blocker's and the pair's
+  ASSERT_FALSE(m.most_contended.empty());
+  EXPECT_EQ(m.most_contended.front().first, "y");
+}
+
 TEST_F(LockMetricsTest, HandoffIsMeasuredForAWaiterOnly) {
   Client client(redis().url());
   LockService locks(client, options());
