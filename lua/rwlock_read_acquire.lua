@@ -4,11 +4,12 @@
 -- KEYS[2]  state hash     <prefix>lock:{name}:state             fence (counter)
 -- KEYS[3]  readers zset   <prefix>lock:{name}:readers           token -> lease expiry (server ms)
 -- KEYS[4]  owners hash    <prefix>lock:{name}:readers:owners    token -> JSON {host, pid, label,
---                                                               fence, acquired_at, ttl}
+--                                                               owner, fence, acquired_at, ttl}
 -- KEYS[5]  intents zset   <prefix>lock:{name}:intents           waiting writer token -> intent expiry
 -- ARGV[1]  token (128-bit random, hex)
 -- ARGV[2]  ttl in milliseconds
 -- ARGV[3]  owner host    ARGV[4] owner pid    ARGV[5] owner label
+-- ARGV[6]  owner id (host/pid/thread: who waits for whom, for deadlock detection)
 -- returns  {1, fence}   acquired, or already held with this token (a retry after a
 --                       lost reply is answered, not refused)
 --          {0, pttl}    a writer holds the lock for pttl more ms, or a writer waits
@@ -59,7 +60,7 @@ end
 local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 redis.call('ZADD', KEYS[3], now + ttl, ARGV[1])
 redis.call('HSET', KEYS[4], ARGV[1], cjson.encode({
-  host = ARGV[3], pid = ARGV[4], label = ARGV[5], fence = tostring(fence),
+  host = ARGV[3], pid = ARGV[4], label = ARGV[5], owner = ARGV[6], fence = tostring(fence),
   acquired_at = string.format('%d', now), ttl = ARGV[2]}))
 settle()
 return {1, fence}

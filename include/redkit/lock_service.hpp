@@ -49,7 +49,9 @@ struct LockServiceOptions {
   std::chrono::milliseconds metrics_flush_interval{1000};
   // How often a waiting acquisition looks for a deadlock through itself (two
   // round trips per check). Zero: waiters neither record their waits nor
-  // check. Detection covers exclusive locks and multi-locks.
+  // check. Detection covers exclusive, fair and read-write locks (a writer
+  // waits for every reader, so a cycle may run through any of them); a
+  // semaphore's permits are not followed, since a waiter needs only one.
   std::chrono::milliseconds deadlock_check_interval{1000};
 };
 

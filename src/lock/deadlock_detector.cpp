@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <set>
 
 #include "client/embedded_scripts.hpp"
 #include "lock/lock_keys.hpp"
+#include "lock/lock_kind.hpp"
 
 namespace redkit::detail {
 namespace {
@@ -46,13 +48,19 @@ WaitGraph WaitGraph::read(const Client& client, const std::string& prefix) {
   for (const auto& [owner, wait] : graph.waits_) names.insert(wait.lock);
   if (names.empty()) return graph;
   std::vector<Command> lookups;
+  const Script& holder_owners = embedded_script("lock_holder_owners");
   for (const auto& name : names) {
-    lookups.push_back(std::move(Command("HGET").key(LockKeys(prefix, name).holder).arg("owner")));
+    const LockKeys keys(prefix, name);
+    const ReadWriteKeys rw(keys.holder);
+    lookups.push_back(holder_owners.call({keys.holder, rw.readers, rw.owners}, {}));
   }
   auto holders = client.execute(lookups);
   std::size_t i = 0;
   for (const auto& name : names) {
-    if (holders[i].is_string()) graph.holders_[name] = holders[i].as_string();
+    holders[i].throw_if_error();
+    std::vector<std::string> owners;
+    for (const Reply& owner : holders[i].as_array()) owners.push_back(owner.as_string());
+    if (!owners.empty()) graph.holders_[name] = std::move(owners);
     ++i;
   }
   return graph;
@@ -60,19 +68,26 @@ WaitGraph WaitGraph::read(const Client& client, const std::string& prefix) {
 
 std::optional<Deadlock> WaitGraph::cycle_through(const std::string& owner) const {
   Deadlock deadlock;
-  std::set<std::string> visited;
-  std::string current = owner;
-  for (;;) {
+  std::set<std::string> visited{owner};
+  // True once a path of waits from `current` leads back to `owner`; the
+  // path is left in deadlock.cycle.
+  std::function<bool(const std::string&)> leads_back = [&](const std::string& current) {
     auto wait = waits_.find(current);
-    if (wait == waits_.end()) return std::nullopt;
-    auto holder = holders_.find(wait->second.lock);
-    if (holder == holders_.end()) return std::nullopt;
+    if (wait == waits_.end()) return false;
+    auto holders = holders_.find(wait->second.lock);
+    if (holders == holders_.end()) return false;
     deadlock.cycle.push_back(wait->second);
-    visited.insert(current);
-    if (holder->second == owner) return deadlock;
-    if (visited.contains(holder->second)) return std::nullopt;  // a cycle, but not through `owner`
-    current = holder->second;
-  }
+    for (const std::string& holder : holders->second) {
+      if (holder == owner) return true;
+      // Seen before: either on this path (a cycle, but not through `owner`)
+      // or already known not to lead back.
+      if (visited.insert(holder).second && leads_back(holder)) return true;
+    }
+    deadlock.cycle.pop_back();
+    return false;
+  };
+  if (!leads_back(owner)) return std::nullopt;
+  return deadlock;
 }
 
 std::vector<Deadlock> WaitGraph::all_cycles() const {

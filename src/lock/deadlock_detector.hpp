@@ -2,8 +2,11 @@
 // (lua/lock_wait_register.lua), holders are recorded in the lock keys, and
 // the wait-for graph built from both is searched for cycles.
 //
-// Each owner (a thread: host/pid/tid) waits for at most one lock at a time,
-// so following "waits for lock -> held by" from an owner is a simple walk.
+// Each owner (a thread: host/pid/tid) waits for at most one lock at a time; a
+// lock may have several holders that must all let go (the readers of a
+// read-write lock), so the search from an owner is depth-first over them.
+// Semaphore permits are not edges: a waiter needs any one permit, so one
+// blocked holder does not block it for good.
 // Every waiter of a cycle finds the same cycle and the same youngest wait
 // (the latest to start, on the server's clock), so exactly one of them gives
 // up without any coordination.
@@ -35,7 +38,7 @@ class WaitGraph {
 
  private:
   std::map<std::string, LockWait> waits_;       // by owner
-  std::map<std::string, std::string> holders_;  // lock name -> owner holding it
+  std::map<std::string, std::vector<std::string>> holders_;  // lock name -> owners holding it
 };
 
 // The waits hash of a prefix.

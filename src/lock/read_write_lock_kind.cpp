@@ -69,7 +69,7 @@ const LockKind& read_lock_kind() {
             return embedded_script("rwlock_read_acquire")
                 .call({state.keys.holder, state.keys.state, rw.readers, rw.owners, rw.intents},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
-                       owner.label});
+                       owner.label, owner.id});
           },
       .release =
           [](const LockState& state, const std::string& token) {

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -106,6 +107,41 @@ TEST_F(DeadlockTest, WaitingForALockThisThreadHoldsIsADeadlock) {
   Lock second = locks.make("self");
   // Not re-entrant, and renewed by its holder: this would wait forever.
   EXPECT_THROW(second.try_lock_for(5s), DeadlockError);
+}
+
+// A writer waits for every reader to leave: a reader that waits in turn for
+// a lock the writer's thread holds closes a cycle through the readers.
+TEST_F(DeadlockTest, CycleThroughAReaderIsFound) {
+  Client client(redis().url());
+  LockService locks(client, options());
+  std::atomic<int> holding{0};
+  std::atomic<bool> writer_gave_up{false};
+  std::atomic<bool> reader_got_x{false};
+  std::thread reader_thread([&] {
+    Lock reader = locks.make_reader("doc", {.ttl = 10s});
+    ASSERT_TRUE(reader.try_lock());
+    ++holding;
+    ASSERT_TRUE(wait_for([&] { return holding.load() == 2; }, 5s));
+    Lock x = locks.make("x", {.ttl = 10s});
+    reader_got_x = x.try_lock_for(10s);  // once the writer's thread gives up and lets x go
+  });
+  std::thread writer_thread([&] {
+    Lock x = locks.make("x", {.ttl = 10s});
+    ASSERT_TRUE(x.try_lock());
+    ++holding;
+    ASSERT_TRUE(wait_for([&] { return holding.load() == 2; }, 5s));
+    std::this_thread::sleep_for(300ms);  // orders the waits: this one is the youngest
+    Lock writer = locks.make_writer("doc", {.ttl = 10s});
+    try {
+      writer.try_lock_for(10s);
+    } catch (const DeadlockError& e) {
+      writer_gave_up = e.cycle().size() == 2;
+    }
+  });
+  writer_thread.join();
+  reader_thread.join();
+  EXPECT_TRUE(writer_gave_up);
+  EXPECT_TRUE(reader_got_x);
 }
 
 TEST_F(DeadlockTest, NoFalseAlarmOnPlainContention) {
