@@ -13,7 +13,7 @@
 #include <string>
 
 #include "client/reply_reader.hpp"
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "redkit/client.hpp"
 
 namespace {
@@ -131,17 +131,9 @@ BENCHMARK(BM_Redkit_ParseArray);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  std::unique_ptr<redkit::devserver::RedisProcess> server;
-  const char* url = std::getenv("REDIS_URL");
-  if (url != nullptr && *url != '\0') {
-    auto options = redkit::ConnectionOptions::from_url(url);
-    target() = Target{options.host, options.port, url};
-  } else {
-    // Loopback TCP, like the baselines of docs/BENCHMARKS.md, on a server
-    // nothing else uses.
-    server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-    target() = Target{"127.0.0.1", server->port(), server->url()};
-  }
+  const redkit::bench::BenchServer server;
+  const auto options = redkit::ConnectionOptions::from_url(server.url());
+  target() = Target{options.host, options.port, server.url()};
   benchmark::AddCustomContext("redis", target().url);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 
 #include "client/embedded_scripts.hpp"
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "redkit/client.hpp"
 #include "redkit/lock_service.hpp"
 
@@ -111,15 +111,8 @@ BENCHMARK(BM_Redkit_Lock_NoRenew)->UseRealTime();
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  std::unique_ptr<redkit::devserver::RedisProcess> server;
-  const char* url = std::getenv("REDIS_URL");
-  if (url != nullptr && *url != '\0') {
-    redis_url() = url;
-  } else {
-    // Loopback TCP on a server nothing else uses, as in docs/BENCHMARKS.md.
-    server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-    redis_url() = server->url();
-  }
+  const redkit::bench::BenchServer server;
+  redis_url() = server.url();
   benchmark::AddCustomContext("redis", redis_url());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -24,7 +24,7 @@
 
 #include <fmt/format.h>
 
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "handoff_record.hpp"
 #include "handoff_report.hpp"
 #include "lock_handoff_worker.hpp"
@@ -141,14 +141,8 @@ int run_workers(const HandoffConfig& config, const std::filesystem::path& dir) {
 int main(int argc, char** argv) {
   try {
     Arguments args = parse(argc, argv);
-    std::unique_ptr<redkit::devserver::RedisProcess> server;
-    const char* url = std::getenv("REDIS_URL");
-    if (url != nullptr && *url != '\0') {
-      args.config.url = url;
-    } else {
-      server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-      args.config.url = server->url();
-    }
+    const redkit::bench::BenchServer server;
+    args.config.url = server.url();
     args.config.lock_name = fmt::format("handoff-{}", getpid());
     args.config.counter_key = fmt::format("bench:handoff-{}:counter", getpid());
 

@@ -22,7 +22,7 @@
 
 #include <fmt/format.h>
 
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "lock/lock_engine.hpp"
 #include "lock/lock_kind.hpp"
 #include "redkit/client.hpp"
@@ -81,14 +81,8 @@ Arguments parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   const Arguments args = parse(argc, argv);
-  std::unique_ptr<redkit::devserver::RedisProcess> server;
-  std::string url;
-  if (const char* env = std::getenv("REDIS_URL"); env != nullptr && *env != '\0') {
-    url = env;
-  } else {
-    server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-    url = server->url();
-  }
+  const redkit::bench::BenchServer server;
+  const std::string& url = server.url();
 
   redkit::Client client(url);
   // The engine itself rather than a LockService, to read its scheduler's counters.
@@ -110,12 +104,12 @@ int main(int argc, char** argv) {
   const auto rounds_before = scheduler.rounds();
   const auto renewals_before = scheduler.renewals();
   const double cpu_before = cpu_seconds_of_self();
-  const double server_before = server ? cpu_seconds_of(server->pid()) : -1;
+  const double server_before = server.process() ? cpu_seconds_of(server.process()->pid()) : -1;
   const auto window_start = Clock::now();
   std::this_thread::sleep_for(args.window);
   const double wall = std::chrono::duration<double>(Clock::now() - window_start).count();
   const double cpu = cpu_seconds_of_self() - cpu_before;
-  const double server_cpu = server ? cpu_seconds_of(server->pid()) - server_before : -1;
+  const double server_cpu = server.process() ? cpu_seconds_of(server.process()->pid()) - server_before : -1;
   const auto rounds = scheduler.rounds() - rounds_before;
   const auto renewals = scheduler.renewals() - renewals_before;
 
@@ -127,7 +121,9 @@ int main(int argc, char** argv) {
              args.ttl.count(), (args.ttl / 3).count(), wall, url);
   fmt::print("acquired all in     {:.2f} s\n", acquire_s);
   fmt::print("client cpu          {:.3f} s = {:.2f} % of one core\n", cpu, core_percent);
-  if (server) fmt::print("redis-server cpu    {:.3f} s = {:.2f} % of one core\n", server_cpu, 100.0 * server_cpu / wall);
+  if (server.process()) {
+    fmt::print("redis-server cpu    {:.3f} s = {:.2f} % of one core\n", server_cpu, 100.0 * server_cpu / wall);
+  }
   fmt::print("renewal rounds      {} ({:.1f}/s), renewals {} ({:.0f}/s), {:.0f} locks per round\n", rounds,
              static_cast<double>(rounds) / wall, renewals, static_cast<double>(renewals) / wall,
              rounds ? static_cast<double>(renewals) / static_cast<double>(rounds) : 0.0);

@@ -26,7 +26,7 @@
 
 #include <fmt/format.h>
 
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "redkit/client.hpp"
 #include "rwlock_check_worker.hpp"
 
@@ -227,14 +227,8 @@ std::string run_seed(const std::string& dir, const std::string& url, int readers
 int main(int argc, char** argv) {
   try {
     const Arguments args = parse(argc, argv);
-    std::unique_ptr<redkit::devserver::RedisProcess> server;
-    std::string url;
-    if (const char* env = std::getenv("REDIS_URL"); env != nullptr && *env != '\0') {
-      url = env;
-    } else {
-      server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-      url = server->url();
-    }
+    const redkit::bench::BenchServer server;
+    const std::string& url = server.url();
     std::cout << fmt::format("rwlock_check: {} reader + {} writer processes, {} s each mode, redis {}\n",
                              args.readers, args.writers, args.seconds, url);
     const std::filesystem::path dir = make_log_dir();

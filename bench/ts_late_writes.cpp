@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "redkit/client.hpp"
 #include "redkit/error.hpp"
 #include "redkit/time_series.hpp"
@@ -89,14 +89,8 @@ int main(int argc, char** argv) {
       }
     }
     if (seconds < 1) throw std::invalid_argument("--seconds must be at least 1");
-    std::unique_ptr<redkit::devserver::RedisProcess> server;
-    std::string url;
-    if (const char* env = std::getenv("REDIS_URL"); env != nullptr && *env != '\0') {
-      url = env;
-    } else {
-      server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-      url = server->url();
-    }
+    const redkit::bench::BenchServer server;
+    const std::string& url = server.url();
     redkit::Client client(url);
     redkit::ts::Store store(client, {.prefix = "bench:", .default_series = {}});
     // Unmeasured: the first run of a process is markedly slower (about half

@@ -33,7 +33,7 @@
 #include <fmt/format.h>
 
 #include "client/embedded_scripts.hpp"
-#include "devserver/redis_process.hpp"
+#include "bench_server.hpp"
 #include "devserver/spawn.hpp"
 #include "devserver/temp_dir.hpp"
 #include "redkit/client.hpp"
@@ -558,16 +558,8 @@ Options parse_options(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     const Options options = parse_options(argc, argv);
-    std::unique_ptr<redkit::devserver::RedisProcess> server;
-    std::string url;
-    const char* env = std::getenv("REDIS_URL");
-    if (env != nullptr && *env != '\0') {
-      url = env;
-    } else {
-      // Loopback TCP on a server nothing else uses, no persistence.
-      server = std::make_unique<redkit::devserver::RedisProcess>(redkit::devserver::RedisProcessOptions{});
-      url = server->url();
-    }
+    const redkit::bench::BenchServer server;
+    const std::string& url = server.url();
     redkit::ClientOptions client_options;
     client_options.connection = redkit::ConnectionOptions::from_url(url);
     // Replies of a million members take longer than the default allows.

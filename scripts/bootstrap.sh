@@ -13,6 +13,12 @@ packages=(
   libfaketime
 )
 
+# Package names given as arguments are installed instead of the list above,
+# the same way (tests/fuzz/build_and_run.sh asks for clang like this).
+if (($# > 0)); then
+  packages=("$@")
+fi
+
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "bootstrap: dpkg-query not found; install these packages by hand: ${packages[*]}" >&2
   exit 1

@@ -27,33 +27,7 @@ if ! [[ $seconds =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]]; then
 fi
 
 # --- packages -----------------------------------------------------------------
-packages=(clang-14 libclang-rt-14-dev libfmt-dev)
-missing=()
-for package in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ $status == "install ok installed" ]] || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  as_root=()
-  if ((EUID != 0)); then
-    if ! command -v sudo >/dev/null 2>&1; then
-      echo "fuzz: missing ${missing[*]}; run as root or install sudo" >&2
-      exit 1
-    fi
-    as_root=(sudo DEBIAN_FRONTEND=noninteractive)
-  fi
-  echo "fuzz: installing ${missing[*]}"
-  log=$(mktemp)
-  if ! { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-         "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-           apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    echo "fuzz: apt-get failed while installing ${missing[*]}" >&2
-    exit 1
-  fi
-  rm -f "$log"
-fi
+"$root/scripts/bootstrap.sh" clang-14 libclang-rt-14-dev libfmt-dev
 
 # --- build --------------------------------------------------------------------
 cxx=clang++-14
