@@ -319,6 +319,10 @@ SeriesStats Store::stats(std::string_view name, Timestamp from, Timestamp to) co
   const auto [lo, hi] = bounds_of(bounds);
   SeriesStats stats;
   if (lo > hi) {
+    // Nothing to count, but a missing series is still reported, as range() does.
+    if (impl_->client.command({"EXISTS", impl_->keys(name).meta}).as_integer() == 0) {
+      impl_->throw_not_found(name);
+    }
     return stats;
   }
   const auto k = impl_->keys(name);

@@ -170,6 +170,9 @@ TEST_F(BadInputTsTest, QueriesRefuseMissingSeriesAndBadRanges) {
   EXPECT_EQ(error_of<SeriesNotFound>([&] { store().reverse_range("nope"); }), "time series 'nope' does not exist");
   EXPECT_EQ(error_of<SeriesNotFound>([&] { store().latest("nope"); }), "time series 'nope' does not exist");
   EXPECT_EQ(error_of<SeriesNotFound>([&] { store().stats("nope"); }), "time series 'nope' does not exist");
+  // Bounds past the largest timestamp leave nothing to count: still reported.
+  EXPECT_EQ(error_of<SeriesNotFound>([&] { store().stats("nope", ts::kMaxTimestamp + 1, ts::kLatest); }),
+            "time series 'nope' does not exist");
   EXPECT_EQ(error_of<InvalidArgument>([&] { store().range("cpu", {.from = 5, .to = 1}); }),
             "range start 5 is after its end 1");
   EXPECT_EQ(error_of<InvalidArgument>([&] { store().reverse_range("cpu", {.from = 9, .to = -9}); }),
