@@ -34,7 +34,8 @@ void LockFaultTest::restart_lock_server_with(RedisProcessOptions options) {
 
 FencedResource LockFaultTest::resource() { return FencedResource(Client(resource_server_->url()), lock_name_); }
 
-ChildProcess& LockFaultTest::start_worker(int id, const std::vector<std::string>& flags) {
+ChildProcess& LockFaultTest::start_worker(int id, const std::vector<std::string>& flags,
+                                          const std::vector<std::string>& shared_flags) {
   std::vector<std::string> argv{LOCK_FAULT_WORKER_PATH,
                                 "--url", lock_server_->url(),
                                 "--resource-url", resource_server_->url(),
@@ -42,6 +43,7 @@ ChildProcess& LockFaultTest::start_worker(int id, const std::vector<std::string>
                                 "--worker", std::to_string(id),
                                 "--log", log_of(id).string()};
   argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), shared_flags.begin(), shared_flags.end());
   auto child = std::make_unique<ChildProcess>(argv, dir_ / fmt::format("worker-{}.out", id));
   ChildProcess& started = *child;
   workers_[id] = std::move(child);

@@ -43,8 +43,10 @@ class LockFaultTest : public ::testing::Test {
   const std::string& lock_name() const { return lock_name_; }
   FencedResource resource();
 
-  // Starts worker `id` on the lock with extra flags (see lock_fault_worker.cpp).
-  ChildProcess& start_worker(int id, const std::vector<std::string>& flags);
+  // Starts worker `id` on the lock with extra flags (see lock_fault_worker.cpp),
+  // then the flags every worker of the test shares (the lock's kind...).
+  ChildProcess& start_worker(int id, const std::vector<std::string>& flags,
+                             const std::vector<std::string>& shared_flags = {});
   ChildProcess& worker(int id) { return *workers_.at(id); }
   // Waits for the worker to exit and expects status 0.
   void expect_clean_exit(int id, std::chrono::milliseconds timeout = std::chrono::seconds(30));

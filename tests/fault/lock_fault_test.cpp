@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "fault/lock_fault_fixture.hpp"
 #include "redkit/client.hpp"
@@ -23,6 +25,24 @@ const CriticalSection* section_of(const CheckReport& report, int worker, int sec
   }
   return nullptr;
 }
+
+// The restart schedules: worker 1 holds the lock for 2.5 s (TTL 3 s) and
+// writes every 20 ms; worker 2, started with `waiter_flags`, waits for it;
+// meanwhile the lock's server is killed and started again on the same port
+// and directory. Both workers ride out the dropped connections.
+class LockRestartTest : public LockFaultTest {
+ protected:
+  void kill_and_restart_while_held(std::vector<std::string> waiter_flags) {
+    start_worker(1, {"--ttl-ms", "3000", "--hold-ms", "2500", "--write-every-ms", "20", "--tolerate-errors"});
+    ASSERT_TRUE(wait_for_event(1, EventKind::wrote));
+    waiter_flags.insert(waiter_flags.end(), {"--ttl-ms", "3000", "--wait-ms", "20000", "--tolerate-errors"});
+    start_worker(2, waiter_flags);
+    lock_server().kill_hard();
+    lock_server().start();
+    expect_clean_exit(1);
+    expect_clean_exit(2);
+  }
+};
 
 TEST_F(LockFaultTest, WorkersWithoutFaultsNeverOverlap) {
   for (int id = 1; id <= 4; ++id) {
@@ -90,15 +110,9 @@ TEST_F(LockFaultTest, ServerPausedPastTheTtlMakesTheHolderStopBeforeAnyoneElseEn
 
 // With appendfsync always the lock and its fencing counter survive a crash:
 // the holder keeps the lock through the restart and nobody overlaps it.
-TEST_F(LockFaultTest, ServerKilledAndRestartedWithAofAlwaysKeepsTheLock) {
+TEST_F(LockRestartTest, ServerKilledAndRestartedWithAofAlwaysKeepsTheLock) {
   restart_lock_server_with({.appendonly = true, .appendfsync = "always"});
-  start_worker(1, {"--ttl-ms", "3000", "--hold-ms", "2500", "--write-every-ms", "20", "--tolerate-errors"});
-  ASSERT_TRUE(wait_for_event(1, EventKind::wrote));
-  start_worker(2, {"--ttl-ms", "3000", "--hold-ms", "20", "--wait-ms", "20000", "--tolerate-errors"});
-  lock_server().kill_hard();
-  lock_server().start();
-  expect_clean_exit(1);
-  expect_clean_exit(2);
+  kill_and_restart_while_held({"--hold-ms", "20"});
 
   const CheckReport report = check();
   const CriticalSection* holder = section_of(report, 1);
@@ -116,17 +130,10 @@ TEST_F(LockFaultTest, ServerKilledAndRestartedWithAofAlwaysKeepsTheLock) {
 // while the holder still works, and its token is lower than the holder's, so
 // a fenced resource refuses the new holder (it stays consistent, but
 // unavailable until the counter passes the old tokens).
-TEST_F(LockFaultTest, ServerRestartedWithoutPersistenceForgetsTheLockAndItsFences) {
+TEST_F(LockRestartTest, ServerRestartedWithoutPersistenceForgetsTheLockAndItsFences) {
   start_worker(9, {"--sections", "4", "--hold-ms", "1"});  // fences 1 to 4
   expect_clean_exit(9);
-  start_worker(1, {"--ttl-ms", "3000", "--hold-ms", "2500", "--write-every-ms", "20", "--tolerate-errors"});
-  ASSERT_TRUE(wait_for_event(1, EventKind::wrote));
-  start_worker(2, {"--ttl-ms", "3000", "--hold-ms", "300", "--write-every-ms", "20", "--wait-ms", "20000",
-                   "--tolerate-errors"});
-  lock_server().kill_hard();
-  lock_server().start();
-  expect_clean_exit(1);
-  expect_clean_exit(2);
+  kill_and_restart_while_held({"--hold-ms", "300", "--write-every-ms", "20"});
 
   const CheckReport report = check();
   const CriticalSection* holder = section_of(report, 1);

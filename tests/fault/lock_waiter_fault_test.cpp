@@ -16,15 +16,11 @@ TEST_F(LockFaultTest, KilledFairLockWaiterLosesItsPlaceAndLeaksNoQueueSlot) {
   Client client(lock_server().url());
   const std::string queue = "redkit:lock:{" + lock_name() + "}:queue";
   const std::vector<std::string> fair{"--kind", "fair", "--queue-timeout-ms", "600", "--wait-ms", "20000"};
-  auto with = [&](std::vector<std::string> more) {
-    more.insert(more.end(), fair.begin(), fair.end());
-    return more;
-  };
-  start_worker(1, with({"--hold-ms", "1500", "--write-every-ms", "50"}));
+  start_worker(1, {"--hold-ms", "1500", "--write-every-ms", "50"}, fair);
   ASSERT_TRUE(wait_for_event(1, EventKind::acquired));
-  start_worker(2, with({"--hold-ms", "10"}));
+  start_worker(2, {"--hold-ms", "10"}, fair);
   ASSERT_TRUE(wait_for([&] { return client.command({"ZCARD", queue}).as_integer() == 1; }, 10s));
-  start_worker(3, with({"--hold-ms", "10"}));
+  start_worker(3, {"--hold-ms", "10"}, fair);
   ASSERT_TRUE(wait_for([&] { return client.command({"ZCARD", queue}).as_integer() == 2; }, 10s));
   worker(2).kill_hard();  // first in the queue, dead
 
@@ -46,15 +42,11 @@ TEST_F(LockFaultTest, KilledSemaphoreHolderAndWaiterLeakNoPermit) {
   Client client(lock_server().url());
   const std::string permits = "redkit:lock:{" + lock_name() + "}:permits";
   const std::vector<std::string> semaphore{"--kind", "semaphore", "--permits", "2", "--ttl-ms", "600"};
-  auto with = [&](std::vector<std::string> more) {
-    more.insert(more.end(), semaphore.begin(), semaphore.end());
-    return more;
-  };
-  start_worker(1, with({"--hold-ms", "20000", "--write-every-ms", "100"}));
-  start_worker(2, with({"--hold-ms", "1500", "--write-every-ms", "100"}));
+  start_worker(1, {"--hold-ms", "20000", "--write-every-ms", "100"}, semaphore);
+  start_worker(2, {"--hold-ms", "1500", "--write-every-ms", "100"}, semaphore);
   ASSERT_TRUE(wait_for_event(1, EventKind::acquired));
   ASSERT_TRUE(wait_for_event(2, EventKind::acquired));
-  start_worker(3, with({"--hold-ms", "10", "--wait-ms", "20000"}));
+  start_worker(3, {"--hold-ms", "10", "--wait-ms", "20000"}, semaphore);
   // A waiter subscribes to the release channel after its first refused attempt.
   const std::string channel = "redkit:lock:{" + lock_name() + "}:released";
   ASSERT_TRUE(wait_for(

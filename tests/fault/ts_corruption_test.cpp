@@ -43,17 +43,7 @@ const char* name_of(Damage damage) {
 // A 2-decimal gauge: the codec's decimal mode, where a flipped bit inside
 // the bit stream still decodes to the right number of samples more often
 // than not, so only the summary cross-check can see it.
-std::vector<Sample> gauge(std::size_t n, Timestamp start) {
-  std::mt19937_64 random(7);
-  std::uniform_int_distribution<int> cents(-9, 9);
-  std::vector<Sample> samples;
-  long long value = 4217;
-  for (std::size_t i = 0; i < n; ++i) {
-    value = std::abs(value + cents(random));
-    samples.push_back({start + static_cast<Timestamp>(i) * kStep, static_cast<double>(value) / 100});
-  }
-  return samples;
-}
+std::vector<Sample> gauge(std::size_t n, Timestamp start) { return gauge_samples(n, start, kStep, 7); }
 
 class TsCorruption : public TsStoreTest {
  protected:

@@ -19,19 +19,6 @@ using ts::Timestamp;
 
 class TsStore : public TsStoreTest {};
 
-// A 2-decimal gauge, as most real metrics are.
-std::vector<Sample> gauge(std::size_t n, Timestamp start, Timestamp step, std::uint64_t seed) {
-  std::mt19937_64 random(seed);
-  std::uniform_int_distribution<int> cents(-9, 9);
-  std::vector<Sample> samples;
-  long long value = 4217;
-  for (std::size_t i = 0; i < n; ++i) {
-    value = std::abs(value + cents(random));
-    samples.push_back({start + static_cast<Timestamp>(i) * step, static_cast<double>(value) / 100});
-  }
-  return samples;
-}
-
 TEST_F(TsStore, CreatesReportsAndRemovesASeries) {
   store().create("cpu", {.retention = std::chrono::hours(24),
                          .duplicate_policy = ts::DuplicatePolicy::last,
@@ -57,7 +44,7 @@ TEST_F(TsStore, CreatesReportsAndRemovesASeries) {
   EXPECT_EQ(client().command({"SISMEMBER", prefix() + "{ts-index}:label:host=web-2", "cpu"}).as_integer(), 1);
   EXPECT_EQ(client().command({"EXISTS", prefix() + "{ts-index}:label:host=web-1"}).as_integer(), 0);
 
-  store().add_many("cpu", gauge(3000, 1'000, 1'000, 1));
+  store().add_many("cpu", test::gauge_samples(3000, 1'000, 1'000, 1));
   EXPECT_TRUE(store().remove("cpu"));
   EXPECT_FALSE(store().exists("cpu"));
   EXPECT_FALSE(store().remove("cpu"));
@@ -75,7 +62,7 @@ TEST_F(TsStore, MissingSeriesIsReportedAndAddCreatesIt) {
 }
 
 TEST_F(TsStore, SamplesAddedOneByOneSurviveSealingIntoChunks) {
-  const auto samples = gauge(2000, 1'700'000'000'000, 1'000, 2);
+  const auto samples = test::gauge_samples(2000, 1'700'000'000'000, 1'000, 2);
   for (const Sample& sample : samples) {
     store().add("g", sample.timestamp, sample.value);
   }
@@ -94,7 +81,7 @@ TEST_F(TsStore, SamplesAddedOneByOneSurviveSealingIntoChunks) {
 }
 
 TEST_F(TsStore, BulkAddCompressesAndQueriesReadOnlyWhatTheyNeed) {
-  const auto samples = gauge(200'000, 0, 1'000, 3);
+  const auto samples = test::gauge_samples(200'000, 0, 1'000, 3);
   store().add_many("bulk", samples);
   EXPECT_EQ(store().range("bulk"), samples);
   const ts::SeriesInfo info = store().info("bulk");
@@ -188,7 +175,7 @@ TEST_F(TsStore, AddManyResolvesDuplicatesWithinTheBatchInOrder) {
 
 TEST_F(TsStore, RetentionDropsExpiredChunksAndNeverReturnsExpiredSamples) {
   store().create("r", {.retention = std::chrono::milliseconds(10'000), .duplicate_policy = {}, .labels = {}});
-  const auto samples = gauge(100'000, 0, 1, 5);  // 1 ms apart
+  const auto samples = test::gauge_samples(100'000, 0, 1, 5);  // 1 ms apart
   store().add_many("r", samples);
   const auto kept = store().range("r");
   ASSERT_FALSE(kept.empty());
@@ -207,7 +194,7 @@ TEST_F(TsStore, RetentionDropsExpiredChunksAndNeverReturnsExpiredSamples) {
 }
 
 TEST_F(TsStore, DeleteRangeCutsTheHeadWholeChunksAndStraddlingChunks) {
-  auto samples = gauge(30'000, 0, 10, 6);
+  auto samples = test::gauge_samples(30'000, 0, 10, 6);
   store().add_many("del", samples);
   for (Timestamp t = 300'000; t < 300'100; t += 10) {
     store().add("del", t, 1.0);  // head
@@ -237,7 +224,7 @@ TEST_F(TsStore, DeleteRangeCutsTheHeadWholeChunksAndStraddlingChunks) {
 }
 
 TEST_F(TsStore, StatsMatchEverySampleWithoutReadingThem) {
-  const auto samples = gauge(50'000, 0, 1'000, 7);
+  const auto samples = test::gauge_samples(50'000, 0, 1'000, 7);
   store().add_many("s", samples);
   for (const auto& [lo, hi] : std::vector<std::pair<Timestamp, Timestamp>>{
            {ts::kEarliest, ts::kLatest}, {1'234'567, 40'000'000}, {5'000, 5'000}, {-10, -1}}) {

@@ -3,7 +3,10 @@
 // plain reference model to compare query results with.
 #pragma once
 
+#include <cstdint>
+#include <cstdlib>
 #include <map>
+#include <random>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +18,22 @@
 #include "support/redis_test.hpp"
 
 namespace redkit::test {
+
+// A 2-decimal random-walk gauge, as most real metrics are: the codec's
+// decimal mode. The same seed gives the same samples.
+inline std::vector<ts::Sample> gauge_samples(std::size_t n, ts::Timestamp start, ts::Timestamp step,
+                                             std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::uniform_int_distribution<int> cents(-9, 9);
+  std::vector<ts::Sample> samples;
+  samples.reserve(n);
+  long long value = 4217;
+  for (std::size_t i = 0; i < n; ++i) {
+    value = std::abs(value + cents(random));
+    samples.push_back({start + static_cast<ts::Timestamp>(i) * step, static_cast<double>(value) / 100});
+  }
+  return samples;
+}
 
 class TsStoreTest : public RedisTest {
  protected:
