@@ -133,6 +133,8 @@ class UrlParser {
       auto close = authority.find(']');
       if (close == std::string_view::npos) fail("unclosed '[' in IPv6 host");
       host = authority.substr(1, close - 1);
+      // "[[h]" would read as host "[h", which no URL could name again.
+      if (host.find('[') != std::string_view::npos) fail("'[' inside IPv6 host");
       std::string_view after = authority.substr(close + 1);
       if (!after.empty()) {
         if (after.front() != ':') fail(fmt::format("unexpected \"{}\" after IPv6 host", after));
