@@ -34,7 +34,7 @@ void check_options(const ConnectionOptions& options) {
   // ']' in a host it brackets reads back differently. Every other parsed URL
   // must read back.
   if (options.user.find_first_of("%@") != std::string::npos || options.path.find_first_of("%?@") != std::string::npos ||
-      options.host.find(']') != std::string::npos) {
+      options.host.find_first_of("[]") != std::string::npos) {
     return;
   }
   ConnectionOptions again;
