@@ -10,11 +10,19 @@
 -- KEYS[4]  rules hash     <prefix>ts:{NAME}:rules
 -- ARGV[1]  records to add, in the head's format, timestamps increasing
 -- ARGV[2]  duplicate policy for this call, or '' for the series' own
--- returns  when every record was newer than the series: the head's record
---          count (the client seals the head when it is large enough);
---          otherwise {head count, outcome per record}, where an outcome is
+-- ARGV[3]  refuse records older than this timestamp; '' for the series'
+--          kept_from (lib/ts_bounds.lua) as this script starts. A call that
+--          takes several scripts passes the first one's, so a record is
+--          judged against what the series kept before the call: one that
+--          only newer records of the same call push out of retention is
+--          accepted and dropped at once.
+-- returns  {head count (the client seals the head when it is large enough),
+--          the timestamp records were judged against or '' (none)}, followed
+--          by an outcome per record unless every record was newer than the
+--          series (then all were stored), where an outcome is
 --            1  stored (inserted, or merged by the duplicate policy)
---            0  dropped by the policy 'first'
+--            0  dropped: by the policy 'first', or older than the series
+--               now keeps (but not older than ARGV[3])
 --           -1  refused: a sample with this timestamp exists (policy block)
 --           -2  refused: older than the series' retention keeps
 --           -3  not placed: it belongs in a sealed chunk
@@ -24,15 +32,22 @@
 --          'CORRUPTHEAD' (nothing changed) when the head is not a whole
 --          number of records
 --! include ts_rules
+--! include ts_bounds
 local meta, head_key, records = KEYS[1], KEYS[2], ARGV[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'nrules')
+local state = redis.call('HMGET', meta, 'v', 'last', 'nrules', 'ret', 'floor')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
 local has_rules = tonumber(state[3] or '0') > 0
 local first_new = struct.unpack('<i8', records)
 local last = tonumber(state[2])
-if not last or first_new > last then
+local floor, retention = tonumber(state[5]), tonumber(state[4])
+local judge = kept_from(floor, last, retention)
+if ARGV[3] ~= '' then
+  judge = tonumber(ARGV[3])
+end
+-- An emptied series that dropped samples still refuses the old ones.
+if last and first_new > last or not last and not floor then
   local length = redis.call('APPEND', head_key, records)
   if length % 16 ~= 0 then
     -- A torn head: take the records back out rather than misalign them.
@@ -51,9 +66,9 @@ if not last or first_new > last then
     redis.call('HSET', meta, 'last', last_new, 'first', first_new)
   end
   if not has_rules then
-    return length / 16
+    return {length / 16, judge or ''}
   end
-  local reply = {length / 16}
+  local reply = {length / 16, judge or ''}
   for _ = 1, #records / 16 do
     reply[#reply + 1] = 1
   end
@@ -62,20 +77,19 @@ if not last or first_new > last then
 end
 
 -- Slow path: at least one record is not newer than the series.
-local settings = redis.call('HMGET', meta, 'dup', 'ret', 'first')
+local settings = redis.call('HMGET', meta, 'dup', 'first')
 local policy = ARGV[2]
 if policy == '' then
   policy = settings[1]
 end
-local retention = tonumber(settings[2])
-local first = tonumber(settings[3])
+local first = tonumber(settings[2])
 local head = redis.call('GET', head_key) or ''
 if #head % 16 ~= 0 then
   return redis.error_reply('CORRUPTHEAD head of ' .. #head .. ' bytes')
 end
 local has_chunks = redis.call('ZCARD', KEYS[3]) > 0
 local rewritten, appended = false, false
-local outcomes = {0}
+local outcomes = {0, judge or ''}
 local oldest_changed, newest_changed = nil, nil
 
 local function timestamp_at(index)
@@ -111,13 +125,17 @@ for offset = 1, #records, 16 do
   local record = string.sub(records, offset, offset + 15)
   local ts = struct.unpack('<i8', record)
   local outcome = 1
-  if not last or ts > last then
+  local keeps_from = kept_from(floor, last, retention)
+  if judge and ts < judge then
+    outcome = -2
+  elseif keeps_from and ts < keeps_from then
+    outcome = 0
+  elseif not last or ts > last then
     head = head .. record
     last = ts
     appended = true
-  elseif retention > 0 and ts < last - retention then
-    outcome = -2
-  elseif #head > 0 and ts >= timestamp_at(0) or #head == 0 and not has_chunks then
+  elseif #head > 0 and ts >= timestamp_at(0) or not has_chunks then
+    -- Without sealed chunks the head holds everything, however old.
     local index = lower_bound(ts)
     local at = index * 16
     if index < #head / 16 and timestamp_at(index) == ts then

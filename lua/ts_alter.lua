@@ -9,11 +9,15 @@
 -- ARGV[4]  new duplicate policy, or '' to keep it
 -- ARGV[5]  '1' to replace the labels by ARGV[6..] (name, value, ...)
 -- returns  1; error 'NOSERIES' when the series does not exist
+-- The client trims (ts_trim) after a retention change.
 --! include ts_label_index
+--! include ts_bounds
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOSERIES no such series')
 end
 if ARGV[3] ~= '' then
+  -- What the old retention dropped stays dropped when it is raised.
+  persist_floor(KEYS[1])
   redis.call('HSET', KEYS[1], 'ret', ARGV[3])
 end
 if ARGV[4] ~= '' then

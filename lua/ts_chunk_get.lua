@@ -6,11 +6,12 @@
 -- KEYS[2]  chunk index    <prefix>ts:{NAME}:chunks
 -- KEYS[3]  summaries      <prefix>ts:{NAME}:summary
 -- ARGV[1]  the timestamp
--- returns  {gen, chunk id, chunk bytes, policy, retention ms, last timestamp,
---          the chunk's first timestamp (index score), its summary},
+-- returns  {gen, chunk id, chunk bytes, policy, kept_from (lib/ts_bounds.lua)
+--          or '', the chunk's first timestamp (index score), its summary},
 --          {gen} when the series has no chunk;
 --          error 'NOSERIES' when the series does not exist
-local state = redis.call('HMGET', KEYS[1], 'gen', 'dup', 'ret', 'last')
+--! include ts_bounds
+local state = redis.call('HMGET', KEYS[1], 'gen', 'dup', 'ret', 'last', 'floor')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
@@ -21,5 +22,5 @@ end
 if not id then
   return {state[1]}
 end
-return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2], state[3], state[4] or '',
-  redis.call('ZSCORE', KEYS[2], id), redis.call('HGET', KEYS[3], id) or ''}
+return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2],
+  kept_from(state[5], state[4], state[3]) or '', redis.call('ZSCORE', KEYS[2], id), redis.call('HGET', KEYS[3], id) or ''}

@@ -12,23 +12,24 @@
 -- ARGV[2]  lo, ARGV[3] hi: inclusive timestamps
 -- ARGV[4]  at most this many chunks per page
 -- ARGV[5]  reverse: '1' to include the head in this page
--- returns  {last timestamp or '', retention ms, more (1: call again past
+-- returns  {last timestamp or '', kept_from (lib/ts_bounds.lua) or '', more (1: call again past
 --          this page), head bytes or '', {id, first timestamp, summary} of
 --          each chunk flattened, chunk bytes, ...}: the client checks each
 --          chunk against its index entry and summary
 --          error 'NOSERIES' when the series does not exist
+--! include ts_bounds
 local meta = KEYS[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'ret')
+local state = redis.call('HMGET', meta, 'v', 'last', 'ret', 'floor')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
 local limit = tonumber(ARGV[4])
--- Samples older than the newest minus the retention are never returned, so
--- chunks that hold only those are not read.
+-- Samples dropped by retention are never returned, so chunks that hold only
+-- those are not read.
 local lo, hi = tonumber(ARGV[2]), tonumber(ARGV[3])
-local retention, last = tonumber(state[3]), tonumber(state[2])
-if retention > 0 and last and last - retention > lo then
-  lo = last - retention
+local keeps_from = kept_from(state[4], state[2], state[3])
+if keeps_from and keeps_from > lo then
+  lo = keeps_from
 end
 local ids = {}
 local firsts = {}
@@ -71,7 +72,7 @@ for i = 1, #ids do
   facts[#facts + 1] = firsts[i]
   facts[#facts + 1] = redis.call('HGET', KEYS[4], ids[i]) or ''
 end
-local reply = {state[2] or '', tonumber(state[3]), more, '', facts}
+local reply = {state[2] or '', keeps_from or '', more, '', facts}
 if with_head then
   reply[4] = redis.call('GET', KEYS[2]) or ''
 end

@@ -7,24 +7,25 @@
 -- KEYS[2]  head string    <prefix>ts:{NAME}:head
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
--- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps (lo rises to the retention's
---          cutoff)
--- returns  {last timestamp or '', retention ms, merged summary of the whole
+-- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps (lo rises to kept_from,
+--          lib/ts_bounds.lua)
+-- returns  {last timestamp or '', kept_from or '', merged summary of the whole
 --          chunks (struct '<i8i8ddd': count, last timestamp, min, max, sum;
 --          '' when none), head bytes, {id, first timestamp, summary} of
 --          each straddling chunk flattened, their bytes...};
 --          error 'NOSERIES' when the series does not exist
+--! include ts_bounds
 local meta = KEYS[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'ret')
+local state = redis.call('HMGET', meta, 'v', 'last', 'ret', 'floor')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
 local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
-local retention, last = tonumber(state[3]), tonumber(state[2])
-if retention > 0 and last and last - retention > lo then
-  lo = last - retention
+local keeps_from = kept_from(state[4], state[2], state[3])
+if keeps_from and keeps_from > lo then
+  lo = keeps_from
 end
-local reply = {state[2] or '', tonumber(state[3]), '', redis.call('GET', KEYS[2]) or '', {}}
+local reply = {state[2] or '', keeps_from or '', '', redis.call('GET', KEYS[2]) or '', {}}
 local candidates = {}
 local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], lo, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
 if holder[1] then

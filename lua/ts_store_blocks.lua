@@ -18,7 +18,8 @@
 -- ARGV[1]  'seal' or 'append'
 -- ARGV[2]  seal: 'gen' of the metadata read together with the head (ts_head)
 -- ARGV[3]  seal: bytes of the head the blocks hold (16 per sample)
--- ARGV[4]  the encoded blocks
+-- ARGV[4]  the encoded blocks; seal: '' when every record cut from the head
+--          was older than the series keeps (nothing to store)
 -- ARGV[5]  their first timestamp
 -- ARGV[6]  their summary: struct '<i8i8ddd' (count, last timestamp, min, max, sum)
 -- ARGV[7]  chunk size target in bytes
@@ -28,12 +29,15 @@
 --          error 'NOSERIES' when the series does not exist
 --! include ts_rules
 local meta = KEYS[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'tail', 'gen', 'nrules')
+local state = redis.call('HMGET', meta, 'v', 'last', 'tail', 'gen', 'nrules', 'floor')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
 local blocks, first, summary = ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local count, last = struct.unpack('<i8i8', summary)
+local count, last = 0, nil
+if blocks ~= '' then
+  count, last = struct.unpack('<i8i8', summary)
+end
 
 if ARGV[1] == 'seal' then
   if state[4] ~= ARGV[2] then
@@ -49,11 +53,16 @@ if ARGV[1] == 'seal' then
   else
     redis.call('SET', KEYS[2], string.sub(head, cut + 1))
   end
+  if blocks == '' then
+    redis.call('HINCRBY', meta, 'gen', 1)
+    return {1}
+  end
 else
   if redis.call('STRLEN', KEYS[2]) > 0 then
     return {0, 'head'}
   end
-  if state[2] and first <= tonumber(state[2]) then
+  -- Older than the series, or than what an emptied series still keeps.
+  if state[2] and first <= tonumber(state[2]) or not state[2] and state[6] and first < tonumber(state[6]) then
     return {0, 'older'}
   end
   if state[2] then

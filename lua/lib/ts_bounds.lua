@@ -1,7 +1,39 @@
+-- Where a series' samples begin and end.
+--
+-- kept_from(floor, last, retention): the oldest timestamp the series still
+-- keeps, or nil when it keeps everything. Samples before it were dropped by
+-- retention: reads never return them, counts never include them and adds
+-- older than it are refused. It is the newest sample minus the retention,
+-- but never below the 'floor' field, which persist_floor writes whenever
+-- 'last' may fall (a delete) or the retention changes: lowering either does
+-- not bring dropped samples back.
+local function kept_from(floor, last, retention)
+  floor, last, retention = tonumber(floor), tonumber(last), tonumber(retention)
+  if retention and retention > 0 and last then
+    local by_retention = last - retention
+    if not floor or by_retention > floor then
+      return by_retention
+    end
+  end
+  return floor
+end
+
+-- Writes the series' current kept_from into 'floor', before 'last' or the
+-- retention change.
+local function persist_floor(meta)
+  local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
+  local from = kept_from(state[1], state[2], state[3])
+  if from then
+    redis.call('HSET', meta, 'floor', from)
+  end
+end
+
 -- refresh_bounds(meta, head, chunks, summary): sets the series' 'first' and
 -- 'last' from what it now holds (after samples were deleted), or removes
--- them when the series is empty.
+-- them when the series is empty. 'first' may name a sample older than
+-- kept_from that has not been freed yet.
 local function refresh_bounds(meta, head_key, chunks_key, summary_key)
+  persist_floor(meta)
   local first, last = nil, nil
   local head = redis.call('GET', head_key) or ''
   local oldest = redis.call('ZRANGE', chunks_key, 0, 0, 'WITHSCORES')

@@ -1,4 +1,5 @@
 // Store: construction, series administration (create, alter, remove, info).
+#include <charconv>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -16,6 +17,32 @@
 namespace redkit::ts {
 
 using ::redkit::detail::embedded_script;
+
+Timestamp parse_kept_from(const Reply& element) {
+  if (element.is_integer()) {
+    return element.as_integer();
+  }
+  if (element.is_string() && element.as_string().empty()) {
+    return kMinTimestamp;
+  }
+  throw ProtocolError(fmt::format("time series: expected the oldest kept timestamp, got {}", element.to_display()));
+}
+
+namespace {
+
+// A whole number the metadata hash holds in `field`; ProtocolError naming
+// the field and the series otherwise.
+long long metadata_integer(std::string_view series, std::string_view field, const std::string& text) {
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw ProtocolError(
+        fmt::format("time series '{}': metadata field '{}' holds '{}', not a whole number", series, field, text));
+  }
+  return value;
+}
+
+}  // namespace
 
 Store::Impl::Impl(Client client_in, StoreOptions options_in)
     : client(std::move(client_in)),
@@ -129,6 +156,13 @@ void Store::alter(std::string_view name, const SeriesChanges& changes) {
     }
   }
   impl_->run(name, embedded_script("ts_alter").call({k.meta, k.labels}, std::move(args)));
+  if (changes.retention) {
+    // A shorter retention frees the chunks it drops now, not at the next seal.
+    while (impl_->client.command(embedded_script("ts_trim").call({k.meta, k.chunks, k.summary},
+                                                               {std::to_string(limits::kTrimChunksPerCall)}))
+               .as_integer() == limits::kTrimChunksPerCall) {
+    }
+  }
 }
 
 bool Store::remove(std::string_view name) {
@@ -151,22 +185,19 @@ SeriesInfo Store::info(std::string_view name) const {
   const auto k = impl_->keys(name);
   const Reply reply =
       impl_->run(name, embedded_script("ts_info").call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {}));
+  // The reply's layout is documented in lua/ts_info.lua.
   const auto& parts = reply.as_array();
   SeriesInfo info;
   info.name = std::string(name);
   const auto& fields = parts.at(0).as_array();
-  std::uint64_t sealed = 0;
+  std::string last;
   for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
     const std::string& field = fields[i].as_string();
     const std::string& value = fields[i + 1].as_string();
-    if (field == "sealed") {
-      sealed = std::stoull(value);
-    } else if (field == "first") {
-      info.first_timestamp = std::stoll(value);
-    } else if (field == "last") {
-      info.last_timestamp = std::stoll(value);
+    if (field == "last") {
+      last = value;
     } else if (field == "ret") {
-      info.retention = std::chrono::milliseconds(std::stoll(value));
+      info.retention = std::chrono::milliseconds(metadata_integer(name, field, value));
     } else if (field == "dup") {
       info.duplicate_policy = parse_duplicate_policy(value);
     } else if (field == "src") {
@@ -177,14 +208,50 @@ SeriesInfo Store::info(std::string_view name) const {
   if (head_bytes % detail::kRecordBytes != 0) {
     detail::throw_corrupt_head(name, k, fmt::format("{} bytes is not a whole number of records", head_bytes));
   }
-  info.samples = sealed + head_bytes / detail::kRecordBytes;
-  info.chunks = static_cast<std::uint64_t>(parts.at(2).as_integer());
-  info.memory_bytes = static_cast<std::uint64_t>(parts.at(3).as_integer());
-  const auto& labels = parts.at(4).as_array();
+  info.memory_bytes = static_cast<std::uint64_t>(parts.at(2).as_integer());
+  const auto& labels = parts.at(3).as_array();
   for (std::size_t i = 0; i + 1 < labels.size(); i += 2) {
     info.labels.emplace(labels[i].as_string(), labels[i + 1].as_string());
   }
-  info.rules = parse_rules(parts.at(5).as_array());
+  info.rules = parse_rules(parts.at(4).as_array());
+
+  // Counts cover what a read returns: chunks wholly kept by their
+  // summaries, the straddling chunk decoded here, and the kept head records.
+  const Timestamp kept_from = parse_kept_from(parts.at(5));
+  info.samples = static_cast<std::uint64_t>(parts.at(6).as_integer());
+  info.chunks = static_cast<std::uint64_t>(parts.at(7).as_integer());
+  std::optional<Timestamp> first_whole;
+  if (parts.at(8).is_integer() || !parts.at(8).as_string().empty()) {
+    first_whole = parts.at(8).is_integer() ? parts.at(8).as_integer()
+                                           : detail::parse_first_timestamp(parts.at(8).as_string());
+  }
+  const auto head_kept = static_cast<std::uint64_t>(parts.at(9).as_integer());
+  const auto& straddling = parts.at(11).as_array();
+  if (!straddling.empty()) {
+    std::vector<Sample> kept;
+    const detail::StoredChunk chunk{.id = straddling.at(0).as_string(),
+                                    .first = detail::parse_first_timestamp(straddling.at(1).as_string()),
+                                    .summary = straddling.at(2).as_string(),
+                                    .bytes = parts.at(12).as_string()};
+    detail::decode_stored_chunk(name, k, chunk, kept_from, kLatest, kept);
+    if (!kept.empty()) {
+      info.samples += kept.size();
+      info.chunks += 1;
+      info.first_timestamp = kept.front().timestamp;
+    }
+  }
+  if (!info.first_timestamp) {
+    info.first_timestamp = first_whole;
+  }
+  if (!info.first_timestamp && head_kept > 0) {
+    info.first_timestamp = parts.at(10).as_integer();
+  }
+  info.samples += head_kept;
+  if (info.samples > 0) {
+    info.last_timestamp = detail::parse_last(last);
+  } else {
+    info.first_timestamp.reset();
+  }
   return info;
 }
 

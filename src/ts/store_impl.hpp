@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "redkit/client.hpp"
@@ -52,6 +53,36 @@ struct RuleUpdate {
   Timestamp last = 0;
 };
 
+// The kept_from element of a script reply (lua/lib/ts_bounds.lua): the
+// oldest timestamp the series keeps; kMinTimestamp when it keeps everything
+// (''). Throws ProtocolError for anything else.
+Timestamp parse_kept_from(const Reply& element);
+
+// One add call's settings and outcome, shared by every script it takes.
+struct AddCall {
+  std::optional<DuplicatePolicy> on_duplicate{};
+  // Samples older than this are refused. Unset until the call's first
+  // script reports what the series kept as the call began, so that every
+  // later script of the call judges by the same line (a sample that only
+  // newer samples of the same call push out of retention is accepted and
+  // dropped). kMinTimestamp refuses nothing: a rule's writes into its
+  // destination, which drop buckets older than the destination keeps.
+  std::optional<Timestamp> refuse_before{};
+  // The first sample refused. The call stores every other sample and
+  // applies its rule updates before throwing it.
+  std::optional<SampleRejected> rejected{};
+  void reject(SampleRejected error) {
+    if (!rejected) {
+      rejected = std::move(error);
+    }
+  }
+  void throw_if_rejected() const {
+    if (rejected) {
+      throw *rejected;
+    }
+  }
+};
+
 // The rules hash as HGETALL returns it: destination, "AGG BUCKET ALIGN OPEN".
 std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields);
 
@@ -80,18 +111,16 @@ struct Store::Impl {
   bool create(std::string_view name, const SeriesOptions& options, bool fail_if_exists) const;
 
   // --- write path (store_write.cpp)
-  // Adds samples in timestamp order, without duplicates among them.
-  void add_sorted(std::string_view name, std::span<const Sample> samples,
-                  std::optional<DuplicatePolicy> on_duplicate) const;
+  // Adds samples in timestamp order, without duplicates among them, and
+  // applies the rule updates they cause. Refusals go to call.rejected.
+  void add_sorted(std::string_view name, std::span<const Sample> samples, AddCall& call) const;
   // Adds through ts_add (the head), at most kMaxRecordsPerAdd at a time.
   void add_through_head(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
-                        std::optional<DuplicatePolicy> on_duplicate, std::vector<RuleUpdate>& updates) const;
+                        AddCall& call, std::vector<RuleUpdate>& updates) const;
   // Handles a ts_add reply for `batch`: places samples that belong in
-  // sealed chunks, seals a full head, collects rule updates; throws
-  // SampleRejected for a refused sample.
+  // sealed chunks, seals a full head, collects rule updates and refusals.
   void finish_add(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> batch,
-                  const Reply& reply, std::optional<DuplicatePolicy> on_duplicate,
-                  std::vector<RuleUpdate>& updates) const;
+                  const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates) const;
   // Compresses samples newer than the whole series here and stores them
   // chunk by chunk; returns how many were stored (the rest must take the
   // head path: another writer got in between).
@@ -104,8 +133,8 @@ struct Store::Impl {
   // `min_samples` (another writer may have sealed it already).
   void seal_head(std::string_view name, const detail::SeriesKeys& keys, std::size_t min_samples) const;
   // Places a sample older than the head inside its sealed chunk.
-  void place_in_chunk(std::string_view name, const detail::SeriesKeys& keys, const Sample& sample,
-                      std::optional<DuplicatePolicy> on_duplicate) const;
+  void place_in_chunk(std::string_view name, const detail::SeriesKeys& keys, const Sample& sample, AddCall& call,
+                      std::vector<RuleUpdate>& updates) const;
   // Removes [lo, hi] from the chunk that holds `at`; returns samples removed.
   std::uint64_t cut_from_chunk(std::string_view name, const detail::SeriesKeys& keys, Timestamp at, Timestamp lo,
                                Timestamp hi) const;

@@ -39,14 +39,6 @@ std::pair<Timestamp, Timestamp> bounds_of(const RangeOptions& query) {
   return {std::max(query.from, kMinTimestamp), std::min(query.to, kMaxTimestamp)};
 }
 
-// The oldest timestamp the series' retention still returns.
-Timestamp retention_cutoff(const std::string& last, long long retention) {
-  if (retention <= 0 || last.empty()) {
-    return kMinTimestamp;
-  }
-  return std::stoll(last) - retention;
-}
-
 // The chunks of a ts_read or ts_stats reply: facts (id, first timestamp,
 // summary) in parts[facts_at], bytes from parts[facts_at + 1] on.
 std::vector<detail::StoredChunk> stored_chunks(const std::vector<Reply>& parts, std::size_t facts_at) {
@@ -131,7 +123,7 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
                    first_page ? "1" : "0"}));
     const auto& parts = reply.as_array();
     if (first_page) {
-      cutoff = retention_cutoff(parts.at(0).as_string(), parts.at(1).as_integer());
+      cutoff = parse_kept_from(parts.at(1));
     }
     const bool more = parts.at(2).as_integer() == 1;
     const std::string& last = parts.at(0).as_string();
@@ -249,8 +241,9 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
   detail::validate_series_name(name);
   detail::validate_query(query);
   const auto [lo, hi] = bounds_of(query);
-  if (lo > hi) {
-    // Still report a missing series.
+  if (lo > hi || query.count == std::size_t{0}) {
+    // Nothing can match (count 0 asks for nothing, forward or reverse); a
+    // missing series is still reported.
     if (client.command({"EXISTS", keys(name).meta}).as_integer() == 0) {
       throw_not_found(name);
     }
@@ -329,7 +322,7 @@ SeriesStats Store::stats(std::string_view name, Timestamp from, Timestamp to) co
   const Reply reply = impl_->run(name, embedded_script("ts_stats").call({k.meta, k.head, k.chunks, k.summary},
                                                                         {std::to_string(lo), std::to_string(hi)}));
   const auto& parts = reply.as_array();
-  const Timestamp from_kept = std::max(lo, retention_cutoff(parts.at(0).as_string(), parts.at(1).as_integer()));
+  const Timestamp from_kept = std::max(lo, parse_kept_from(parts.at(1)));
   std::vector<Sample> loose;
   for (const detail::StoredChunk& chunk : stored_chunks(parts, 4)) {
     detail::decode_stored_chunk(name, k, chunk, from_kept, hi, loose);

@@ -92,8 +92,11 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
                              .aggregation = update.aggregation,
                              .use_compactions = false};
     const std::vector<Sample> buckets = this->query(source, query, false);
+    // A bucket older than the destination keeps is not written: the rule's
+    // writes never fail the source's add.
+    AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp};
     try {
-      add_sorted(destination, buckets, DuplicatePolicy::last);
+      add_sorted(destination, buckets, call);
     } catch (const SeriesNotFound&) {
       // The destination was deleted since the script read the rule.
     }

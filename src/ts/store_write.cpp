@@ -23,13 +23,17 @@ namespace {
 
 bool timestamp_less(const Sample& a, const Sample& b) { return a.timestamp < b.timestamp; }
 
-[[noreturn]] void throw_duplicate(std::string_view name, Timestamp timestamp) {
-  throw SampleRejected(fmt::format(
+// Head records sealed per ts_store_blocks call: a few blocks, under a
+// chunk's size target for decimal gauges.
+constexpr std::size_t kSealSamplesPerCall = 8 * limits::kBulkBlockSamples;
+
+SampleRejected duplicate(std::string_view name, Timestamp timestamp) {
+  return SampleRejected(fmt::format(
       "time series '{}' already has a sample at timestamp {} and its duplicate policy is block", name, timestamp));
 }
 
-[[noreturn]] void throw_too_old(std::string_view name, Timestamp timestamp) {
-  throw SampleRejected(
+SampleRejected too_old(std::string_view name, Timestamp timestamp) {
+  return SampleRejected(
       fmt::format("timestamp {} is older than the retention of time series '{}' keeps", timestamp, name));
 }
 
@@ -65,11 +69,11 @@ void append_pieces(std::vector<std::string>& args, const std::vector<EncodedPiec
   }
 }
 
-// The chunk a ts_chunk_get reply holds (parts 1, 2, 6 and 7).
+// The chunk a ts_chunk_get reply holds (parts 1, 2, 5 and 6).
 detail::StoredChunk chunk_of(const std::vector<Reply>& parts) {
   return detail::StoredChunk{.id = parts.at(1).as_string(),
-                             .first = detail::parse_first_timestamp(parts.at(6).as_string()),
-                             .summary = parts.at(7).as_string(),
+                             .first = detail::parse_first_timestamp(parts.at(5).as_string()),
+                             .summary = parts.at(6).as_string(),
                              .bytes = parts.at(2).as_string()};
 }
 
@@ -95,6 +99,7 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
     const auto& parts = reply.as_array();
     const std::string& gen = parts.at(0).as_string();
     const std::string& bytes = parts.at(1).as_string();
+    const Timestamp kept_from = parse_kept_from(parts.at(2));
     const std::size_t count = bytes.size() / detail::kRecordBytes;
     if (count == 0 || count < min_samples) {
       return;  // another writer sealed it
@@ -103,22 +108,33 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
     // A damaged head is refused here rather than sealed into a chunk whose
     // summary would then vouch for it.
     detail::decode_stored_head(name, k, bytes, "", kEarliest, kLatest, head);
+    // Records retention dropped leave the head without being sealed: that is
+    // when they are freed.
+    const auto expired = static_cast<std::size_t>(
+        std::lower_bound(head.begin(), head.end(), Sample{kept_from, 0}, timestamp_less) - head.begin());
+    const auto kept = std::span(head).subspan(expired);
     // One chunk-sized piece per call; a head grown far past the threshold
     // (sealing failed for a while) takes several rounds.
-    const auto pieces = encode_pieces(std::span(head).first(std::min(head.size(), 8 * limits::kBulkBlockSamples)),
-                                      limits::kBulkBlockSamples);
-    const EncodedPiece& piece = pieces.front();
+    std::size_t cut = expired;
+    std::vector<std::string> args{"seal", gen, "", "", "", "", std::to_string(limits::kChunkTargetBytes)};
+    if (!kept.empty()) {
+      const auto pieces =
+          encode_pieces(kept.first(std::min(kept.size(), kSealSamplesPerCall)), limits::kBulkBlockSamples);
+      const EncodedPiece& piece = pieces.front();
+      cut += piece.count;
+      args[3] = piece.bytes;
+      args[4] = std::to_string(piece.first);
+      args[5] = piece.summary;
+    }
+    args[2] = std::to_string(cut * detail::kRecordBytes);
     std::vector<Command> commands{
-        embedded_script("ts_store_blocks")
-            .call({k.meta, k.head, k.chunks, k.summary, k.rules},
-                  {"seal", gen, std::to_string(piece.count * detail::kRecordBytes), piece.bytes,
-                   std::to_string(piece.first), piece.summary, std::to_string(limits::kChunkTargetBytes)}),
+        embedded_script("ts_store_blocks").call({k.meta, k.head, k.chunks, k.summary, k.rules}, std::move(args)),
         embedded_script("ts_trim").call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
     };
     const auto replies = client.execute(commands);
     replies[0].throw_if_error();
     replies[1].throw_if_error();
-    if (replies[0].as_array().at(0).as_integer() == 1 && count - piece.count < min_samples) {
+    if (replies[0].as_array().at(0).as_integer() == 1 && count - cut < min_samples) {
       return;
     }
   }
@@ -170,25 +186,26 @@ std::size_t Store::Impl::append_compressed(std::string_view name, const detail::
 }
 
 void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys& k, const Sample& sample,
-                                 std::optional<DuplicatePolicy> on_duplicate) const {
+                                 AddCall& call, std::vector<RuleUpdate>& updates) const {
   std::vector<Sample> samples;
+  if (call.refuse_before && sample.timestamp < *call.refuse_before) {
+    call.reject(too_old(name, sample.timestamp));
+    return;
+  }
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     const Reply reply = run(name, embedded_script("ts_chunk_get")
                                       .call({k.meta, k.chunks, k.summary}, {std::to_string(sample.timestamp)}));
     const auto& parts = reply.as_array();
     if (parts.size() == 1) {
       // Every chunk went away meanwhile (deleted range): the head takes it.
-      std::vector<RuleUpdate> updates;
-      add_through_head(name, k, std::span(&sample, 1), on_duplicate, updates);
-      apply_rule_updates(name, updates);
+      add_through_head(name, k, std::span(&sample, 1), call, updates);
       return;
     }
     const std::string& id = parts.at(1).as_string();
-    const DuplicatePolicy policy = on_duplicate ? *on_duplicate : parse_duplicate_policy(parts.at(3).as_string());
-    const long long retention = std::stoll(parts.at(4).as_string());
-    const std::string& last = parts.at(5).as_string();
-    if (retention > 0 && !last.empty() && sample.timestamp < std::stoll(last) - retention) {
-      throw_too_old(name, sample.timestamp);
+    const DuplicatePolicy policy =
+        call.on_duplicate ? *call.on_duplicate : parse_duplicate_policy(parts.at(3).as_string());
+    if (sample.timestamp < parse_kept_from(parts.at(4))) {
+      return;  // within what the call may add, but retention has dropped it since
     }
     samples.clear();
     // Checked against its summary before it is rewritten: a rewrite would
@@ -198,7 +215,8 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
     long long added = 0;
     if (at != samples.end() && at->timestamp == sample.timestamp) {
       if (policy == DuplicatePolicy::block) {
-        throw_duplicate(name, sample.timestamp);
+        call.reject(duplicate(name, sample.timestamp));
+        return;
       }
       if (policy == DuplicatePolicy::first) {
         return;
@@ -249,33 +267,24 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
 }
 
 void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k, std::span<const Sample> batch,
-                             const Reply& reply, std::optional<DuplicatePolicy> on_duplicate,
-                             std::vector<RuleUpdate>& updates) const {
-  long long head_count = 0;
-  if (reply.is_integer()) {
-    head_count = reply.as_integer();
-  } else {
-    const auto& parts = reply.as_array();
-    head_count = parts.at(0).as_integer();
-    std::optional<Timestamp> duplicate;
-    std::optional<Timestamp> too_old;
-    parse_rule_updates(parts, 1 + batch.size(), updates);
-    for (std::size_t i = 1; i <= batch.size(); ++i) {
-      const long long outcome = parts.at(i).as_integer();
-      const Sample& sample = batch[i - 1];
-      if (outcome == -1 && !duplicate) {
-        duplicate = sample.timestamp;
-      } else if (outcome == -2 && !too_old) {
-        too_old = sample.timestamp;
+                             const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates) const {
+  const auto& parts = reply.as_array();
+  const long long head_count = parts.at(0).as_integer();
+  if (!call.refuse_before) {
+    call.refuse_before = parse_kept_from(parts.at(1));
+  }
+  if (parts.size() > 2) {
+    // Outcomes per record (ts_add.lua), then rule updates.
+    parse_rule_updates(parts, 2 + batch.size(), updates);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const long long outcome = parts.at(2 + i).as_integer();
+      if (outcome == -1) {
+        call.reject(duplicate(name, batch[i].timestamp));
+      } else if (outcome == -2) {
+        call.reject(too_old(name, batch[i].timestamp));
       } else if (outcome == -3) {
-        place_in_chunk(name, k, sample, on_duplicate);
+        place_in_chunk(name, k, batch[i], call, updates);
       }
-    }
-    if (duplicate) {
-      throw_duplicate(name, *duplicate);
-    }
-    if (too_old) {
-      throw_too_old(name, *too_old);
     }
   }
   if (static_cast<std::size_t>(head_count) >= limits::kHeadSealSamples) {
@@ -284,19 +293,21 @@ void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k,
 }
 
 void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKeys& k,
-                                   std::span<const Sample> samples, std::optional<DuplicatePolicy> on_duplicate,
+                                   std::span<const Sample> samples, AddCall& call,
                                    std::vector<RuleUpdate>& updates) const {
-  const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
+  const std::string policy = call.on_duplicate ? to_string(*call.on_duplicate) : "";
   for (std::size_t begin = 0; begin < samples.size(); begin += limits::kMaxRecordsPerAdd) {
     const auto batch = samples.subspan(begin, std::min(limits::kMaxRecordsPerAdd, samples.size() - begin));
-    const Reply reply = run(name, embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
-                                                                 {detail::encode_records(batch), policy}));
-    finish_add(name, k, batch, reply, on_duplicate, updates);
+    const Reply reply =
+        run(name, embedded_script("ts_add").call(
+                      {k.meta, k.head, k.chunks, k.rules},
+                      {detail::encode_records(batch), policy,
+                       call.refuse_before ? std::to_string(*call.refuse_before) : std::string()}));
+    finish_add(name, k, batch, reply, call, updates);
   }
 }
 
-void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samples,
-                             std::optional<DuplicatePolicy> on_duplicate) const {
+void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samples, AddCall& call) const {
   const auto k = keys(name);
   std::vector<RuleUpdate> updates;
   auto attempt = [&] {
@@ -307,18 +318,17 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
       if (fields.at(0).is_nil()) {
         throw_not_found(name);
       }
-      if (!fields.at(1).is_nil()) {
-        const Timestamp last = std::stoll(fields.at(1).as_string());
+      if (const auto last = fields.at(1).is_nil() ? std::nullopt : detail::parse_last(fields.at(1).as_string())) {
         split = static_cast<std::size_t>(
-            std::upper_bound(samples.begin(), samples.end(), Sample{last, 0}, timestamp_less) - samples.begin());
+            std::upper_bound(samples.begin(), samples.end(), Sample{*last, 0}, timestamp_less) - samples.begin());
       }
     }
-    add_through_head(name, k, samples.first(split), on_duplicate, updates);
+    add_through_head(name, k, samples.first(split), call, updates);
     auto newer = samples.subspan(split);
     if (newer.size() >= limits::kBulkMinSamples) {
       newer = newer.subspan(append_compressed(name, k, newer, updates));
     }
-    add_through_head(name, k, newer, on_duplicate, updates);
+    add_through_head(name, k, newer, call, updates);
   };
   try {
     attempt();
@@ -334,7 +344,9 @@ void Store::add(std::string_view name, Timestamp timestamp, double value, std::o
   detail::validate_timestamp(timestamp);
   detail::validate_value(timestamp, value);
   const Sample sample{timestamp, value};
-  impl_->add_sorted(name, std::span(&sample, 1), on_duplicate);
+  AddCall call{.on_duplicate = on_duplicate};
+  impl_->add_sorted(name, std::span(&sample, 1), call);
+  call.throw_if_rejected();
 }
 
 Timestamp Store::add_now(std::string_view name, double value) {
@@ -345,20 +357,17 @@ Timestamp Store::add_now(std::string_view name, double value) {
   return now;
 }
 
-void Store::add_many(std::string_view name, std::span<const Sample> samples,
-                     std::optional<DuplicatePolicy> on_duplicate) {
-  detail::validate_series_name(name);
-  detail::validate_samples(samples);
-  if (samples.empty()) {
-    return;
-  }
+namespace {
+
+// Adds one series' samples, in any order, within `call`.
+void add_unsorted(const Store::Impl& impl, std::string_view name, std::span<const Sample> samples, AddCall& call) {
   std::vector<Sample> sorted(samples.begin(), samples.end());
   if (!std::is_sorted(sorted.begin(), sorted.end(), timestamp_less)) {
     std::stable_sort(sorted.begin(), sorted.end(), timestamp_less);
   }
   // Samples sharing a timestamp go in successive passes, in the order given,
   // so the duplicate policy resolves them as if they had been added one by
-  // one.
+  // one; every pass judges retention by the line the first one reported.
   auto same_timestamp = [](const Sample& a, const Sample& b) { return a.timestamp == b.timestamp; };
   while (std::adjacent_find(sorted.begin(), sorted.end(), same_timestamp) != sorted.end()) {
     std::vector<Sample> firsts;
@@ -366,10 +375,24 @@ void Store::add_many(std::string_view name, std::span<const Sample> samples,
     for (std::size_t i = 0; i < sorted.size(); ++i) {
       (i > 0 && sorted[i].timestamp == sorted[i - 1].timestamp ? later : firsts).push_back(sorted[i]);
     }
-    impl_->add_sorted(name, firsts, on_duplicate);
+    impl.add_sorted(name, firsts, call);
     sorted = std::move(later);
   }
-  impl_->add_sorted(name, sorted, on_duplicate);
+  impl.add_sorted(name, sorted, call);
+}
+
+}  // namespace
+
+void Store::add_many(std::string_view name, std::span<const Sample> samples,
+                     std::optional<DuplicatePolicy> on_duplicate) {
+  detail::validate_series_name(name);
+  detail::validate_samples(samples);
+  if (samples.empty()) {
+    return;
+  }
+  AddCall call{.on_duplicate = on_duplicate};
+  add_unsorted(*impl_, name, samples, call);
+  call.throw_if_rejected();
 }
 
 void Store::add_many(std::span<const NamedSample> samples, std::optional<DuplicatePolicy> on_duplicate) {
@@ -381,8 +404,17 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
     by_series[named.series].push_back({named.timestamp, named.value});
   }
   // Series whose samples fit one ts_add call, in order and without repeated
-  // timestamps, share one pipeline; the others take add_many one by one.
+  // timestamps, share one pipeline; the others take the one-series path
+  // after it. A refusal in one series never stops the others: the first is
+  // thrown once all are stored.
+  std::optional<SampleRejected> rejected;
+  auto remember = [&](const AddCall& call) {
+    if (call.rejected && !rejected) {
+      rejected = call.rejected;
+    }
+  };
   std::vector<std::pair<const std::string*, std::vector<Sample>*>> pipelined;
+  std::vector<std::pair<const std::string*, std::vector<Sample>*>> one_by_one;
   std::vector<Command> commands;
   const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
   for (auto& [name, series] : by_series) {
@@ -391,43 +423,44 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
                           return a.timestamp >= b.timestamp;
                         }) == series.end();
     if (!simple) {
-      add_many(name, series, on_duplicate);
+      one_by_one.emplace_back(&name, &series);
       continue;
     }
     const auto k = impl_->keys(name);
     commands.push_back(embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
-                                                      {detail::encode_records(series), policy}));
+                                                      {detail::encode_records(series), policy, ""}));
     pipelined.emplace_back(&name, &series);
   }
-  if (commands.empty()) {
-    return;
+  std::vector<Reply> replies;
+  if (!commands.empty()) {
+    replies = impl_->client.execute(commands);
   }
-  const auto replies = impl_->client.execute(commands);
-  std::optional<SampleRejected> rejected;
   for (std::size_t i = 0; i < replies.size(); ++i) {
     const std::string& name = *pipelined[i].first;
     const std::vector<Sample>& series = *pipelined[i].second;
-    try {
-      if (replies[i].is_error() && replies[i].error_message().starts_with("NOSERIES")) {
-        add_many(name, series, on_duplicate);  // creates it
-        continue;
-      }
-      if (replies[i].is_error() && replies[i].error_message().starts_with("CORRUPTHEAD")) {
-        detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
-      }
-      if (replies[i].is_error() && replies[i].error_message().starts_with("WRONGTYPE")) {
-        impl_->throw_wrong_type(name);
-      }
-      replies[i].throw_if_error();
-      std::vector<RuleUpdate> updates;
-      const auto k = impl_->keys(name);
-      impl_->finish_add(name, k, series, replies[i], on_duplicate, updates);
-      impl_->apply_rule_updates(name, updates);
-    } catch (const SampleRejected& error) {
-      if (!rejected) {
-        rejected = error;
-      }
+    AddCall call{.on_duplicate = on_duplicate};
+    if (replies[i].is_error() && replies[i].error_message().starts_with("NOSERIES")) {
+      add_unsorted(*impl_, name, series, call);  // creates it
+      remember(call);
+      continue;
     }
+    if (replies[i].is_error() && replies[i].error_message().starts_with("CORRUPTHEAD")) {
+      detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
+    }
+    if (replies[i].is_error() && replies[i].error_message().starts_with("WRONGTYPE")) {
+      impl_->throw_wrong_type(name);
+    }
+    replies[i].throw_if_error();
+    std::vector<RuleUpdate> updates;
+    const auto k = impl_->keys(name);
+    impl_->finish_add(name, k, series, replies[i], call, updates);
+    impl_->apply_rule_updates(name, updates);
+    remember(call);
+  }
+  for (const auto& [name, series] : one_by_one) {
+    AddCall call{.on_duplicate = on_duplicate};
+    add_unsorted(*impl_, *name, *series, call);
+    remember(call);
   }
   if (rejected) {
     throw *rejected;

@@ -2,7 +2,9 @@
 // del`: the time-series store from the shell.
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -122,14 +124,19 @@ ts::Timestamp timestamp_argument(const std::string& text, std::string_view what)
   throw UsageError(fmt::format("{} '{}' is not a Unix timestamp in milliseconds, '-' or '+'", what, text));
 }
 
+// Any double, subnormals included (std::stod refuses those as out of range).
 double number_argument(const std::string& text, std::string_view what) {
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
+  std::string_view digits = text;
+  if (digits.starts_with('+')) digits.remove_prefix(1);
+  double value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("{} '{}' is out of the range of a double", what, text));
   }
-  throw UsageError(fmt::format("{} '{}' is not a number", what, text));
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+    throw UsageError(fmt::format("{} '{}' is not a number", what, text));
+  }
+  return value;
 }
 
 // "k=v,k2=v2"
