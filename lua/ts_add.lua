@@ -46,8 +46,9 @@ local judge = kept_from(floor, last, retention)
 if ARGV[3] ~= '' then
   judge = tonumber(ARGV[3])
 end
--- An emptied series that dropped samples still refuses the old ones.
-if last and first_new > last or not last and not floor then
+-- Newer than the series and than its stored floor: after a delete of the
+-- newest samples, 'last' may lie below what retention dropped.
+if (not last or first_new > last) and (not floor or first_new >= floor) then
   local length = redis.call('APPEND', head_key, records)
   if length % 16 ~= 0 then
     -- A torn head: take the records back out rather than misalign them.

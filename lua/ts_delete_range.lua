@@ -6,10 +6,13 @@
 -- KEYS[2]  head string    <prefix>ts:{NAME}:head
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
+-- KEYS[5]  rules hash     <prefix>ts:{NAME}:rules
 -- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps
--- returns  {samples deleted, first timestamp of each straddling chunk...};
+-- returns  {samples deleted, {first timestamp of each straddling chunk},
+--          deleted_updates' entries (lib/ts_rules.lua)};
 --          error 'NOSERIES' when the series does not exist
 --! include ts_bounds
+--! include ts_rules
 local meta = KEYS[1]
 if redis.call('EXISTS', meta) == 0 then
   return redis.error_reply('NOSERIES no such series')
@@ -69,8 +72,6 @@ if changed then
   redis.call('HINCRBY', meta, 'gen', 1)
   refresh_bounds(meta, KEYS[2], KEYS[3], KEYS[4])
 end
-local reply = {deleted}
-for i = 1, #straddling do
-  reply[#reply + 1] = straddling[i]
-end
+local reply = {deleted, straddling}
+deleted_updates(KEYS[5], lo, hi, reply)
 return reply

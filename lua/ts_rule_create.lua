@@ -1,6 +1,8 @@
 -- Adds a compaction rule: from now on, each closed bucket of the source is
--- aggregated into the destination series (samples already stored are not
--- compacted). A destination takes one rule and is never a source itself.
+-- aggregated into the destination series. The rule covers the bucket that
+-- holds the source's newest sample (all its samples) and every later one
+-- (lib/ts_rules.lua: OPEN and SINCE start there); older buckets are not
+-- compacted. A destination takes one rule and is never a source itself.
 --
 -- KEYS[1]  source metadata       <prefix>ts:{SRC}
 -- KEYS[2]  source rules hash     <prefix>ts:{SRC}:rules
@@ -9,6 +11,8 @@
 -- ARGV[1]  source name, ARGV[2] destination name
 -- ARGV[3]  aggregator, ARGV[4] bucket ms, ARGV[5] align
 -- returns  1; errors 'NOSERIES <which>', 'RULE <reason>'
+--! include ts_bounds
+--! include ts_rules
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOSERIES source')
 end
@@ -27,7 +31,16 @@ end
 if redis.call('HEXISTS', KEYS[1], 'src') == 1 then
   return redis.error_reply('RULE the source is the destination of another rule')
 end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5] .. ' ')
+local state = redis.call('HMGET', KEYS[1], 'floor', 'last', 'ret')
+local last = tonumber(state[2])
+local width, align = tonumber(ARGV[4]), tonumber(ARGV[5])
+local text = format_rule(ARGV[3], width, align)
+-- A newest sample that retention dropped (left by a delete) starts nothing.
+if last and last >= (kept_from(state[1], state[2], state[3]) or last) then
+  local open = bucket_start(last, width, align)
+  text = format_rule(ARGV[3], width, align, open, open)
+end
+redis.call('HSET', KEYS[2], ARGV[2], text)
 redis.call('HINCRBY', KEYS[1], 'nrules', 1)
 redis.call('HSET', KEYS[3], 'src', ARGV[1])
 return 1

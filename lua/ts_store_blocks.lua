@@ -61,8 +61,8 @@ else
   if redis.call('STRLEN', KEYS[2]) > 0 then
     return {0, 'head'}
   end
-  -- Older than the series, or than what an emptied series still keeps.
-  if state[2] and first <= tonumber(state[2]) or not state[2] and state[6] and first < tonumber(state[6]) then
+  -- Older than the series, or than its stored floor (lib/ts_bounds.lua).
+  if state[2] and first <= tonumber(state[2]) or state[6] and first < tonumber(state[6]) then
     return {0, 'older'}
   end
   if state[2] then

@@ -127,8 +127,15 @@ struct Store::Impl {
   std::size_t append_compressed(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
                                 std::vector<RuleUpdate>& updates) const;
   // Computes the reported buckets from the source and stores them in the
-  // destinations (policy last: a recomputed bucket replaces the old value).
-  void apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates) const;
+  // destinations (policy last: a recomputed bucket replaces the old value),
+  // leaving out buckets that reach below what the source keeps. With
+  // `remove_emptied` (after a delete) a bucket left without samples loses
+  // its destination sample.
+  void apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates,
+                          bool remove_emptied = false) const;
+  // Deletes the samples in [lo, hi] (lo <= hi) and recomputes the rule
+  // buckets they touched; returns how many were deleted.
+  std::uint64_t delete_samples(std::string_view name, Timestamp lo, Timestamp hi) const;
   // Seals the head into a compressed block if it holds at least
   // `min_samples` (another writer may have sealed it already).
   void seal_head(std::string_view name, const detail::SeriesKeys& keys, std::size_t min_samples) const;

@@ -370,13 +370,23 @@ std::uint64_t Store::delete_range(std::string_view name, Timestamp from, Timesta
   if (lo > hi) {
     return 0;
   }
-  const auto k = impl_->keys(name);
-  const Reply reply = impl_->run(name, embedded_script("ts_delete_range").call({k.meta, k.head, k.chunks, k.summary},
-                                                                               {std::to_string(lo), std::to_string(hi)}));
+  return impl_->delete_samples(name, lo, hi);
+}
+
+std::uint64_t Store::Impl::delete_samples(std::string_view name, Timestamp lo, Timestamp hi) const {
+  const auto k = keys(name);
+  const Reply reply = run(name, embedded_script("ts_delete_range")
+                                    .call({k.meta, k.head, k.chunks, k.summary, k.rules},
+                                          {std::to_string(lo), std::to_string(hi)}));
   const auto& parts = reply.as_array();
   auto deleted = static_cast<std::uint64_t>(parts.at(0).as_integer());
-  for (std::size_t i = 1; i < parts.size(); ++i) {
-    deleted += impl_->cut_from_chunk(name, k, std::max<Timestamp>(parts[i].as_integer(), lo), lo, hi);
+  for (const Reply& straddling : parts.at(1).as_array()) {
+    deleted += cut_from_chunk(name, k, std::max<Timestamp>(straddling.as_integer(), lo), lo, hi);
+  }
+  std::vector<RuleUpdate> updates;
+  parse_rule_updates(parts, 2, updates);
+  if (deleted > 0) {
+    apply_rule_updates(name, updates, true);
   }
   return deleted;
 }

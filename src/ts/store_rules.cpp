@@ -21,9 +21,11 @@ using ::redkit::detail::embedded_script;
 
 namespace {
 
+// A rule as lua/lib/ts_rules.lua stores it: "AGGREGATOR BUCKET ALIGN [OPEN [SINCE]]".
 struct RuleText {
   CompactionRule rule;
   std::optional<Timestamp> open;
+  std::optional<Timestamp> since;
 };
 
 RuleText parse_rule(const std::string& destination, const std::string& text) {
@@ -31,13 +33,18 @@ RuleText parse_rule(const std::string& destination, const std::string& text) {
   std::string aggregator;
   long long width = 0;
   long long align = 0;
-  in >> aggregator >> width >> align;
+  if (!(in >> aggregator >> width >> align) || width <= 0) {
+    throw ProtocolError(fmt::format("compaction rule to '{}' is stored as '{}', not as a rule", destination, text));
+  }
   RuleText parsed{CompactionRule{destination, Aggregation{parse_aggregator(aggregator),
                                                           std::chrono::milliseconds(width), align, false}},
-                  std::nullopt};
-  long long open = 0;
-  if (in >> open) {
-    parsed.open = open;
+                  std::nullopt, std::nullopt};
+  long long bound = 0;
+  if (in >> bound) {
+    parsed.open = bound;
+    if (in >> bound) {
+      parsed.since = bound;
+    }
   }
   return parsed;
 }
@@ -72,7 +79,8 @@ void parse_rule_updates(const std::vector<Reply>& parts, std::size_t begin, std:
   }
 }
 
-void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates) const {
+void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates,
+                                     bool remove_emptied) const {
   if (updates.empty()) {
     return;
   }
@@ -86,17 +94,49 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     }
   }
   updates.clear();
-  for (const auto& [destination, update] : merged) {
-    const RangeOptions query{.from = update.first,
-                             .to = update.last + update.aggregation.bucket.count() - 1,
-                             .aggregation = update.aggregation,
-                             .use_compactions = false};
+  // A bucket reaching below what the source keeps has lost samples to
+  // retention: its destination keeps the aggregate computed while it was
+  // whole (that is what compaction is for).
+  Timestamp kept_from = kMinTimestamp;
+  try {
+    kept_from = parse_kept_from(client.command(embedded_script("ts_kept_from").call({keys(source).meta}, {})));
+  } catch (const ReplyError& error) {
+    if (error.code() == "NOSERIES") {
+      return;  // the source was deleted meanwhile
+    }
+    throw;
+  }
+  for (auto& [destination, update] : merged) {
+    const Timestamp width = update.aggregation.bucket.count();
+    Timestamp first = update.first;
+    if (first < kept_from) {
+      first = detail::bucket_start(kept_from, width, update.aggregation.align);
+      if (first < kept_from) {
+        first += width;
+      }
+    }
+    if (first > update.last) {
+      continue;
+    }
+    const Timestamp end = update.last + width - 1;
+    const RangeOptions query{.from = first, .to = end, .aggregation = update.aggregation, .use_compactions = false};
     const std::vector<Sample> buckets = this->query(source, query, false);
     // A bucket older than the destination keeps is not written: the rule's
     // writes never fail the source's add.
     AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp};
     try {
       add_sorted(destination, buckets, call);
+      if (remove_emptied) {
+        // Buckets whose samples were all deleted lose their aggregate.
+        for (const Sample& stored : read(destination, first, end, {}, false, std::nullopt)) {
+          const bool computed = std::binary_search(
+              buckets.begin(), buckets.end(), stored,
+              [](const Sample& a, const Sample& b) { return a.timestamp < b.timestamp; });
+          if (!computed) {
+            delete_samples(destination, stored.timestamp, stored.timestamp);
+          }
+        }
+      }
     } catch (const SeriesNotFound&) {
       // The destination was deleted since the script read the rule.
     }
@@ -129,9 +169,13 @@ std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_
         detail::bucket_start(wanted.align, width, has.align) != wanted.align) {
       continue;
     }
-    // Whole buckets inside [lo, hi] that the rule has closed.
+    // Whole buckets inside [lo, hi] that the rule has closed, from the first
+    // one it covers.
     const Timestamp first_start = detail::bucket_start(lo, width, has.align);
-    const Timestamp first_whole = first_start == lo ? lo : first_start + width;
+    Timestamp first_whole = first_start == lo ? lo : first_start + width;
+    if (candidate.since && first_whole < *candidate.since) {
+      first_whole = *candidate.since;
+    }
     const Timestamp last_whole = std::min(*candidate.open, detail::bucket_start(hi + 1, width, has.align)) - width;
     if (first_whole > last_whole) {
       return std::nullopt;
