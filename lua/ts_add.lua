@@ -13,9 +13,11 @@
 -- ARGV[3]  refuse records older than this timestamp; '' for the series'
 --          kept_from (lib/ts_bounds.lua) as this script starts. A call that
 --          takes several scripts passes the first one's, so a record is
---          judged against what the series kept before the call: one that
---          only newer records of the same call push out of retention is
---          accepted and dropped at once.
+--          judged against what the series kept before the call.
+-- ARGV[4]  the newest timestamp of the whole call ('' : of these records).
+--          A record older than what the series keeps counting it is
+--          dropped without further checks: the call's own newer samples
+--          push it out of retention, whatever order the records arrive in.
 -- returns  {head count (the client seals the head when it is large enough),
 --          the timestamp records were judged against or '' (none)}, followed
 --          by an outcome per record unless every record was newer than the
@@ -91,7 +93,10 @@ end
 local has_chunks = redis.call('ZCARD', KEYS[3]) > 0
 local rewritten, appended = false, false
 local outcomes = {0, judge or ''}
+local call_newest = tonumber(ARGV[4]) or struct.unpack('<i8', records, #records - 15)
+local drop_before = kept_from(floor, math.max(last or call_newest, call_newest), retention)
 local oldest_changed, newest_changed = nil, nil
+local changed = {}
 
 local function timestamp_at(index)
   return (struct.unpack('<i8', head, index * 16 + 1))
@@ -126,10 +131,9 @@ for offset = 1, #records, 16 do
   local record = string.sub(records, offset, offset + 15)
   local ts = struct.unpack('<i8', record)
   local outcome = 1
-  local keeps_from = kept_from(floor, last, retention)
   if judge and ts < judge then
     outcome = -2
-  elseif keeps_from and ts < keeps_from then
+  elseif drop_before and ts < drop_before then
     outcome = 0
   elseif not last or ts > last then
     head = head .. record
@@ -162,6 +166,7 @@ for offset = 1, #records, 16 do
   if outcome == 1 or outcome == -3 then
     oldest_changed = math.min(oldest_changed or ts, ts)
     newest_changed = math.max(newest_changed or ts, ts)
+    changed[#changed + 1] = ts
   end
   outcomes[#outcomes + 1] = outcome
 end
@@ -177,6 +182,6 @@ if rewritten then
 end
 outcomes[1] = #head / 16
 if has_rules and oldest_changed then
-  rule_updates(KEYS[4], oldest_changed, newest_changed, outcomes)
+  rule_updates(KEYS[4], oldest_changed, newest_changed, outcomes, changed)
 end
 return outcomes

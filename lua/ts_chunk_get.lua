@@ -6,8 +6,11 @@
 -- KEYS[2]  chunk index    <prefix>ts:{NAME}:chunks
 -- KEYS[3]  summaries      <prefix>ts:{NAME}:summary
 -- ARGV[1]  the timestamp
+-- ARGV[2]  the newest timestamp of the add call placing it (absent: a
+--          delete reads the chunk)
 -- returns  {gen, chunk id, chunk bytes, policy, kept_from (lib/ts_bounds.lua)
---          or '', the chunk's first timestamp (index score), its summary},
+--          counting ARGV[2] as stored, or '', the chunk's first timestamp
+--          (index score), its summary},
 --          {gen} when the series has no chunk;
 --          error 'NOSERIES' when the series does not exist
 --! include ts_bounds
@@ -22,5 +25,9 @@ end
 if not id then
   return {state[1]}
 end
+local newest = tonumber(state[4])
+if ARGV[2] and (not newest or tonumber(ARGV[2]) > newest) then
+  newest = tonumber(ARGV[2])
+end
 return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2],
-  kept_from(state[5], state[4], state[3]) or '', redis.call('ZSCORE', KEYS[2], id), redis.call('HGET', KEYS[3], id) or ''}
+  kept_from(state[5], newest, state[3]) or '', redis.call('ZSCORE', KEYS[2], id), redis.call('HGET', KEYS[3], id) or ''}

@@ -18,6 +18,15 @@ if redis.call('EXISTS', meta) == 0 then
   return redis.error_reply('NOSERIES no such series')
 end
 local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
+-- What retention dropped is neither deleted again nor counted.
+local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
+local keeps_from = kept_from(state[1], state[2], state[3])
+if keeps_from and keeps_from > lo then
+  lo = keeps_from
+end
+if lo > hi then
+  return {0, {}}
+end
 local deleted = 0
 local changed = false
 
@@ -41,7 +50,7 @@ if deleted > 0 then
 end
 
 local straddling = {}
-local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+local holder = redis.call('ZREVRANGEBYSCORE', KEYS[3], lo, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
 local inside = redis.call('ZRANGEBYSCORE', KEYS[3], string.format('(%d', lo), hi, 'WITHSCORES')
 local candidates = {}
 if holder[1] then

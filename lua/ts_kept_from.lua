@@ -1,13 +1,15 @@
--- The oldest timestamp a series keeps (lib/ts_bounds.lua), for a client
--- about to compute rule buckets: a bucket that reaches below it has lost
--- samples to retention and keeps the aggregate computed while it was whole.
+-- A series' newest timestamp and the oldest it keeps (lib/ts_bounds.lua):
+-- for an add call about to store samples without ts_add (which reports what
+-- it judged by), and for a client computing rule buckets (a bucket that
+-- reaches below kept_from has lost samples to retention and keeps the
+-- aggregate computed while it was whole).
 --
 -- KEYS[1]  metadata hash  <prefix>ts:{NAME}
--- returns  kept_from, or '' when the series keeps everything;
---          error 'NOSERIES' when the series does not exist
+-- returns  {newest timestamp or '', kept_from or '' when the series keeps
+--          everything}; error 'NOSERIES' when the series does not exist
 --! include ts_bounds
 local state = redis.call('HMGET', KEYS[1], 'v', 'floor', 'last', 'ret')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
-return kept_from(state[2], state[3], state[4]) or ''
+return {state[3] or '', kept_from(state[2], state[3], state[4]) or ''}

@@ -8,13 +8,16 @@
 --          source was empty then: the rule covers every bucket. Older
 --          buckets are never written, late samples or not.
 --
--- rule_updates(rules_key, oldest, newest, reply): samples in [oldest, newest]
--- changed the series. Moves each rule's OPEN forward to newest's bucket and
--- appends to `reply`, per rule and per range of buckets to (re)compute from
--- the source and store in the destination: destination, aggregator, bucket
--- width, align, first bucket start, last bucket start. Late samples (before
--- OPEN) ask for their own buckets again; a bucket that just closed asks for
--- its first computation.
+-- rule_updates(rules_key, oldest, newest, reply[, changed]): samples in
+-- [oldest, newest] changed the series; `changed`, when given, lists their
+-- timestamps in increasing order (otherwise every bucket between oldest and
+-- newest counts as changed). Moves each rule's OPEN forward to newest's
+-- bucket and appends to `reply`, per rule and per run of buckets to
+-- (re)compute from the source and store in the destination: destination,
+-- aggregator, bucket width, align, first bucket start, last bucket start.
+-- Late samples (before OPEN) ask for their own buckets again, one run per
+-- group of adjacent buckets; a bucket that just closed asks for its first
+-- computation.
 --
 -- deleted_updates(rules_key, lo, hi, reply): samples in [lo, hi] were
 -- deleted; appends the closed buckets they touched, in the same form, for
@@ -49,19 +52,48 @@ local function append_update(reply, destination, aggregator, width, align, first
   reply[#reply + 1] = last
 end
 
-local function rule_updates(rules_key, oldest, newest, reply)
+-- Appends the runs of adjacent buckets in [since, open) that the sorted
+-- timestamps `changed` fall in.
+local function late_runs(reply, destination, aggregator, width, align, open, since, changed)
+  local first, last = nil, nil
+  for _, t in ipairs(changed) do
+    if t >= open then
+      break
+    end
+    local bucket = bucket_start(t, width, align)
+    if not since or bucket >= since then
+      if last and bucket <= last + width then
+        last = bucket
+      else
+        if first then
+          append_update(reply, destination, aggregator, width, align, first, last)
+        end
+        first, last = bucket, bucket
+      end
+    end
+  end
+  if first then
+    append_update(reply, destination, aggregator, width, align, first, last)
+  end
+end
+
+local function rule_updates(rules_key, oldest, newest, reply, changed)
   local rules = redis.call('HGETALL', rules_key)
   for i = 1, #rules, 2 do
     local aggregator, width, align, open, since = parse_rule(rules[i + 1])
     local newest_bucket = bucket_start(newest, width, align)
     if open and oldest < open then
-      local first_late = bucket_start(oldest, width, align)
-      if since and first_late < since then
-        first_late = since
-      end
-      local last_late = math.min(newest_bucket, open - width)
-      if first_late <= last_late then
-        append_update(reply, rules[i], aggregator, width, align, first_late, last_late)
+      if changed then
+        late_runs(reply, rules[i], aggregator, width, align, open, since, changed)
+      else
+        local first_late = bucket_start(oldest, width, align)
+        if since and first_late < since then
+          first_late = since
+        end
+        local last_late = math.min(newest_bucket, open - width)
+        if first_late <= last_late then
+          append_update(reply, rules[i], aggregator, width, align, first_late, last_late)
+        end
       end
     end
     -- Before its first sample a rule's open bucket is the oldest new one.

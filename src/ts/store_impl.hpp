@@ -68,6 +68,10 @@ struct AddCall {
   // dropped). kMinTimestamp refuses nothing: a rule's writes into its
   // destination, which drop buckets older than the destination keeps.
   std::optional<Timestamp> refuse_before{};
+  // The call's newest timestamp: a sample older than what the series keeps
+  // counting it is dropped (the call's own newer samples push it out of
+  // retention), whichever script or pass it arrives in.
+  Timestamp newest = kMinTimestamp;
   // The first sample refused. The call stores every other sample and
   // applies its rule updates before throwing it.
   std::optional<SampleRejected> rejected{};

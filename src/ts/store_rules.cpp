@@ -84,13 +84,19 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
   if (updates.empty()) {
     return;
   }
-  // One read of the source per destination, over the union of its ranges.
-  std::map<std::string, RuleUpdate> merged;
+  // One read of the source per run of adjacent or overlapping buckets of a
+  // destination: a late sample far back and a bucket closing now are two
+  // short reads, not one over everything between them.
+  std::sort(updates.begin(), updates.end(), [](const RuleUpdate& a, const RuleUpdate& b) {
+    return std::tie(a.destination, a.first) < std::tie(b.destination, b.first);
+  });
+  std::vector<std::pair<std::string, RuleUpdate>> merged;
   for (RuleUpdate& update : updates) {
-    auto [at, inserted] = merged.try_emplace(update.destination, update);
-    if (!inserted) {
-      at->second.first = std::min(at->second.first, update.first);
-      at->second.last = std::max(at->second.last, update.last);
+    if (!merged.empty() && merged.back().first == update.destination &&
+        update.first <= merged.back().second.last + update.aggregation.bucket.count()) {
+      merged.back().second.last = std::max(merged.back().second.last, update.last);
+    } else {
+      merged.emplace_back(update.destination, update);
     }
   }
   updates.clear();
@@ -99,7 +105,8 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
   // whole (that is what compaction is for).
   Timestamp kept_from = kMinTimestamp;
   try {
-    kept_from = parse_kept_from(client.command(embedded_script("ts_kept_from").call({keys(source).meta}, {})));
+    kept_from = parse_kept_from(
+        client.command(embedded_script("ts_kept_from").call({keys(source).meta}, {})).as_array().at(1));
   } catch (const ReplyError& error) {
     if (error.code() == "NOSERIES") {
       return;  // the source was deleted meanwhile
@@ -123,7 +130,8 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     const std::vector<Sample> buckets = this->query(source, query, false);
     // A bucket older than the destination keeps is not written: the rule's
     // writes never fail the source's add.
-    AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp};
+    AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp,
+                 .newest = buckets.empty() ? kMinTimestamp : buckets.back().timestamp};
     try {
       add_sorted(destination, buckets, call);
       if (remove_emptied) {

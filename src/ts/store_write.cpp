@@ -193,8 +193,10 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
     return;
   }
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
-    const Reply reply = run(name, embedded_script("ts_chunk_get")
-                                      .call({k.meta, k.chunks, k.summary}, {std::to_string(sample.timestamp)}));
+    const Reply reply =
+        run(name, embedded_script("ts_chunk_get")
+                      .call({k.meta, k.chunks, k.summary},
+                            {std::to_string(sample.timestamp), std::to_string(std::max(call.newest, sample.timestamp))}));
     const auto& parts = reply.as_array();
     if (parts.size() == 1) {
       // Every chunk went away meanwhile (deleted range): the head takes it.
@@ -205,7 +207,7 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
     const DuplicatePolicy policy =
         call.on_duplicate ? *call.on_duplicate : parse_duplicate_policy(parts.at(3).as_string());
     if (sample.timestamp < parse_kept_from(parts.at(4))) {
-      return;  // within what the call may add, but retention has dropped it since
+      return;  // the call's newer samples push it out of retention
     }
     samples.clear();
     // Checked against its summary before it is rewritten: a rewrite would
@@ -302,7 +304,8 @@ void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKe
         run(name, embedded_script("ts_add").call(
                       {k.meta, k.head, k.chunks, k.rules},
                       {detail::encode_records(batch), policy,
-                       call.refuse_before ? std::to_string(*call.refuse_before) : std::string()}));
+                       call.refuse_before ? std::to_string(*call.refuse_before) : std::string(),
+                       std::to_string(std::max(call.newest, batch.back().timestamp))}));
     finish_add(name, k, batch, reply, call, updates);
   }
 }
@@ -313,12 +316,14 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
   auto attempt = [&] {
     std::size_t split = 0;  // samples before it may be older than the series
     if (samples.size() >= limits::kBulkMinSamples) {
-      const Reply state = run(name, Command::raw({"HMGET", k.meta, "v", "last"}));
+      // Bulk storing skips ts_add, which would report what the call judges
+      // retention by: read it here.
+      const Reply state = run(name, embedded_script("ts_kept_from").call({k.meta}, {}));
       const auto& fields = state.as_array();
-      if (fields.at(0).is_nil()) {
-        throw_not_found(name);
+      if (!call.refuse_before) {
+        call.refuse_before = parse_kept_from(fields.at(1));
       }
-      if (const auto last = fields.at(1).is_nil() ? std::nullopt : detail::parse_last(fields.at(1).as_string())) {
+      if (const auto last = detail::parse_last(fields.at(0).as_string())) {
         split = static_cast<std::size_t>(
             std::upper_bound(samples.begin(), samples.end(), Sample{*last, 0}, timestamp_less) - samples.begin());
       }
@@ -344,7 +349,7 @@ void Store::add(std::string_view name, Timestamp timestamp, double value, std::o
   detail::validate_timestamp(timestamp);
   detail::validate_value(timestamp, value);
   const Sample sample{timestamp, value};
-  AddCall call{.on_duplicate = on_duplicate};
+  AddCall call{.on_duplicate = on_duplicate, .newest = timestamp};
   impl_->add_sorted(name, std::span(&sample, 1), call);
   call.throw_if_rejected();
 }
@@ -365,6 +370,7 @@ void add_unsorted(const Store::Impl& impl, std::string_view name, std::span<cons
   if (!std::is_sorted(sorted.begin(), sorted.end(), timestamp_less)) {
     std::stable_sort(sorted.begin(), sorted.end(), timestamp_less);
   }
+  call.newest = std::max(call.newest, sorted.back().timestamp);
   // Samples sharing a timestamp go in successive passes, in the order given,
   // so the duplicate policy resolves them as if they had been added one by
   // one; every pass judges retention by the line the first one reported.
@@ -427,8 +433,9 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       continue;
     }
     const auto k = impl_->keys(name);
-    commands.push_back(embedded_script("ts_add").call({k.meta, k.head, k.chunks, k.rules},
-                                                      {detail::encode_records(series), policy, ""}));
+    commands.push_back(embedded_script("ts_add").call(
+        {k.meta, k.head, k.chunks, k.rules},
+        {detail::encode_records(series), policy, "", std::to_string(series.back().timestamp)}));
     pipelined.emplace_back(&name, &series);
   }
   std::vector<Reply> replies;
@@ -438,7 +445,7 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
   for (std::size_t i = 0; i < replies.size(); ++i) {
     const std::string& name = *pipelined[i].first;
     const std::vector<Sample>& series = *pipelined[i].second;
-    AddCall call{.on_duplicate = on_duplicate};
+    AddCall call{.on_duplicate = on_duplicate, .newest = series.back().timestamp};
     if (replies[i].is_error() && replies[i].error_message().starts_with("NOSERIES")) {
       add_unsorted(*impl_, name, series, call);  // creates it
       remember(call);
