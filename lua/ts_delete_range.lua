@@ -9,7 +9,9 @@
 -- KEYS[5]  rules hash     <prefix>ts:{NAME}:rules
 -- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps
 -- returns  {samples deleted, {first timestamp of each straddling chunk},
---          deleted_updates' entries (lib/ts_rules.lua)};
+--          lo raised to kept_from (lib/ts_bounds.lua): what the client cuts
+--          from the straddling chunks, deleted_updates' entries
+--          (lib/ts_rules.lua)};
 --          error 'NOSERIES' when the series does not exist
 --! include ts_bounds
 --! include ts_rules
@@ -25,7 +27,7 @@ if keeps_from and keeps_from > lo then
   lo = keeps_from
 end
 if lo > hi then
-  return {0, {}}
+  return {0, {}, lo}
 end
 local deleted = 0
 local changed = false
@@ -81,6 +83,6 @@ if changed then
   redis.call('HINCRBY', meta, 'gen', 1)
   refresh_bounds(meta, KEYS[2], KEYS[3], KEYS[4])
 end
-local reply = {deleted, straddling}
+local reply = {deleted, straddling, lo}
 deleted_updates(KEYS[5], lo, hi, reply)
 return reply

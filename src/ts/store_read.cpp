@@ -380,11 +380,13 @@ std::uint64_t Store::Impl::delete_samples(std::string_view name, Timestamp lo, T
                                           {std::to_string(lo), std::to_string(hi)}));
   const auto& parts = reply.as_array();
   auto deleted = static_cast<std::uint64_t>(parts.at(0).as_integer());
+  // What retention dropped is neither deleted again nor counted.
+  const Timestamp kept_lo = std::max<Timestamp>(lo, parts.at(2).as_integer());
   for (const Reply& straddling : parts.at(1).as_array()) {
-    deleted += cut_from_chunk(name, k, std::max<Timestamp>(straddling.as_integer(), lo), lo, hi);
+    deleted += cut_from_chunk(name, k, std::max<Timestamp>(straddling.as_integer(), kept_lo), kept_lo, hi);
   }
   std::vector<RuleUpdate> updates;
-  parse_rule_updates(parts, 2, updates);
+  parse_rule_updates(parts, 3, updates);
   if (deleted > 0) {
     apply_rule_updates(name, updates, true);
   }
