@@ -95,6 +95,15 @@ const char* to_string(Aggregator aggregator) noexcept;
 // Throws InvalidArgument naming the text otherwise.
 Aggregator parse_aggregator(std::string_view text);
 
+// The instant an aggregated bucket is reported at (RedisTimeSeries's
+// BUCKETTIMESTAMP): its start, its middle (start + bucket / 2, rounded
+// down) or its end (start + bucket, the first instant after it).
+enum class BucketTimestamp { start, middle, end };
+const char* to_string(BucketTimestamp when) noexcept;
+// "start" or "-", "mid", "middle" or "~", "end" or "+". Throws
+// InvalidArgument naming the text otherwise.
+BucketTimestamp parse_bucket_timestamp(std::string_view text);
+
 struct Aggregation {
   friend bool operator==(const Aggregation&, const Aggregation&) = default;
   Aggregator aggregator = Aggregator::avg;
@@ -107,6 +116,9 @@ struct Aggregation {
   // Report buckets without samples between the first and last bucket too:
   // count and sum 0, every other aggregator NaN.
   bool empty_buckets = false;
+  // The instant each bucket is reported at. Only queries take it: a
+  // compaction rule stores its buckets at their start.
+  BucketTimestamp bucket_timestamp = BucketTimestamp::start;
 };
 
 struct RangeOptions {
@@ -129,6 +141,11 @@ struct RangeOptions {
   // retention. Applies without value or timestamp filters, empty buckets or
   // twa.
   bool use_compactions = true;
+  // For a compaction rule's destination: also report the bucket still open
+  // in its source, aggregated from the source's samples now (RedisTimeSeries's
+  // LATEST). It is the newest sample of the answer and is not stored; a
+  // series that is no rule's destination ignores this.
+  bool latest = false;
 };
 
 // A compaction rule: closed buckets of the source, aggregated, are added to

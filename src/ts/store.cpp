@@ -141,6 +141,7 @@ void Store::alter(std::string_view name, const SeriesChanges& changes) {
   if (changes.retention && changes.retention->count() < 0) {
     throw InvalidArgument(fmt::format("retention {} ms is negative", changes.retention->count()));
   }
+  detail::validate_policy(changes.duplicate_policy);
   if (changes.labels) {
     detail::validate_labels(*changes.labels);
   }

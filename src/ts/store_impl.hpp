@@ -162,6 +162,13 @@ struct Store::Impl {
   std::optional<std::vector<Sample>> aggregate_from_rule(std::string_view name, const RangeOptions& query,
                                                          Timestamp lo, Timestamp hi) const;
   std::vector<CompactionRule> rules(std::string_view name) const;
+  // The rules of `source` with the start of the bucket each holds open
+  // (nullopt before the rule's first sample).
+  std::vector<std::pair<CompactionRule, std::optional<Timestamp>>> open_rules(std::string_view source) const;
+  // The still-open bucket of the rule writing into `destination`, computed
+  // from its source now; nullopt when it is no destination or the bucket is
+  // empty (RangeOptions::latest).
+  std::optional<Sample> open_bucket_of(std::string_view destination) const;
 };
 
 // Encodes sorted samples as blocks of at most `block_samples` and groups the

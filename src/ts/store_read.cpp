@@ -249,36 +249,63 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
     }
     return {};
   }
+  const SampleFilter filter(query);
+  std::optional<Sample> open_bucket;
+  if (query.latest) {
+    open_bucket = open_bucket_of(name);
+    if (open_bucket && (open_bucket->timestamp < lo || open_bucket->timestamp > hi || !filter.passes(*open_bucket))) {
+      open_bucket.reset();
+    }
+  }
   if (!query.aggregation) {
-    return read(name, lo, hi, query, reverse, query.count);
-  }
-  if (auto from_rule = aggregate_from_rule(name, query, lo, hi)) {
+    if (!open_bucket) {
+      return read(name, lo, hi, query, reverse, query.count);
+    }
+    // The open bucket is newer than every stored sample of the destination.
+    std::vector<Sample> samples = read(name, lo, hi, query, reverse, query.count);
     if (reverse) {
-      std::reverse(from_rule->begin(), from_rule->end());
+      samples.insert(samples.begin(), *open_bucket);
+    } else {
+      samples.push_back(*open_bucket);
     }
-    if (query.count && from_rule->size() > *query.count) {
-      from_rule->resize(*query.count);
+    if (query.count && samples.size() > *query.count) {
+      samples.resize(*query.count);
     }
-    return std::move(*from_rule);
+    return samples;
   }
-  const std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt);
-  std::optional<Sample> before;
-  std::optional<Sample> after;
-  if (query.aggregation->aggregator == Aggregator::twa && !samples.empty()) {
-    if (lo > kMinTimestamp) {
-      const auto previous = read(name, kMinTimestamp, lo - 1, query, true, 1);
-      if (!previous.empty()) {
-        before = previous.front();
+  std::vector<Sample> buckets;
+  if (auto from_rule = aggregate_from_rule(name, query, lo, hi)) {
+    buckets = std::move(*from_rule);
+  } else {
+    std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt);
+    if (open_bucket) {
+      samples.push_back(*open_bucket);
+    }
+    std::optional<Sample> before;
+    std::optional<Sample> after;
+    if (query.aggregation->aggregator == Aggregator::twa && !samples.empty()) {
+      if (lo > kMinTimestamp) {
+        const auto previous = read(name, kMinTimestamp, lo - 1, query, true, 1);
+        if (!previous.empty()) {
+          before = previous.front();
+        }
+      }
+      if (hi < kMaxTimestamp && !open_bucket) {
+        const auto next = read(name, hi + 1, kMaxTimestamp, query, false, 1);
+        if (!next.empty()) {
+          after = next.front();
+        }
       }
     }
-    if (hi < kMaxTimestamp) {
-      const auto next = read(name, hi + 1, kMaxTimestamp, query, false, 1);
-      if (!next.empty()) {
-        after = next.front();
-      }
+    buckets = detail::aggregate(samples, *query.aggregation, lo, hi, before, after);
+  }
+  const Timestamp width = query.aggregation->bucket.count();
+  if (query.aggregation->bucket_timestamp != BucketTimestamp::start) {
+    const Timestamp shift = query.aggregation->bucket_timestamp == BucketTimestamp::middle ? width / 2 : width;
+    for (Sample& bucket : buckets) {
+      bucket.timestamp += shift;
     }
   }
-  std::vector<Sample> buckets = detail::aggregate(samples, *query.aggregation, lo, hi, before, after);
   if (reverse) {
     std::reverse(buckets.begin(), buckets.end());
   }
@@ -286,6 +313,31 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
     buckets.resize(*query.count);
   }
   return buckets;
+}
+
+std::optional<Sample> Store::Impl::open_bucket_of(std::string_view destination) const {
+  const Reply source = client.command({"HGET", keys(destination).meta, "src"});
+  if (source.is_nil()) {
+    return std::nullopt;
+  }
+  const std::string& source_name = source.as_string();
+  for (const auto& [rule, open] : open_rules(source_name)) {
+    if (rule.destination != destination || !open) {
+      continue;
+    }
+    const Timestamp width = rule.aggregation.bucket.count();
+    const RangeOptions bucket{
+        .from = *open, .to = *open + width - 1, .aggregation = rule.aggregation, .use_compactions = false};
+    try {
+      const auto computed = query(source_name, bucket, false);
+      if (!computed.empty()) {
+        return computed.front();
+      }
+    } catch (const SeriesNotFound&) {
+      // The source was deleted meanwhile.
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<Sample> Store::range(std::string_view name, const RangeOptions& query) const {

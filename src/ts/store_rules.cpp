@@ -162,6 +162,14 @@ std::vector<CompactionRule> Store::Impl::rules(std::string_view name) const {
   return parse_rules(replies.at(1).as_array());
 }
 
+std::vector<std::pair<CompactionRule, std::optional<Timestamp>>> Store::Impl::open_rules(std::string_view source) const {
+  std::vector<std::pair<CompactionRule, std::optional<Timestamp>>> out;
+  for (RuleText& parsed : parse_rule_texts(client.command({"HGETALL", keys(source).rules}).as_array())) {
+    out.emplace_back(std::move(parsed.rule), parsed.open);
+  }
+  return out;
+}
+
 std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_view name, const RangeOptions& query,
                                                                     Timestamp lo, Timestamp hi) const {
   const Aggregation& wanted = *query.aggregation;
@@ -188,7 +196,11 @@ std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_
     if (first_whole > last_whole) {
       return std::nullopt;
     }
-    const RangeOptions raw{.aggregation = wanted, .use_compactions = false};
+    // Buckets at their start: the caller moves every bucket to its reported
+    // instant once.
+    Aggregation at_start = wanted;
+    at_start.bucket_timestamp = BucketTimestamp::start;
+    const RangeOptions raw{.aggregation = at_start, .use_compactions = false};
     std::vector<Sample> out;
     if (lo < first_whole) {
       RangeOptions before = raw;
@@ -217,6 +229,10 @@ void Store::create_rule(std::string_view source, std::string_view destination, c
     throw InvalidArgument(fmt::format("compaction rule from '{}' to itself", source));
   }
   detail::validate_aggregation(aggregation);
+  if (aggregation.bucket_timestamp != BucketTimestamp::start) {
+    throw InvalidArgument(fmt::format("compaction rule {} -> {}: a rule stores buckets at their start, not at their {}",
+                                      source, destination, to_string(aggregation.bucket_timestamp)));
+  }
   const auto from = impl_->keys(source);
   const auto to = impl_->keys(destination);
   try {

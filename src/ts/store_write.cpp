@@ -348,6 +348,7 @@ void Store::add(std::string_view name, Timestamp timestamp, double value, std::o
   detail::validate_series_name(name);
   detail::validate_timestamp(timestamp);
   detail::validate_value(timestamp, value);
+  detail::validate_policy(on_duplicate);
   const Sample sample{timestamp, value};
   AddCall call{.on_duplicate = on_duplicate, .newest = timestamp};
   impl_->add_sorted(name, std::span(&sample, 1), call);
@@ -393,6 +394,7 @@ void Store::add_many(std::string_view name, std::span<const Sample> samples,
                      std::optional<DuplicatePolicy> on_duplicate) {
   detail::validate_series_name(name);
   detail::validate_samples(samples);
+  detail::validate_policy(on_duplicate);
   if (samples.empty()) {
     return;
   }
@@ -402,6 +404,7 @@ void Store::add_many(std::string_view name, std::span<const Sample> samples,
 }
 
 void Store::add_many(std::span<const NamedSample> samples, std::optional<DuplicatePolicy> on_duplicate) {
+  detail::validate_policy(on_duplicate);
   std::map<std::string, std::vector<Sample>> by_series;
   for (const NamedSample& named : samples) {
     detail::validate_series_name(named.series);

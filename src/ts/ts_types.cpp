@@ -80,4 +80,24 @@ const char* to_string(Aggregator aggregator) noexcept { return name_of(kAggregat
 
 Aggregator parse_aggregator(std::string_view text) { return parse(kAggregators, text, "aggregation"); }
 
+const char* to_string(BucketTimestamp when) noexcept {
+  switch (when) {
+    case BucketTimestamp::start:
+      return "start";
+    case BucketTimestamp::middle:
+      return "mid";
+    case BucketTimestamp::end:
+      return "end";
+  }
+  return "unknown";
+}
+
+BucketTimestamp parse_bucket_timestamp(std::string_view text) {
+  const std::string wanted = lower(text);
+  if (wanted == "start" || wanted == "-") return BucketTimestamp::start;
+  if (wanted == "mid" || wanted == "middle" || wanted == "~") return BucketTimestamp::middle;
+  if (wanted == "end" || wanted == "+") return BucketTimestamp::end;
+  throw InvalidArgument(fmt::format("unknown bucket timestamp '{}' (expected one of: start, mid, end)", text));
+}
+
 }  // namespace redkit::ts

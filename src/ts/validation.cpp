@@ -53,10 +53,21 @@ void validate_labels(const Labels& labels) {
   }
 }
 
+void validate_policy(std::optional<DuplicatePolicy> policy) {
+  if (!policy) {
+    return;
+  }
+  const auto value = static_cast<int>(*policy);
+  if (value < static_cast<int>(DuplicatePolicy::block) || value > static_cast<int>(DuplicatePolicy::sum)) {
+    throw InvalidArgument(fmt::format("duplicate policy {} is not one of the DuplicatePolicy values", value));
+  }
+}
+
 void validate_options(const SeriesOptions& options) {
   if (options.retention.count() < 0) {
     throw InvalidArgument(fmt::format("retention {} ms is negative", options.retention.count()));
   }
+  validate_policy(options.duplicate_policy);
   validate_labels(options.labels);
 }
 
@@ -81,6 +92,16 @@ void validate_samples(std::span<const Sample> samples) {
 }
 
 void validate_aggregation(const Aggregation& aggregation) {
+  // Values cast from integers are checked too: a switch over them would
+  // fall through every case.
+  const auto aggregator = static_cast<int>(aggregation.aggregator);
+  if (aggregator < static_cast<int>(Aggregator::avg) || aggregator > static_cast<int>(Aggregator::twa)) {
+    throw InvalidArgument(fmt::format("aggregator {} is not one of the Aggregator values", aggregator));
+  }
+  const auto when = static_cast<int>(aggregation.bucket_timestamp);
+  if (when < static_cast<int>(BucketTimestamp::start) || when > static_cast<int>(BucketTimestamp::end)) {
+    throw InvalidArgument(fmt::format("bucket timestamp {} is not one of the BucketTimestamp values", when));
+  }
   if (aggregation.bucket.count() <= 0) {
     throw InvalidArgument(fmt::format("aggregation bucket {} ms must be positive", aggregation.bucket.count()));
   }

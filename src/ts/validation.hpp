@@ -2,6 +2,7 @@
 // InvalidArgument naming the bad value.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -13,6 +14,8 @@ namespace redkit::ts::detail {
 // and no control characters.
 void validate_series_name(std::string_view name);
 void validate_labels(const Labels& labels);
+// Refuses a DuplicatePolicy cast from an integer outside the enum.
+void validate_policy(std::optional<DuplicatePolicy> policy);
 void validate_options(const SeriesOptions& options);
 void validate_timestamp(Timestamp timestamp);
 void validate_value(Timestamp timestamp, double value);

@@ -133,6 +133,68 @@ TEST_F(TsCliTest, MrangeByLabels) {
   EXPECT_NE(bad.output.find("'nonsense'"), std::string::npos) << bad.output;
 }
 
+TEST_F(TsCliTest, AnyFiniteDoubleRoundTrips) {
+  int timestamp = 0;
+  for (const std::string value : {"5e-324", "-5e-324", "2.2250738585072014e-308", "1.7976931348623157e+308", "+3"}) {
+    ++timestamp;
+    auto added = redkit_cli({"ts", "add", name(), std::to_string(timestamp), value});
+    ASSERT_EQ(added.exit_code, 0) << value << ": " << added.output;
+    auto got = redkit_cli({"ts", "get", name()});
+    EXPECT_EQ(got.output, std::to_string(timestamp) + " " + (value == "+3" ? std::string("3") : value) + "\n");
+  }
+  auto too_big = redkit_cli({"ts", "add", name(), "1", "1e400"});
+  EXPECT_EQ(too_big.exit_code, 2);
+  EXPECT_NE(too_big.output.find("'1e400' is out of the range of a double"), std::string::npos) << too_big.output;
+}
+
+TEST_F(TsCliTest, FilterByTimestampsBucketTimestampsAndLatest) {
+  std::string text;
+  for (int i = 0; i < 25; ++i) text += std::to_string(i * 1000) + "," + std::to_string(i) + "\n";
+  ASSERT_EQ(redkit_cli({"ts", "import", name(), csv_file(text)}).exit_code, 0);
+
+  auto picked = redkit_cli({"--json", "ts", "range", name(), "-", "+", "--filter-by-ts", "2000,5000",
+                            "--filter-by-ts", "7000,7001"});
+  ASSERT_EQ(picked.exit_code, 0) << picked.output;
+  EXPECT_EQ(nlohmann::json::parse(picked.output), nlohmann::json::parse("[[2000,2.0],[5000,5.0],[7000,7.0]]"));
+  auto bad = redkit_cli({"ts", "range", name(), "-", "+", "--filter-by-ts", "2000,x"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("'x'"), std::string::npos) << bad.output;
+
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"start", "[[0,4.5],[10000,14.5],[20000,22.0]]"},
+      {"mid", "[[5000,4.5],[15000,14.5],[25000,22.0]]"},
+      {"end", "[[10000,4.5],[20000,14.5],[30000,22.0]]"}};
+  for (const auto& [when, buckets] : expected) {
+    auto got = redkit_cli({"--json", "ts", "range", name(), "-", "+", "--agg", "avg", "--bucket", "10s",
+                           "--bucket-timestamp", when});
+    ASSERT_EQ(got.exit_code, 0) << got.output;
+    EXPECT_EQ(nlohmann::json::parse(got.output), nlohmann::json::parse(buckets)) << when;
+  }
+  EXPECT_EQ(redkit_cli({"ts", "range", name(), "-", "+", "--agg", "avg", "--bucket", "10s", "--bucket-timestamp",
+                        "later"}).exit_code,
+            2);
+  EXPECT_EQ(redkit_cli({"ts", "range", name(), "-", "+", "--bucket-timestamp", "mid"}).exit_code, 2);
+
+  // A compaction destination with --latest also shows the bucket its source
+  // still holds open.
+  ASSERT_EQ(redkit_cli({"ts", "create", name() + ":10s"}).exit_code, 0);
+  ASSERT_EQ(redkit_cli({"ts", "create", name() + "-src"}).exit_code, 0);
+  ASSERT_EQ(redkit_cli({"ts", "rule", "add", name() + "-src", name() + ":10s", "--agg", "sum", "--bucket", "10s"})
+                .exit_code,
+            0);
+  ASSERT_EQ(redkit_cli({"ts", "import", name() + "-src", csv_file(text)}).exit_code, 0);
+  auto closed = redkit_cli({"--json", "ts", "range", name() + ":10s", "-", "+"});
+  EXPECT_EQ(nlohmann::json::parse(closed.output), nlohmann::json::parse("[[0,45.0],[10000,145.0]]"));
+  auto with_open = redkit_cli({"--json", "ts", "range", name() + ":10s", "-", "+", "--latest"});
+  EXPECT_EQ(nlohmann::json::parse(with_open.output), nlohmann::json::parse("[[0,45.0],[10000,145.0],[20000,110.0]]"));
+  auto newest = redkit_cli({"--json", "ts", "get", name() + ":10s", "--latest"});
+  EXPECT_EQ(nlohmann::json::parse(newest.output), nlohmann::json::parse("[20000,110.0]"));
+  auto reversed = redkit_cli({"--json", "ts", "revrange", name() + ":10s", "-", "+", "--latest", "--count", "2"});
+  EXPECT_EQ(nlohmann::json::parse(reversed.output), nlohmann::json::parse("[[20000,110.0],[10000,145.0]]"));
+  auto none = redkit_cli({"--json", "ts", "range", name(), "-", "+", "--count", "0"});
+  EXPECT_EQ(nlohmann::json::parse(none.output), nlohmann::json::parse("[]"));
+}
+
 TEST_F(TsCliTest, ErrorsNameTheBadValue) {
   std::string lines;
   for (int i = 0; i < 30'000; ++i) lines += std::to_string(i) + ",1\n";

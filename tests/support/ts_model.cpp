@@ -315,7 +315,23 @@ void Store::refresh_rules(std::size_t source) {
   }
 }
 
-std::vector<Sample> Store::raw_query(std::size_t index, const ts::RangeOptions& query) const {
+std::optional<Sample> Store::open_bucket(std::size_t destination) const {
+  for (const auto& [source, list] : rules) {
+    for (const Rule& rule : list) {
+      if (rule.destination != destination || !rule.open) continue;
+      const ts::RangeOptions bucket{.from = *rule.open,
+                                    .to = *rule.open + rule.aggregation.bucket.count() - 1,
+                                    .aggregation = rule.aggregation,
+                                    .use_compactions = false};
+      const auto computed = raw_query(source, bucket);
+      if (!computed.empty()) return computed.front();
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<Sample> Store::raw_query(std::size_t index, const ts::RangeOptions& query,
+                                     std::optional<Sample> newest) const {
   const Series& s = series[index];
   const Timestamp lo = clamp_lo(query.from);
   const Timestamp hi = clamp_hi(query.to);
@@ -323,6 +339,7 @@ std::vector<Sample> Store::raw_query(std::size_t index, const ts::RangeOptions& 
   for (const Sample& sample : s.range(lo, hi)) {
     if (passes(query, sample)) samples.push_back(sample);
   }
+  if (newest) samples.push_back(*newest);
   if (!query.aggregation) return samples;
   std::optional<Sample> before;
   std::optional<Sample> after;
@@ -334,7 +351,7 @@ std::vector<Sample> Store::raw_query(std::size_t index, const ts::RangeOptions& 
         break;
       }
     }
-    for (auto it = s.samples.upper_bound(hi); it != s.samples.end(); ++it) {
+    for (auto it = s.samples.upper_bound(hi); !newest && it != s.samples.end(); ++it) {
       if (passes(query, {it->first, it->second})) {
         after = Sample{it->first, it->second};
         break;
@@ -386,7 +403,18 @@ std::vector<Sample> Store::query(std::size_t index, const ts::RangeOptions& quer
       break;
     }
   }
-  if (!done) out = raw_query(index, query);
+  if (!done) {
+    std::optional<Sample> newest;
+    if (query.latest) newest = open_bucket(index);
+    if (newest && (newest->timestamp < lo || newest->timestamp > hi || !passes(query, *newest))) newest.reset();
+    out = raw_query(index, query, newest);
+  }
+  if (wanted && wanted->bucket_timestamp != ts::BucketTimestamp::start) {
+    const Timestamp width = wanted->bucket.count();
+    for (Sample& bucket : out) {
+      bucket.timestamp += wanted->bucket_timestamp == ts::BucketTimestamp::middle ? width / 2 : width;
+    }
+  }
   if (reverse) std::reverse(out.begin(), out.end());
   if (query.count && out.size() > *query.count) out.resize(*query.count);
   return out;
@@ -458,9 +486,11 @@ std::string describe(const Op& op) {
       if (q.min_value) out << ", min " << *q.min_value;
       if (q.max_value) out << ", max " << *q.max_value;
       if (!q.timestamps.empty()) out << ", " << q.timestamps.size() << " timestamps";
+      if (q.latest) out << ", latest";
       if (q.aggregation) {
         out << ", " << ts::to_string(q.aggregation->aggregator) << " bucket " << q.aggregation->bucket.count()
-            << " align " << q.aggregation->align << (q.aggregation->empty_buckets ? " empty" : "")
+            << " align " << q.aggregation->align << (q.aggregation->empty_buckets ? " empty" : "") << " at "
+            << ts::to_string(q.aggregation->bucket_timestamp)
             << (q.use_compactions ? "" : " raw");
       }
       out << ")";
@@ -599,6 +629,7 @@ class Generator {
       op.query.from = a;
       op.query.to = b;
       if (chance(0.3)) op.query.count = static_cast<std::size_t>(pick(0, 50));
+      op.query.latest = op.series == 1 && chance(0.5);
       if (chance(0.15)) op.query.min_value = static_cast<double>(pick(0, 50));
       if (chance(0.15)) op.query.max_value = static_cast<double>(pick(50, 100));
       if (chance(0.08) && !used_.empty()) {
@@ -616,6 +647,7 @@ class Generator {
           aggregation = *rule_;  // reads the destination for whole buckets
           aggregation.empty_buckets = false;
         }
+        aggregation.bucket_timestamp = static_cast<ts::BucketTimestamp>(chance(0.7) ? 0 : pick(1, 2));
         op.query.aggregation = aggregation;
         op.query.use_compactions = chance(0.8);
       }

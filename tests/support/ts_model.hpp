@@ -92,8 +92,9 @@ struct Store {
   std::uint64_t delete_range(std::size_t index, Timestamp lo, Timestamp hi);
   void set_retention(std::size_t index, Timestamp retention);
   void create_rule(std::size_t source, std::size_t destination, const Aggregation& aggregation);
-  // Store::range with an aggregation, reading a matching rule's
-  // destination for the whole closed buckets it covers (use_compactions).
+  // Store::range / reverse_range: with an aggregation, reading a matching
+  // rule's destination for the whole closed buckets it covers
+  // (use_compactions); bucket timestamps and the open bucket (latest).
   std::vector<Sample> query(std::size_t index, const ts::RangeOptions& query, bool reverse) const;
   ts::SeriesStats stats(std::size_t index, Timestamp lo, Timestamp hi) const;
 
@@ -101,7 +102,13 @@ struct Store {
   // Every closed bucket a rule covers whose source samples retention kept
   // whole holds their aggregate (none when empty).
   void refresh_rules(std::size_t source);
-  std::vector<Sample> raw_query(std::size_t index, const ts::RangeOptions& query) const;
+  // The query read from the samples alone, `newest` (the open bucket of
+  // RangeOptions::latest) counted as the series' newest sample.
+  std::vector<Sample> raw_query(std::size_t index, const ts::RangeOptions& query,
+                                std::optional<Sample> newest = {}) const;
+  // The bucket still open in the source of the rule writing into
+  // `destination`, aggregated now.
+  std::optional<Sample> open_bucket(std::size_t destination) const;
 };
 
 // --- operations --------------------------------------------------------------

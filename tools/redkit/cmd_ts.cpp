@@ -10,6 +10,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,12 @@ struct RangeArgs {
   std::string bucket;
   std::string align;
   bool empty = false;
-  std::size_t count = 0;
+  std::string bucket_timestamp;
+  std::string count;
   std::string min_value;
   std::string max_value;
+  std::vector<std::string> filter_by_ts;
+  bool latest = false;
 };
 
 struct RuleArgs {
@@ -74,6 +78,11 @@ struct MultiRangeArgs {
   std::vector<std::string> filters;
   std::string group_by;
   std::string reducer = "sum";
+};
+
+struct GetArgs {
+  std::string name;
+  bool open_bucket = false;
 };
 
 struct DeleteArgs {
@@ -289,9 +298,32 @@ ts::RangeOptions range_options(const RangeArgs& args) {
   ts::RangeOptions query;
   query.from = timestamp_argument(args.from, "FROM");
   query.to = timestamp_argument(args.to, "TO");
-  if (args.count > 0) query.count = args.count;
+  if (!args.count.empty()) {
+    std::size_t count = 0;
+    const auto [end, error] = std::from_chars(args.count.data(), args.count.data() + args.count.size(), count);
+    if (error != std::errc() || end != args.count.data() + args.count.size()) {
+      throw UsageError(fmt::format("--count: '{}' is not a whole number", args.count));
+    }
+    query.count = count;
+  }
   if (!args.min_value.empty()) query.min_value = number_argument(args.min_value, "--min");
   if (!args.max_value.empty()) query.max_value = number_argument(args.max_value, "--max");
+  // "--filter-by-ts 1000,2000 --filter-by-ts 3000": the union.
+  for (const std::string& list : args.filter_by_ts) {
+    for (std::size_t start = 0; start <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', start), list.size());
+      const std::string one = list.substr(start, comma - start);
+      if (one == "-" || one == "+") {
+        throw UsageError(fmt::format("--filter-by-ts: '{}' is not a Unix timestamp in milliseconds", one));
+      }
+      query.timestamps.push_back(timestamp_argument(one, "--filter-by-ts"));
+      start = comma + 1;
+    }
+  }
+  query.latest = args.latest;
+  if (!args.bucket_timestamp.empty() && args.aggregation.empty()) {
+    throw UsageError("--bucket-timestamp goes with --agg and --bucket");
+  }
   if (!args.aggregation.empty() || !args.bucket.empty()) {
     if (args.aggregation.empty() || args.bucket.empty()) {
       throw UsageError("--agg and --bucket go together");
@@ -302,6 +334,13 @@ ts::RangeOptions range_options(const RangeArgs& args) {
     if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
     if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
     aggregation.empty_buckets = args.empty;
+    if (!args.bucket_timestamp.empty()) {
+      try {
+        aggregation.bucket_timestamp = ts::parse_bucket_timestamp(args.bucket_timestamp);
+      } catch (const InvalidArgument& e) {
+        throw UsageError(fmt::format("--bucket-timestamp: {}", e.what()));
+      }
+    }
     query.aggregation = aggregation;
   }
   return query;
@@ -338,8 +377,15 @@ void run_mrange(const GlobalOptions& global, const MultiRangeArgs& args) {
   }
 }
 
-void run_get(const GlobalOptions& global, const std::string& name) {
-  const auto latest = make_store(global).latest(name);
+void run_get(const GlobalOptions& global, const GetArgs& args) {
+  const std::string& name = args.name;
+  std::optional<ts::Sample> latest;
+  if (args.open_bucket) {
+    const auto newest = make_store(global).reverse_range(name, {.count = 1, .latest = true});
+    if (!newest.empty()) latest = newest.front();
+  } else {
+    latest = make_store(global).latest(name);
+  }
   if (global.json()) {
     fmt::print("{}\n", latest ? nlohmann::json{latest->timestamp, number_json(latest->value)}.dump() : "null");
   } else if (latest) {
@@ -481,6 +527,18 @@ void add_series_options(CLI::App* command, SeriesArgs& args) {
   command->add_option("--duplicate-policy", args.duplicate_policy, "block, first, last, min, max or sum");
 }
 
+// Options that range, revrange and mrange share.
+void add_query_options(CLI::App* command, RangeArgs& args) {
+  command->add_option("--bucket-timestamp", args.bucket_timestamp,
+                      "With --agg: report each bucket at its start (default), mid or end");
+  command->add_option("--count", args.count, "At most this many samples or buckets (0: none)");
+  command->add_option("--min", args.min_value, "Only values >= this");
+  command->add_option("--max", args.max_value, "Only values <= this");
+  command->add_option("--filter-by-ts", args.filter_by_ts, "Only samples at these timestamps (comma-separated)");
+  command->add_flag("--latest", args.latest,
+                    "For a compaction destination: also the bucket still open in its source, computed now");
+}
+
 void add_range_command(CLI::App& ts, GlobalOptions& global, const char* name, const char* description,
                        bool reverse) {
   auto args = std::make_shared<RangeArgs>();
@@ -492,9 +550,7 @@ void add_range_command(CLI::App& ts, GlobalOptions& global, const char* name, co
   range->add_option("--bucket", args->bucket, "Bucket width with --agg (1m, 5m, 1h)");
   range->add_option("--align", args->align, "Bucket alignment timestamp (default: the epoch)");
   range->add_flag("--empty", args->empty, "Report empty buckets too");
-  range->add_option("--count", args->count, "At most this many samples or buckets");
-  range->add_option("--min", args->min_value, "Only values >= this");
-  range->add_option("--max", args->max_value, "Only values <= this");
+  add_query_options(range, *args);
   range->callback([&global, args, reverse] { run_range(global, *args, reverse); });
 }
 
@@ -543,16 +599,20 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
       ->required();
   mrange->add_option("--agg", mrange_args->range.aggregation, "Aggregation per series");
   mrange->add_option("--bucket", mrange_args->range.bucket, "Bucket width with --agg");
-  mrange->add_option("--count", mrange_args->range.count, "At most this many samples or buckets per series");
+  mrange->add_option("--align", mrange_args->range.align, "Bucket alignment timestamp (default: the epoch)");
+  mrange->add_flag("--empty", mrange_args->range.empty, "Report empty buckets too");
+  add_query_options(mrange, mrange_args->range);
   mrange->add_option("--group-by", mrange_args->group_by, "Reduce the series sharing a value of this label");
   mrange->add_option("--reduce", mrange_args->reducer, "Reducer with --group-by (sum, avg, min, max, ...)")
       ->capture_default_str();
   mrange->callback([&global, mrange_args] { run_mrange(global, *mrange_args); });
 
-  auto get_name = std::make_shared<std::string>();
+  auto get_args = std::make_shared<GetArgs>();
   CLI::App* get = ts->add_subcommand("get", "The newest sample");
-  get->add_option("name", *get_name, "Series name")->required();
-  get->callback([&global, get_name] { run_get(global, *get_name); });
+  get->add_option("name", get_args->name, "Series name")->required();
+  get->add_flag("--latest", get_args->open_bucket,
+                "For a compaction destination: the bucket still open in its source, computed now");
+  get->callback([&global, get_args] { run_get(global, *get_args); });
 
   auto info_name = std::make_shared<std::string>();
   CLI::App* info = ts->add_subcommand("info", "Samples, chunks, memory, retention, labels of a series");
