@@ -75,49 +75,62 @@ class Store {
   // Adds one sample, creating the series with StoreOptions::default_series
   // when it is missing. A sample at an existing timestamp is resolved by
   // the series' duplicate policy, or by `on_duplicate` when given. A sample
-  // older than the newest lands in its place, also inside sealed chunks.
-  // Throws InvalidArgument (timestamp out of range, non-finite value),
-  // SampleRejected (duplicate under the block policy, older than retention).
+  // older than the newest lands in its place, also inside sealed chunks and
+  // before everything stored. Throws InvalidArgument (timestamp out of
+  // range, non-finite value), SampleRejected (duplicate under the block
+  // policy, older than what the series' retention keeps).
+  // docs/TIME_SERIES.md states the semantics in full.
   void add(std::string_view name, Timestamp timestamp, double value,
            std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
   // The current time of this machine's clock as the timestamp; returns it.
   Timestamp add_now(std::string_view name, double value);
-  // Adds many samples of one series, in any order. Runs of samples newer
-  // than the series are compressed here and stored chunk by chunk; others
-  // go through add's path. Samples are validated before anything is sent;
-  // on SampleRejected the samples before the refused one are stored.
+  // Adds many samples of one series, in any order (samples sharing a
+  // timestamp are applied in the order given). Runs of samples newer than
+  // the series are compressed here and stored chunk by chunk; others go
+  // through add's path. Samples are validated before anything is sent.
+  // Retention is judged by what the series kept before the call: an older
+  // sample is refused, one that only newer samples of this call push out of
+  // retention is dropped. Every acceptable sample is stored before
+  // SampleRejected names the first refused one.
   void add_many(std::string_view name, std::span<const Sample> samples,
                 std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
 
   // Adds samples of many series (TS.MADD): one pipelined round trip for all
   // series in the common case, then the extra steps some series need
-  // (creating it, sealing its head, placing older samples). Everything is
-  // validated before anything is sent; SampleRejected after the others
-  // were stored.
+  // (creating it, sealing its head, placing older samples), each series as
+  // add_many(name, ...) would. Everything is validated before anything is
+  // sent; a refusal in one series never stops another: SampleRejected,
+  // naming the first refused sample, comes after every series was stored.
   void add_many(std::span<const NamedSample> samples, std::optional<DuplicatePolicy> on_duplicate = std::nullopt);
 
   // The newest sample; nullopt for an empty series. Throws SeriesNotFound.
   std::optional<Sample> latest(std::string_view name) const;
-  // Samples (or buckets) in [from, to], oldest first. Throws SeriesNotFound
-  // and InvalidArgument for a bad query (from > to, a NaN or crossed value
-  // filter, a bucket <= 0, an align outside the timestamp range).
+  // Samples (or buckets) in [from, to], oldest first; count 0 gives none.
+  // Throws SeriesNotFound and InvalidArgument for a bad query (from > to, a
+  // NaN or crossed value filter, a bucket <= 0, an align outside the
+  // timestamp range).
   std::vector<Sample> range(std::string_view name, const RangeOptions& query = {}) const;
   // The same, newest first; with count, the newest `count`.
   std::vector<Sample> reverse_range(std::string_view name, const RangeOptions& query = {}) const;
   // count, min, max, avg and the latest sample in [from, to]. Chunks that lie
   // wholly inside the range answer from their stored summaries.
   SeriesStats stats(std::string_view name, Timestamp from = kEarliest, Timestamp to = kLatest) const;
-  // Deletes the samples in [from, to]; returns how many were deleted.
+  // Deletes the samples in [from, to]; returns how many were deleted. The
+  // closed buckets of rules from this series that the range touched are
+  // computed again (a bucket left empty loses its destination sample).
   std::uint64_t delete_range(std::string_view name, Timestamp from, Timestamp to);
 
   // Compaction rules (downsampling). From now on every bucket of `source`
   // that closes (a sample arrives in a later bucket) is aggregated and added
   // to `destination`; a sample that arrives late, into a closed bucket, has
-  // its bucket computed again. Samples stored before the rule are not
-  // compacted. Both series must exist; a destination has one source and is
-  // not a source itself. Throws SeriesNotFound naming the missing series,
+  // its bucket computed again. The rule covers the bucket holding the
+  // source's newest sample (all its samples) and later ones; older buckets
+  // are not compacted. A bucket older than the destination's retention is
+  // not written. Both series must exist; a destination has one source and
+  // is not a source itself. Throws SeriesNotFound naming the missing series,
   // InvalidArgument (same series, bucket <= 0, align outside the timestamp
-  // range), Error (rule exists, destination taken).
+  // range, a bucket timestamp other than start), Error (rule exists,
+  // destination taken).
   void create_rule(std::string_view source, std::string_view destination, const Aggregation& aggregation);
   // False when there was no such rule.
   bool delete_rule(std::string_view source, std::string_view destination);

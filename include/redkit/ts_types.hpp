@@ -60,7 +60,10 @@ using Labels = std::map<std::string, std::string>;
 
 struct SeriesOptions {
   // Samples older than the series' newest sample minus this are dropped by
-  // the store and never returned. Zero keeps every sample.
+  // the store and never returned, counted or accepted again, even if the
+  // retention is later raised or the newest sample deleted. Zero keeps every
+  // sample. Dropped samples are freed with their chunk, or when the head is
+  // sealed (docs/KEYS.md).
   std::chrono::milliseconds retention{0};
   DuplicatePolicy duplicate_policy = DuplicatePolicy::block;
   Labels labels{};
@@ -114,7 +117,9 @@ struct Aggregation {
   // bucket).
   Timestamp align = 0;
   // Report buckets without samples between the first and last bucket too:
-  // count and sum 0, every other aggregator NaN.
+  // count and sum 0, twa the average of the straight line between the
+  // samples around the gap, every other aggregator NaN
+  // (docs/TIME_SERIES.md compares this with RedisTimeSeries).
   bool empty_buckets = false;
   // The instant each bucket is reported at. Only queries take it: a
   // compaction rule stores its buckets at their start.
@@ -126,7 +131,7 @@ struct RangeOptions {
   Timestamp from = kEarliest;
   Timestamp to = kLatest;
   // At most this many samples (or buckets when aggregating), taken from the
-  // start of the range (from the end for a reverse range).
+  // start of the range (from the end for a reverse range). 0 gives none.
   std::optional<std::size_t> count{};
   // Only samples whose timestamp is in this list (empty: no such filter).
   std::vector<Timestamp> timestamps{};

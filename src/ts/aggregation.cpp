@@ -141,7 +141,17 @@ std::vector<Sample> aggregate(std::span<const Sample> samples, const Aggregation
       const bool zero_when_empty =
           aggregation.aggregator == Aggregator::count || aggregation.aggregator == Aggregator::sum;
       for (Timestamp gap = buckets.back().timestamp + width; gap < start; gap += width) {
-        buckets.push_back(Sample{gap, zero_when_empty ? 0.0 : kNaN});
+        double value = zero_when_empty ? 0.0 : kNaN;
+        if (aggregation.aggregator == Aggregator::twa) {
+          // The curve runs straight through an empty bucket from the sample
+          // before it to the one after: its average is its middle value.
+          const Timestamp window_start = std::max(gap, lo);
+          const Timestamp window_end = std::min(gap + width, hi + 1);
+          const Sample& previous = samples[begin - 1];
+          const Sample& next = samples[begin];
+          value = (interpolate(previous, next, window_start) + interpolate(previous, next, window_end)) / 2;
+        }
+        buckets.push_back(Sample{gap, value});
       }
     }
     const Sample* previous = begin > 0 ? &samples[begin - 1] : (before ? &*before : nullptr);

@@ -137,8 +137,18 @@ std::vector<Sample> aggregate(const std::vector<Sample>& samples, const Aggregat
     const auto& [start, bucket] = *it;
     if (aggregation.empty_buckets && !out.empty()) {
       const bool zero = aggregation.aggregator == Aggregator::count || aggregation.aggregator == Aggregator::sum;
+      const Sample& previous = std::prev(it)->second.back();
+      const Sample& next = bucket.front();
       for (Timestamp gap = out.back().timestamp + width; gap < start; gap += width) {
-        out.push_back({gap, zero ? 0.0 : kNaN});
+        double value = zero ? 0.0 : kNaN;
+        if (aggregation.aggregator == Aggregator::twa) {
+          // The average of the straight line from `previous` to `next` over
+          // the bucket's window.
+          const std::vector<Sample> points{{std::max(gap, lo), value_at(previous, next, std::max(gap, lo))},
+                                           {std::min(gap + width, hi + 1), value_at(previous, next, std::min(gap + width, hi + 1))}};
+          value = curve_average(points);
+        }
+        out.push_back({gap, value});
       }
     }
     // Neighbours: the samples just outside this bucket, within the range or
