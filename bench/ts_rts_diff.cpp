@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -120,6 +121,10 @@ class Differ {
       };
       try {
         step(op, note);
+      } catch (const redkit::ConnectionError& error) {
+        // The server died: RedisTimeSeries crashed on this operation.
+        note("RTS crashed the server: " + read_class(op), error.what());
+        throw;
       } catch (const std::exception& error) {
         note("error: " + std::string(error.what()).substr(0, 60), error.what());
       }
@@ -355,13 +360,22 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    redkit::devserver::RedisProcess server({.extra_args = {"--loadmodule", module}, .dir = work_dir});
-    redkit::Client client(server.url());
+    auto server = std::make_unique<redkit::devserver::RedisProcess>(
+        redkit::devserver::RedisProcessOptions{.extra_args = {"--loadmodule", module}, .dir = work_dir});
     std::map<std::string, Tally> tallies;
     for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
-      Differ differ(client, seed);
-      differ.run(generate(seed, {.operations = operations, .rules = true, .retention = true, .deletes = true}),
-                 tallies);
+      try {
+        redkit::Client client(server->url());
+        Differ differ(client, seed);
+        differ.run(generate(seed, {.operations = operations, .rules = true, .retention = true, .deletes = true}),
+                   tallies);
+      } catch (const redkit::ConnectionError&) {
+        // Counted where it happened; the rest of this seed is lost with the
+        // server's data. A fresh server takes the next seed.
+        server.reset();
+        server = std::make_unique<redkit::devserver::RedisProcess>(
+            redkit::devserver::RedisProcessOptions{.extra_args = {"--loadmodule", module}, .dir = work_dir});
+      }
     }
     fmt::print("{} seeds x {} operations, RedisTimeSeries from {}\n\n", seeds, operations, module);
     fmt::print("{:>7}  difference (first example below it)\n", "count");

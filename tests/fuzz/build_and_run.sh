@@ -8,6 +8,12 @@
 # FUZZ_SECONDS  seconds of fuzzing per target (default 10). 0 only replays
 #               each target's corpus once: a quick regression check.
 # FUZZ_JOBS     targets run at the same time (default 2).
+# FUZZ_SEED     libFuzzer's -seed: a number makes the inputs tried the same on
+#               every run (CI uses 1, so it fails only for a real finding
+#               reachable from that seed); unset or "random" draws a new seed
+#               each run, for whoever is hunting.
+#
+# Fuzzing first runs every input of the corpus, then mutates.
 #
 # Exits non-zero when a target finds anything (crash, sanitizer report,
 # timeout, memory limit), naming the target and the input that caused it. The
@@ -21,8 +27,9 @@ mkdir -p "$build"
 build=$(cd "$build" && pwd)
 seconds=${FUZZ_SECONDS:-10}
 jobs=${FUZZ_JOBS:-2}
-if ! [[ $seconds =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]]; then
-  echo "fuzz: FUZZ_SECONDS must be a whole number and FUZZ_JOBS at least 1" >&2
+seed=${FUZZ_SEED:-random}
+if ! [[ $seconds =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ && ($seed == random || $seed =~ ^[1-9][0-9]*$) ]]; then
+  echo "fuzz: FUZZ_SECONDS must be a whole number, FUZZ_JOBS at least 1, FUZZ_SEED a positive number or 'random'" >&2
   exit 2
 fi
 
@@ -103,6 +110,7 @@ run_target() {
     rm -rf "$work"
     mkdir -p "$work"
     [[ -d $seeds ]] && find "$seeds" -type f -exec cp -t "$work" {} +
+    [[ $seed != random ]] && options+=(-seed="$seed")
     "$binary" "${options[@]}" -max_total_time="$seconds" "$work" >"$log" 2>&1
   fi
 }
@@ -112,7 +120,7 @@ rm -rf "$build/findings"
 if ((seconds == 0)); then
   echo "fuzz: replaying the corpus of each target"
 else
-  echo "fuzz: running each target for $seconds s, $jobs at a time"
+  echo "fuzz: running each target for $seconds s, $jobs at a time, seed $seed"
 fi
 declare -A running=()  # pid -> target
 failed=()
