@@ -38,6 +38,19 @@
 -- no acquired_at: the key's expiry is acquired_at + ttl until something
 -- changes the expiry, and whatever does (lock_extend.lua, a retry below)
 -- records acquired_at first.
+--! include lock_durations
+do
+  local refused = bad_duration(ARGV[2], 'ttl', false)
+  if refused then
+    return refused
+  end
+end
+do
+  local refused = bad_duration(ARGV[9], 'registration lifetime', false)
+  if refused then
+    return refused
+  end
+end
 local waited = ARGV[8] == '1'
 
 -- Takes the free lock. now: TIME's reply if the caller has it; waiting:

@@ -6,6 +6,13 @@
 -- ARGV[2]  ttl in milliseconds
 -- returns  1 extended, 0 our lease expired and other permits are held, -1 our
 --          lease expired and no permit is held
+--! include lock_durations
+do
+  local refused = bad_duration(ARGV[2], 'ttl', false)
+  if refused then
+    return refused
+  end
+end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local live_from = '(' .. string.format('%d', now)

@@ -43,6 +43,12 @@ struct FencingToken {
   friend auto operator<=>(const FencingToken&, const FencingToken&) = default;
 };
 
+// The longest TTL, wait, timeout or delay any lock option or call takes:
+// ten years. Longer values are refused with InvalidArgument before anything
+// is sent (they would overflow the clocks validity is tracked on, and the
+// server's expiry arithmetic).
+inline constexpr std::chrono::milliseconds kMaxLockDuration{10LL * 365 * 24 * 3600 * 1000};
+
 // What a release or an extension found on the server.
 enum class LockOutcome {
   done,       // released / extended
@@ -60,13 +66,17 @@ struct RetryPolicy {
   // ("full jitter"), so waiters that lost a race do not retry in lockstep.
   std::chrono::milliseconds base_delay{10};
   std::chrono::milliseconds max_delay{1000};
-  // Attempts before giving up even if the wait has time left; 0 = no limit.
+  // Attempts before try_lock_for gives up even if the wait has time left;
+  // 0 = no limit. lock() waits as long as it takes whatever this says: it
+  // returns holding the lock or throws. Between two attempts a waiter pauses
+  // at least 1 ms, whatever the delays.
   int max_attempts = 0;
 };
 
 struct LockOptions {
   // Time-to-live of the lock on the server. Renewal keeps a held lock alive;
-  // the TTL bounds how long a crashed holder blocks others. Must be > 0.
+  // the TTL bounds how long a crashed holder blocks others. Must be > 0 and
+  // at most kMaxLockDuration (as must every duration here).
   std::chrono::milliseconds ttl{30'000};
   // Renew automatically (at ttl / 3) while held.
   bool auto_renew = true;
@@ -115,6 +125,7 @@ class Lock {
   // the server cannot be asked, LockError if already held by this handle.
   bool try_lock();
   // Attempts until acquired or wait has passed (wait 0 = one attempt).
+  // Throws InvalidArgument for a wait above kMaxLockDuration.
   bool try_lock_for(std::chrono::milliseconds wait);
   template <typename Rep, typename Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> wait) {
@@ -124,7 +135,8 @@ class Lock {
   bool try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
     return try_lock_for(std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()));
   }
-  // Waits as long as it takes.
+  // Waits as long as it takes (RetryPolicy::max_attempts does not apply):
+  // returns holding the lock, or throws.
   void lock();
 
   // Releases and reports what the server found. Safe to call again after a
@@ -133,10 +145,13 @@ class Lock {
   LockOutcome release();
   // release() for std::unique_lock & co: never throws.
   void unlock() noexcept;
-  // Sets the TTL to ttl from now if still held.
+  // Sets the TTL to ttl from now if still held; renewals keep this lease
+  // from then on (at a third of it). Throws InvalidArgument for ttl <= 0 or
+  // above kMaxLockDuration.
   LockOutcome extend(std::chrono::milliseconds ttl);
 
-  // True while acquired, not released and not known to be lost.
+  // True while acquired, not released, not known to be lost and within its
+  // validity (a lease that ran out unrenewed is not held).
   bool held() const noexcept;
   bool lost() const noexcept;
   // The fencing token of the current (or last) acquisition.

@@ -31,6 +31,11 @@ struct LockInfo {
   std::chrono::milliseconds ttl{0};       // as requested at acquisition or last extension
   std::chrono::milliseconds ttl_left{0};  // until expiry unless renewed
   FencingToken fence{};
+  // Non-empty when this lock's keys could not be read (a key of another
+  // type where the lock keeps one, a field that is not a number): what is
+  // wrong, naming the key. kind is then "damaged" and only name is set; a
+  // listing reports it and goes on with the other locks.
+  std::string damaged{};
 };
 
 // Which locks find_by_owner() returns: the fields that are set must match.

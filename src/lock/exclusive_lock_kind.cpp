@@ -16,7 +16,8 @@ std::string waiters_key(const LockState& state) { return state.keys.holder + ":w
 // A live waiter attempts at least once per backoff (at most max_delay), so
 // it stays registered; one that died stops being chosen soon after.
 std::chrono::milliseconds registration_ttl(const LockOptions& options) {
-  return 2 * std::max(options.retry.max_delay, options.retry.base_delay) + std::chrono::milliseconds(100);
+  return std::min(2 * std::max(options.retry.max_delay, options.retry.base_delay) + std::chrono::milliseconds(100),
+                  kMaxLockDuration);
 }
 
 }  // namespace

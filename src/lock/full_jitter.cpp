@@ -10,8 +10,10 @@ std::chrono::milliseconds full_jitter(const RetryPolicy& retry, int attempt) {
   auto cap = retry.base_delay;
   for (int i = 0; i < attempt && cap < retry.max_delay; ++i) cap *= 2;
   cap = std::min(cap, retry.max_delay);
-  if (cap.count() <= 0) return std::chrono::milliseconds(0);
-  std::uniform_int_distribution<long long> pick(0, cap.count());
+  // A floor: a policy of 0 ms / 0 ms (or an unlucky draw) must not turn a
+  // waiter into a loop of back-to-back attempts against the server.
+  if (cap < kMinRetryDelay) return kMinRetryDelay;
+  std::uniform_int_distribution<long long> pick(kMinRetryDelay.count(), cap.count());
   return std::chrono::milliseconds(pick(random));
 }
 

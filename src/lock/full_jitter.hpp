@@ -8,7 +8,11 @@
 
 namespace redkit::detail {
 
-// Uniform in [0, min(max_delay, base_delay * 2^attempt)].
+// The shortest pause between two attempts of one waiter, whatever the
+// policy says: at most a thousand attempts a second.
+inline constexpr std::chrono::milliseconds kMinRetryDelay{1};
+
+// Uniform in [kMinRetryDelay, max(kMinRetryDelay, min(max_delay, base_delay * 2^attempt))].
 std::chrono::milliseconds full_jitter(const RetryPolicy& retry, int attempt);
 
 }  // namespace redkit::detail

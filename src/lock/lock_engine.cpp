@@ -19,6 +19,11 @@
 namespace redkit::detail {
 namespace {
 
+// A waiter's entry in the wait-for graph outlives this many deadlock check
+// intervals without a refresh: a live waiter refreshes it every interval, a
+// dead one drops out soon after.
+constexpr int kWaitEntryLifetimeFactor = 3;
+
 // Resends of one acquisition attempt after its connection broke, in a row.
 constexpr int kMaxResends = 3;
 
@@ -50,16 +55,31 @@ void validate(const LockOptions& options) {
   if (options.ttl <= std::chrono::milliseconds::zero()) {
     throw InvalidArgument(fmt::format("lock ttl {} ms must be positive", options.ttl.count()));
   }
+  check_at_most_max("lock ttl", options.ttl);
   if (options.retry.base_delay < std::chrono::milliseconds::zero() ||
       options.retry.max_delay < std::chrono::milliseconds::zero()) {
     throw InvalidArgument(fmt::format("lock retry delays {} ms / {} ms must not be negative",
                                       options.retry.base_delay.count(), options.retry.max_delay.count()));
   }
+  check_at_most_max("lock retry base_delay", options.retry.base_delay);
+  check_at_most_max("lock retry max_delay", options.retry.max_delay);
+  check_at_most_max("lock replica_ack_timeout", options.replica_ack_timeout);
   if (options.retry.max_attempts < 0) {
     throw InvalidArgument(fmt::format("lock retry max_attempts {} must not be negative", options.retry.max_attempts));
   }
   validate_replica_acks(options);
 }
+
+}  // namespace
+
+void check_at_most_max(std::string_view what, std::chrono::milliseconds value) {
+  if (value > kMaxLockDuration) {
+    throw InvalidArgument(fmt::format("{} {} ms is longer than the limit of {} ms (ten years)", what, value.count(),
+                                      kMaxLockDuration.count()));
+  }
+}
+
+namespace {
 
 LockOutcome outcome_of(long long code) {
   if (code == 1) return LockOutcome::done;
@@ -82,6 +102,8 @@ LockEngine::LockEngine(Client client, LockServiceOptions options)
     throw InvalidArgument(fmt::format("lock metrics_flush_interval {} ms must not be negative",
                                       options_.metrics_flush_interval.count()));
   }
+  check_at_most_max("lock metrics_flush_interval", options_.metrics_flush_interval);
+  check_at_most_max("lock deadlock_check_interval", options_.deadlock_check_interval);
   if (options_.deadlock_check_interval < std::chrono::milliseconds::zero()) {
     throw InvalidArgument(fmt::format("lock deadlock_check_interval {} ms must not be negative",
                                       options_.deadlock_check_interval.count()));
@@ -164,12 +186,13 @@ void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string
     // Validity counts from before the request left: the server's TTL started
     // at some point after that, so this never overstates what we hold.
     state->valid_until = sent_at + state->options.ttl;
+    state->lease = state->options.ttl;
     generation = ++state->generation;
     state->stop_source = std::stop_source();
     state->lost = false;
     state->held = true;
   }
-  if (state->options.auto_renew) scheduler_.schedule(state, generation, sent_at + state->options.ttl / 3);
+  if (state->options.auto_renew) scheduler_.schedule(state, generation, sent_at + renew_after(state->options.ttl));
 }
 
 LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared_ptr<LockState>>& states,
@@ -214,6 +237,7 @@ bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& stat
   if (scheduler_.stopped()) {
     throw LockError(fmt::format("lock \"{}\": its LockService has been destroyed", states.front()->name));
   }
+  check_at_most_max("lock wait", wait);
   const bool forever = wait < std::chrono::milliseconds::zero();
   const auto started = Clock::now();
   const auto deadline = forever ? Clock::time_point::max() : started + wait;
@@ -233,7 +257,9 @@ bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& stat
     }
     metrics_.contended(states[result.busy]->name);
     const auto now = Clock::now();
-    if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) {
+    // lock() (forever) waits as long as it takes: max_attempts bounds waits
+    // with a deadline only, so lock() never returns without the locks.
+    if ((!forever && retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) {
       metrics_.add(MetricsRecorder::Counter::timeouts);
       return false;
     }
@@ -283,6 +309,7 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
 }
 
 bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::milliseconds wait) {
+  check_at_most_max("lock wait", wait);
   const bool forever = wait < std::chrono::milliseconds::zero();
   const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;
   std::chrono::milliseconds holder_pttl{-1};
@@ -344,12 +371,18 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
     const std::uint64_t seen = ticket.generation();
     if (send_attempt(/*waited=*/true)) return acquired();
     const auto now = Clock::now();
-    if ((retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) || now >= deadline) return gave_up();
+    // lock() (a negative wait) waits as long as it takes: max_attempts bounds
+    // waits with a deadline only, so lock() never returns without the lock.
+    if ((!forever && retry.max_attempts > 0 && attempt + 1 >= retry.max_attempts) ||
+        now >= deadline) {
+      return gave_up();
+    }
     if (now >= next_check) {
       if (registration) {
         registration->refresh();
       } else {
-        registration.emplace(client_, options_.prefix, owner_id(), state->name, 3 * check_interval);
+        registration.emplace(client_, options_.prefix, owner_id(), state->name,
+                             std::min(kWaitEntryLifetimeFactor * check_interval, kMaxLockDuration));
       }
       check_for_deadlock(*state, token);
       next_check = now + check_interval;
@@ -408,6 +441,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
   if (ttl <= std::chrono::milliseconds::zero()) {
     throw InvalidArgument(fmt::format("lock ttl {} ms must be positive", ttl.count()));
   }
+  check_at_most_max("lock ttl", ttl);
   std::string token;
   std::uint64_t generation = 0;
   {
@@ -420,8 +454,17 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
   Reply reply = client_.command(state->kind.extend(*state, token, ttl));
   LockOutcome outcome = outcome_of(reply.as_integer());
   if (outcome == LockOutcome::done) {
-    std::lock_guard lock(state->mutex);
-    if (state->generation == generation) state->valid_until = sent_at + ttl;
+    bool current = false;
+    {
+      std::lock_guard lock(state->mutex);
+      current = state->generation == generation;
+      if (current) {
+        state->valid_until = sent_at + ttl;
+        // Renewals keep this lease from now on, at a third of it.
+        state->lease = ttl;
+      }
+    }
+    if (current && state->options.auto_renew) scheduler_.schedule(state, generation, sent_at + renew_after(ttl));
   } else {
     mark_lost(*state, generation, metrics_);
   }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lock/lock_state.hpp"
@@ -21,6 +22,9 @@
 #include "redkit/multi_lock.hpp"
 
 namespace redkit::detail {
+
+// Throws InvalidArgument naming `what` when value exceeds kMaxLockDuration.
+void check_at_most_max(std::string_view what, std::chrono::milliseconds value);
 
 class LockEngine : public std::enable_shared_from_this<LockEngine> {
  public:

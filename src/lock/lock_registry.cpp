@@ -8,9 +8,12 @@
 #include <charconv>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "client/embedded_scripts.hpp"
 #include "lock/lock_keys.hpp"
 #include "lock/lock_kind.hpp"
+#include "redkit/error.hpp"
 
 namespace redkit::detail {
 namespace {
@@ -26,10 +29,26 @@ std::string glob_escape(std::string_view text) {
   return out;
 }
 
-long long to_number(const std::string& text) {
+// A field that must hold a whole number; a NotANumber naming the field
+// otherwise (the lock is then reported damaged, not read as 0).
+struct NotANumber {
+  std::string what;
+};
+long long to_number(const std::string& text, std::string_view field) {
   long long value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw NotANumber{fmt::format("field {} holds '{}', not a whole number", field, text)};
+  }
   return value;
+}
+
+LockInfo damaged(std::string name, std::string what) {
+  LockInfo info;
+  info.name = std::move(name);
+  info.kind = "damaged";
+  info.damaged = std::move(what);
+  return info;
 }
 
 // "<prefix>lock:{name}<suffix>" -> name and suffix. Names hold no '}', so
@@ -45,7 +64,9 @@ std::optional<KeyParts> parts_of(const std::string& key, const std::string& pref
   return KeyParts{key.substr(start, close - start), key.substr(close + 1)};
 }
 
-std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Reply& pttl, const Reply& expires_at) {
+std::optional<LockInfo> to_info(std::string name, const std::string& key, const Reply& fields, const Reply& pttl,
+                                const Reply& expires_at) {
+  if (fields.is_error()) return damaged(std::move(name), fmt::format("key {}: {}", key, fields.error_message()));
   if (!fields.is_array() || fields.as_array().empty() || !pttl.is_integer() || pttl.as_integer() < 0 ||
       !expires_at.is_integer()) {
     return std::nullopt;  // released or expired between SCAN and the read
@@ -54,39 +75,54 @@ std::optional<LockInfo> to_info(std::string name, const Reply& fields, const Rep
   const auto& items = fields.as_array();
   for (std::size_t i = 0; i + 1 < items.size(); i += 2) f[items[i].as_string()] = items[i + 1].as_string();
   LockInfo info;
-  info.name = std::move(name);
-  info.kind = f["kind"];
-  info.host = f["host"];
-  info.pid = static_cast<long>(to_number(f["pid"]));
-  info.label = f["label"];
-  info.ttl = std::chrono::milliseconds(to_number(f["ttl"]));
-  // An exclusive lock records acquired_at only once its expiry has moved
-  // (lua/lock_acquire.lua); until then the expiry is acquired_at + ttl.
-  const auto acquired_at = f.find("acquired_at");
-  info.acquired_at_ms = acquired_at != f.end() ? to_number(acquired_at->second)
-                                               : expires_at.as_integer() - info.ttl.count();
-  info.ttl_left = std::chrono::milliseconds(pttl.as_integer());
-  info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f["fence"]))};
+  info.name = name;
+  try {
+    info.kind = f["kind"];
+    info.host = f["host"];
+    info.pid = static_cast<long>(to_number(f["pid"], "pid"));
+    info.label = f["label"];
+    info.ttl = std::chrono::milliseconds(to_number(f["ttl"], "ttl"));
+    // An exclusive lock records acquired_at only once its expiry has moved
+    // (lua/lock_acquire.lua); until then the expiry is acquired_at + ttl.
+    const auto acquired_at = f.find("acquired_at");
+    info.acquired_at_ms = acquired_at != f.end() ? to_number(acquired_at->second, "acquired_at")
+                                                 : expires_at.as_integer() - info.ttl.count();
+    info.ttl_left = std::chrono::milliseconds(pttl.as_integer());
+    info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f["fence"], "fence"))};
+  } catch (const NotANumber& bad) {
+    return damaged(std::move(name), fmt::format("key {}: {}", key, bad.what));
+  }
   return info;
 }
 
 // One LockInfo per live lease (a reader's or a permit's), from
 // lua/rwlock_readers.lua's reply.
-void append_leases(const std::string& name, const char* kind, const Reply& leases, std::vector<LockInfo>& out) {
+void append_leases(const std::string& name, const std::string& key, const char* kind, const Reply& leases,
+                   std::vector<LockInfo>& out) {
+  if (leases.is_error()) {
+    out.push_back(damaged(name, fmt::format("key {}: {}", key, leases.error_message())));
+    return;
+  }
   if (!leases.is_array()) return;
   for (const Reply& lease : leases.as_array()) {
-    const auto& f = lease.as_array();
-    LockInfo info;
-    info.name = name;
-    info.kind = kind;
-    info.host = f.at(0).as_string();
-    info.pid = static_cast<long>(to_number(f.at(1).as_string()));
-    info.label = f.at(2).as_string();
-    info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f.at(3).as_string()))};
-    info.acquired_at_ms = to_number(f.at(4).as_string());
-    info.ttl = std::chrono::milliseconds(to_number(f.at(5).as_string()));
-    info.ttl_left = std::chrono::milliseconds(f.at(6).as_integer());
-    out.push_back(std::move(info));
+    try {
+      const auto& f = lease.as_array();
+      LockInfo info;
+      info.name = name;
+      info.kind = kind;
+      info.host = f.at(0).as_string();
+      info.pid = static_cast<long>(to_number(f.at(1).as_string(), "pid"));
+      info.label = f.at(2).as_string();
+      info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f.at(3).as_string(), "fence"))};
+      info.acquired_at_ms = to_number(f.at(4).as_string(), "acquired_at");
+      info.ttl = std::chrono::milliseconds(to_number(f.at(5).as_string(), "ttl"));
+      info.ttl_left = std::chrono::milliseconds(f.at(6).as_integer());
+      out.push_back(std::move(info));
+    } catch (const NotANumber& bad) {
+      out.push_back(damaged(name, fmt::format("key {}: {}", key, bad.what)));
+    } catch (const Error& bad) {
+      out.push_back(damaged(name, fmt::format("key {}: {}", key, bad.what())));
+    }
   }
 }
 
@@ -119,17 +155,19 @@ std::vector<LockInfo> read_holders(const Client& client, const std::string& pref
   std::vector<Reply> replies = client.execute(commands);
   std::vector<LockInfo> out;
   std::size_t at = 0;
+  // A key of the wrong type (someone else's, or a damaged one) makes that
+  // name "damaged"; the other locks are listed all the same.
   for (const auto& name : wanted.holders) {
-    if (auto info = to_info(name, replies[at], replies[at + 1], replies[at + 2])) out.push_back(std::move(*info));
+    if (auto info = to_info(name, LockKeys(prefix, name).holder, replies[at], replies[at + 1], replies[at + 2])) {
+      out.push_back(std::move(*info));
+    }
     at += 3;
   }
   for (const auto& name : wanted.readers) {
-    replies[at].throw_if_error();
-    append_leases(name, "read", replies[at++], out);
+    append_leases(name, ReadWriteKeys(LockKeys(prefix, name).holder).readers, "read", replies[at++], out);
   }
   for (const auto& name : wanted.permits) {
-    replies[at].throw_if_error();
-    append_leases(name, "permit", replies[at++], out);
+    append_leases(name, SemaphoreKeys(LockKeys(prefix, name).holder).permits, "permit", replies[at++], out);
   }
   return out;
 }

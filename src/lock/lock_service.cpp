@@ -41,6 +41,7 @@ Lock LockService::make_fair(std::string name, LockOptions options, FairLockOptio
     throw InvalidArgument(fmt::format("fair lock \"{}\": queue_timeout {} ms must be at least {} ms", name,
                                       fair.queue_timeout.count(), kMinQueueTimeout.count()));
   }
+  detail::check_at_most_max(fmt::format("fair lock \"{}\": queue_timeout", name), fair.queue_timeout);
   return engine_->make(detail::fair_lock_kind(fair.queue_timeout), std::move(name), std::move(options));
 }
 

@@ -39,6 +39,8 @@ struct LockState {
   std::string token;               // guarded by mutex; empty when not held
   FencingToken fence;              // guarded by mutex
   Clock::time_point valid_until;   // guarded by mutex
+  // The lease renewals grant: options.ttl, or what the last extend() set.
+  std::chrono::milliseconds lease{0};  // guarded by mutex
   Clock::time_point acquired_at;   // guarded by mutex; local, for hold times
   std::uint64_t generation = 0;    // guarded by mutex; bumped per acquisition and release
   std::stop_source stop_source;    // replaced per acquisition, under mutex

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "lock/full_jitter.hpp"
+#include "lock/lock_engine.hpp"
 #include "lock/owner_identity.hpp"
 #include "lock/redlock_core.hpp"
 #include "redkit/error.hpp"
@@ -98,6 +99,7 @@ std::optional<RedlockLease> Redlock::try_lock(const std::string& name) {
 }
 
 std::optional<RedlockLease> Redlock::try_lock_for(const std::string& name, std::chrono::milliseconds wait) {
+  detail::check_at_most_max("redlock wait", wait);
   const bool forever = wait < std::chrono::milliseconds::zero();
   const auto deadline = forever ? Clock::time_point::max() : Clock::now() + wait;
   auto state = core_->make_state(name, core_->options().ttl);

@@ -1,6 +1,8 @@
 // RedlockCore: validation, one acquisition round, release on every master.
 #include "lock/redlock_core.hpp"
 
+#include "lock/lock_engine.hpp"
+
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
@@ -9,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "client/embedded_scripts.hpp"
+#include "lock/lock_engine.hpp"
 #include "lock/lock_kind.hpp"
 #include "lock/owner_identity.hpp"
 #include "redkit/error.hpp"
@@ -33,6 +36,9 @@ void validate(const std::vector<Client>& masters, const RedlockOptions& options)
   if (options.ttl <= std::chrono::milliseconds::zero()) {
     throw InvalidArgument(fmt::format("redlock ttl {} ms must be positive", options.ttl.count()));
   }
+  check_at_most_max("redlock ttl", options.ttl);
+  check_at_most_max("redlock retry base_delay", options.retry.base_delay);
+  check_at_most_max("redlock retry max_delay", options.retry.max_delay);
   if (options.node_timeout <= std::chrono::milliseconds::zero() || options.node_timeout >= options.ttl) {
     throw InvalidArgument(fmt::format("redlock node_timeout {} ms must be positive and shorter than the ttl ({} ms)",
                                       options.node_timeout.count(), options.ttl.count()));

@@ -8,8 +8,6 @@
 namespace redkit::detail {
 namespace {
 
-// Renew at a third of the TTL: two more attempts fit before it runs out.
-constexpr int kRenewFraction = 3;
 // How far ahead of its time a lock may be renewed to join a round.
 constexpr std::chrono::milliseconds kCoalesceWindow{50};
 // After a failed round (server unreachable), retry this often within the
@@ -62,6 +60,10 @@ void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::ui
   {
     std::lock_guard lock(mutex_);
     if (auto it = pending_.find(state.get()); it != pending_.end()) {
+      // A renewal (or its retry) of an earlier acquisition must never
+      // displace the entry of a later one: the later lock would silently
+      // stop being renewed.
+      if (it->second->second.generation > generation) return;
       queue_.erase(it->second);
       pending_.erase(it);
     }
@@ -80,6 +82,13 @@ void RenewalScheduler::cancel(const LockState* state) noexcept {
     queue_.erase(it->second);
     pending_.erase(it);
   }
+}
+
+std::optional<std::uint64_t> RenewalScheduler::pending_generation(const LockState* state) const {
+  std::lock_guard lock(mutex_);
+  const auto it = pending_.find(state);
+  if (it == pending_.end()) return std::nullopt;
+  return it->second->second.generation;
 }
 
 bool RenewalScheduler::stopped() const noexcept {
@@ -129,7 +138,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
   struct Job {
     std::shared_ptr<LockState> state;
     std::uint64_t generation;
-    std::chrono::milliseconds ttl;
+    std::chrono::milliseconds lease;
     Clock::time_point valid_until;
   };
   std::vector<Job> jobs;
@@ -139,8 +148,9 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     if (!state) continue;
     std::lock_guard lock(state->mutex);
     if (state->generation != entry.generation || !state->held.load() || state->lost.load()) continue;
-    jobs.push_back(Job{state, entry.generation, state->options.ttl, state->valid_until});
-    commands.push_back(state->kind.extend(*state, state->token, state->options.ttl));
+    // The current lease: extend() may have set a shorter or longer one.
+    jobs.push_back(Job{state, entry.generation, state->lease, state->valid_until});
+    commands.push_back(state->kind.extend(*state, state->token, state->lease));
   }
   if (jobs.empty()) return;
 
@@ -169,11 +179,15 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     }
     if (answered) {
       ++renewed;
+      bool current = false;
       {
         std::lock_guard lock(job.state->mutex);
-        if (job.state->generation == job.generation) job.state->valid_until = sent_at + job.ttl;
+        current = job.state->generation == job.generation;
+        if (current) job.state->valid_until = sent_at + job.lease;
       }
-      schedule(job.state, job.generation, sent_at + job.ttl / kRenewFraction);
+      // The handle released (and maybe took the lock again) meanwhile: this
+      // reply belongs to an acquisition that is over.
+      if (current) schedule(job.state, job.generation, sent_at + renew_after(job.lease));
       continue;
     }
     // Unreachable server or an error reply: try again while the lock may
@@ -182,7 +196,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     if (now >= job.valid_until) {
       mark_lost(*job.state, job.generation, metrics_);
     } else {
-      schedule(job.state, job.generation, std::min(now + retry_interval(job.ttl), job.valid_until));
+      schedule(job.state, job.generation, std::min(now + retry_interval(job.lease), job.valid_until));
     }
   }
   metrics_.add(MetricsRecorder::Counter::renewals, renewed);

@@ -1,5 +1,5 @@
 // RenewalScheduler: one thread per LockService that keeps every held lock
-// alive. Each lock is renewed at a third of its TTL; locks due together are
+// alive. Each lock is renewed at a third of its current lease; locks due together are
 // renewed in one pipeline (one round trip for thousands of locks). A renewal
 // the server refuses, or a server unreachable until the lock's validity has
 // run out, marks the lock lost: its stop token fires and its callback runs.
@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <map>
 #include <thread>
 #include <unordered_map>
@@ -36,13 +37,16 @@ class RenewalScheduler {
   ~RenewalScheduler();
 
   // Renews state's lock (acquisition `generation`) from `at` on, replacing
-  // the state's pending entry if it has one.
+  // the state's pending entry if it has one for the same or an earlier
+  // acquisition (an entry of a later one stays: `generation` is stale).
   void schedule(const std::shared_ptr<LockState>& state, std::uint64_t generation, Clock::time_point at);
   // Forgets state's pending renewal, if any (its lock was released).
   void cancel(const LockState* state) noexcept;
   void stop() noexcept;
   bool stopped() const noexcept;
 
+  // The acquisition whose renewal is pending for state, if any (for tests).
+  std::optional<std::uint64_t> pending_generation(const LockState* state) const;
   // Renewal rounds run and locks renewed, for tests and metrics.
   std::uint64_t rounds() const noexcept;
   std::uint64_t renewals() const noexcept;
@@ -70,6 +74,10 @@ class RenewalScheduler {
   std::uint64_t renewals_ = 0;                                           // guarded by mutex_
   std::thread thread_;
 };
+
+// When to renew a lease of `lease` granted now: at a third of it, so two more
+// attempts fit before it runs out.
+inline std::chrono::milliseconds renew_after(std::chrono::milliseconds lease) { return lease / 3; }
 
 // Marks state lost (once) and tells its owner: stop token, then callback.
 void mark_lost(LockState& state, std::uint64_t generation, MetricsRecorder& metrics) noexcept;

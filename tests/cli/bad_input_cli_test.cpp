@@ -116,9 +116,9 @@ TEST_F(BadInputCliTest, LockExecRefusesBadDurationsNamesAndCommands) {
   expect_refused({"lock", "exec", "", "--", "true"}, kFailure, "lock name is empty");
   expect_refused({"lock", "exec", "a{b}", "--", "true"}, kFailure,
                  "lock name \"a{b}\" holds '{' or '}', which would break its key's hash tag");
-  expect_refused({"lock", "exec", "job", "--", "/nonexistent/tool"}, kFailure,
+  expect_refused({"lock", "exec", "job", "--", "/nonexistent/tool"}, 127,
                  "cannot run \"/nonexistent/tool\": No such file or directory");
-  expect_refused({"lock", "exec", "job", "--", "no-such-tool-on-path"}, kFailure,
+  expect_refused({"lock", "exec", "job", "--", "no-such-tool-on-path"}, 127,
                  "cannot run \"no-such-tool-on-path\": not found on PATH");
   expect_refused({"lock", "exec", "job"}, kUsage, "command is required");
 }

@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "redkit/client.hpp"
@@ -107,6 +110,42 @@ TEST_F(LockCliTest, LostLockStopsTheCommandAndExitsNonZero) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
+// The command was left running past the lock's TTL when redkit itself was
+// killed: nothing else would stop it while another holder took the lock.
+TEST_F(LockCliTest, CommandDiesWithAKilledRedkit) {
+  const std::string pid_file = ::testing::TempDir() + "/lock-exec-child-" + std::to_string(::getpid());
+  std::remove(pid_file.c_str());
+  pid_t runner = spawn({"lock", "exec", name(), "--ttl", "30s", "--", "sh", "-c",
+                        "echo $$ > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file + " && exec sleep 300"});
+  pid_t child = 0;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        std::ifstream in(pid_file);
+        return static_cast<bool>(in >> child) && child > 0;
+      },
+      10s));
+  ::kill(runner, SIGKILL);
+  EXPECT_EQ(wait_exit(runner), 128 + SIGKILL);
+  // Gone, or a zombie waiting for whoever adopted it to reap it.
+  auto gone = [child] {
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string pid, command, state;
+    return !(stat >> pid >> command >> state) || state == "Z";
+  };
+  EXPECT_TRUE(wait_for(gone, 10s));
+  if (!gone()) ::kill(child, SIGKILL);
+  std::remove(pid_file.c_str());
+}
+
+TEST_F(LockCliTest, DurationsAboveTenYearsAreUsageErrors) {
+  auto ttl = redkit_cli({"lock", "exec", name(), "--ttl", "3651d", "--", "true"});
+  EXPECT_EQ(ttl.exit_code, 2);
+  EXPECT_NE(ttl.output.find("--ttl: 3651d is longer than the limit of ten years"), std::string::npos) << ttl.output;
+  auto wait = redkit_cli({"lock", "exec", name(), "--wait", "99999d", "--", "true"});
+  EXPECT_EQ(wait.exit_code, 2);
+  EXPECT_FALSE(held(name()));
+}
+
 TEST_F(LockCliTest, ListInfoAndReleaseAsJson) {
   pid_t holder = spawn({"lock", "exec", name(), "--owner", "lister", "--", "sleep", "30"});
   ASSERT_TRUE(wait_for([&] { return held(name()); }, 10s));
@@ -155,9 +194,15 @@ TEST_F(LockCliTest, BadInputIsAClearErrorAndTouchesNothing) {
   EXPECT_NE(bad_name.output.find("\"a{b}\""), std::string::npos) << bad_name.output;
   auto missing_command = redkit_cli({"lock", "exec", name()});
   EXPECT_EQ(missing_command.exit_code, 2);
+  // As a shell: 127 for no such command, 126 for one that cannot be run.
   auto not_found = redkit_cli({"lock", "exec", name(), "--", "/nonexistent/tool"});
-  EXPECT_EQ(not_found.exit_code, 1);
+  EXPECT_EQ(not_found.exit_code, 127);
   EXPECT_NE(not_found.output.find("/nonexistent/tool"), std::string::npos) << not_found.output;
+  const std::string not_executable = ::testing::TempDir() + "/not-executable-" + std::to_string(::getpid());
+  std::ofstream(not_executable) << "#!/bin/sh\nexit 0\n";
+  auto cannot_run = redkit_cli({"lock", "exec", name(), "--", not_executable});
+  EXPECT_EQ(cannot_run.exit_code, 126);
+  EXPECT_NE(cannot_run.output.find("Permission denied"), std::string::npos) << cannot_run.output;
   EXPECT_FALSE(held(name()));
 }
 

@@ -95,7 +95,7 @@ TEST_F(DeadlockTest, OperatorSeesTheCycle) {
   std::set<std::string> locks_waited{deadlocks[0].cycle[0].lock, deadlocks[0].cycle[1].lock};
   EXPECT_EQ(locks_waited, (std::set<std::string>{"x", "y"}));
   // A wait entry past its expiry no longer counts (its waiter died).
-  client.command(record.call({prefix() + "{lock-waits}"}, {y_owner, "x", "0"}));
+  client.command(record.call({prefix() + "{lock-waits}"}, {y_owner, "x", "1"}));
   EXPECT_TRUE(wait_for([&] { return locks.find_deadlocks().empty(); }, 2s));
 }
 

@@ -131,10 +131,10 @@ TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   const Script& release = detail::embedded_script("lock_release");
   const std::vector<std::string> keys{holder_key("retry"), holder_key("retry") + ":state",
                                       holder_key("retry") + ":readers", holder_key("retry") + ":waiters"};
-  auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1"}));
+  auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1", "0", "1000"}));
   ASSERT_EQ(acquired.as_array()[0].as_integer(), 1);
   // A repeated acquire with the same token is answered, not refused.
-  auto again = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1"}));
+  auto again = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1", "0", "1000"}));
   EXPECT_EQ(again.as_array()[0].as_integer(), 1);
   EXPECT_EQ(again.as_array()[1].as_integer(), acquired.as_array()[1].as_integer());
   const std::string channel = holder_key("retry") + ":released";
@@ -147,7 +147,7 @@ TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   // go, or while one holds it: still answered as released.
   for (int i = 2; i <= 4; ++i) {
     const std::string token = "t" + std::to_string(i);
-    auto next = client().command(acquire.call(keys, {token, "10000", "h", "1", "", "exclusive", "h/1/1"}));
+    auto next = client().command(acquire.call(keys, {token, "10000", "h", "1", "", "exclusive", "h/1/1", "0", "1000"}));
     ASSERT_EQ(next.as_array()[0].as_integer(), 1);
     if (i < 4) {
       const std::string next_fence = std::to_string(next.as_array()[1].as_integer());

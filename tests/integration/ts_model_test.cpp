@@ -7,6 +7,7 @@
 //   REDKIT_TS_MODEL_SEEDS=N     seeds per test (default: a CI-sized run)
 //   REDKIT_TS_MODEL_SECONDS=S   keep drawing new seeds for S seconds
 //   REDKIT_TS_MODEL_FIRST_SEED  the first seed (default 1)
+//   REDKIT_TS_MODEL_OPERATIONS  operations per random sequence
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -273,7 +274,8 @@ class TsModel : public RedisTest {
 
   // Runs every seed; on the first failure reports the seed and the shrunk
   // reproducer.
-  void run_seeds(std::uint64_t ci_seeds, const model::GeneratorOptions& options) {
+  void run_seeds(std::uint64_t ci_seeds, model::GeneratorOptions options) {
+    options.operations = env_number("REDKIT_TS_MODEL_OPERATIONS", options.operations);
     Seeds seeds(ci_seeds);
     while (const auto seed = seeds.next()) {
       const std::vector<Op> ops = model::generate(*seed, options);

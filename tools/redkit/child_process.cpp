@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,9 @@ void on_signal(int signal) {
 }
 
 constexpr unsigned char kInterrupt = 0;  // no signal has number 0
+
+// The child's status when its parent died before it could exec.
+constexpr int kParentGone = 125;
 
 }  // namespace
 
@@ -77,10 +81,16 @@ void ChildProcess::start(const std::vector<std::string>& argv, const std::vector
   // A pipe closed by a successful exec tells the parent whether exec worked.
   int exec_status[2];
   if (::pipe2(exec_status, O_CLOEXEC) != 0) throw std::runtime_error("cannot create a pipe");
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
   if (pid_ == 0) {
     ::close(exec_status[0]);
+    // The child must not outlive the lock's holder: if this process dies
+    // (even by SIGKILL, which nothing here can catch), the kernel kills the
+    // child too. A parent that died before prctl took effect left us with
+    // another parent already: give up at once.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(kParentGone);
     // The child handles signals its own way, from a clean slate.
     struct sigaction action {};
     action.sa_handler = SIG_DFL;
@@ -89,7 +99,7 @@ void ChildProcess::start(const std::vector<std::string>& argv, const std::vector
     ::execvpe(argp[0], argp.data(), envp.data());
     const int error = errno;
     [[maybe_unused]] auto n = ::write(exec_status[1], &error, sizeof error);
-    ::_exit(127);
+    ::_exit(error == ENOENT ? 127 : 126);
   }
   ::close(exec_status[1]);
   int error = 0;
@@ -102,7 +112,7 @@ void ChildProcess::start(const std::vector<std::string>& argv, const std::vector
     int ignored = 0;
     ::waitpid(pid_, &ignored, 0);
     pid_ = -1;
-    throw std::runtime_error(fmt::format("cannot run \"{}\": {}", argv[0], std::strerror(error)));
+    throw ExecFailed(fmt::format("cannot run \"{}\": {}", argv[0], std::strerror(error)), error);
   }
 }
 

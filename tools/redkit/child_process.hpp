@@ -10,10 +10,21 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace redkit::cli {
+
+// exec() failed in the child; `error` is its errno.
+class ExecFailed : public std::runtime_error {
+ public:
+  ExecFailed(const std::string& what, int error) : std::runtime_error(what), error_(error) {}
+  int error() const noexcept { return error_; }
+
+ private:
+  int error_;
+};
 
 class ChildProcess {
  public:
@@ -24,7 +35,10 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Starts argv[0] (looked up on PATH) with extra "NAME=value" variables.
-  // Throws std::runtime_error naming the command if it cannot be started.
+  // The child gets SIGKILL if this process dies first (PR_SET_PDEATHSIG):
+  // it cannot outlive the lock it runs under. Throws ExecFailed naming the
+  // command if it cannot be executed, std::runtime_error if no process could
+  // be made.
   void start(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env);
 
   // Wakes wait() from another thread (async-signal-safe).

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/core.h>
@@ -60,10 +61,13 @@ void check_runnable(const std::string& program) {
     struct stat info {};
     return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
   };
+  // As a shell does: 127 when there is no such command, 126 when there is
+  // one that cannot be run.
   if (program.find('/') != std::string::npos) {
     if (runnable(program)) return;
-    const int error = ::access(program.c_str(), F_OK) == 0 ? EACCES : ENOENT;
-    throw Error(fmt::format("cannot run \"{}\": {}", program, std::strerror(error)));
+    const bool exists = ::access(program.c_str(), F_OK) == 0;
+    throw CommandExit{exists ? kExitNotExecutable : kExitNotFound,
+                      fmt::format("cannot run \"{}\": {}", program, std::strerror(exists ? EACCES : ENOENT))};
   }
   const char* path = std::getenv("PATH");
   const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
@@ -75,7 +79,7 @@ void check_runnable(const std::string& program) {
     if (end == dirs.size()) break;
     start = end + 1;
   }
-  throw Error(fmt::format("cannot run \"{}\": not found on PATH", program));
+  throw CommandExit{kExitNotFound, fmt::format("cannot run \"{}\": not found on PATH", program)};
 }
 
 Client make_client(const GlobalOptions& global) {
@@ -89,6 +93,7 @@ std::string owner_text(const LockInfo& info) {
 }
 
 nlohmann::json to_json(const LockInfo& info) {
+  if (!info.damaged.empty()) return {{"name", info.name}, {"kind", info.kind}, {"damaged", info.damaged}};
   return {{"name", info.name},
           {"held", true},
           {"kind", info.kind},
@@ -125,6 +130,12 @@ void run_exec(const GlobalOptions& global, const ExecArgs& args) {
   const auto wait = duration_option(args.wait, "--wait");
   const auto grace = duration_option(args.grace, "--grace");
   if (ttl.count() <= 0) throw UsageError(fmt::format("--ttl: {} must be positive", args.ttl));
+  for (const auto& [option, text, value] : {std::tuple{"--ttl", args.ttl, ttl}, std::tuple{"--wait", args.wait, wait},
+                                            std::tuple{"--grace", args.grace, grace}}) {
+    if (value > kMaxLockDuration) {
+      throw UsageError(fmt::format("{}: {} is longer than the limit of ten years", option, text));
+    }
+  }
   check_runnable(args.command.front());
   Client client = make_client(global);
   LockService locks(client, {.prefix = "redkit:", .owner_label = args.owner});
@@ -144,7 +155,12 @@ void run_exec(const GlobalOptions& global, const ExecArgs& args) {
                                                  format_duration(wait), holder)};
   }
   ChildProcess child;
-  child.start(args.command, {fmt::format("REDKIT_FENCE={}", lock.fence().value), "REDKIT_LOCK=" + args.name});
+  try {
+    child.start(args.command, {fmt::format("REDKIT_FENCE={}", lock.fence().value), "REDKIT_LOCK=" + args.name});
+  } catch (const ExecFailed& failed) {
+    // Checked before the lock was taken, but the file can change meanwhile.
+    throw CommandExit{failed.error() == ENOENT ? kExitNotFound : kExitNotExecutable, failed.what()};
+  }
   for (;;) {
     if (lost) stop_after_loss(child, args.name, grace);
     if (child.wait(std::chrono::milliseconds(-1)) == ChildProcess::Event::exited) break;
@@ -170,6 +186,10 @@ void run_list(const GlobalOptions& global) {
   fmt::print("{:<32} {:<10} {:>8} {:>10}  {:<24}  {}\n", "NAME", "KIND", "FENCE", "TTL LEFT", "ACQUIRED (UTC)",
              "OWNER");
   for (const auto& info : held) {
+    if (!info.damaged.empty()) {
+      fmt::print("{:<32} {:<10} {}\n", info.name, info.kind, info.damaged);
+      continue;
+    }
     fmt::print("{:<32} {:<10} {:>8} {:>10}  {:<24}  {}\n", info.name, info.kind, info.fence.value,
                format_duration(info.ttl_left), iso_time(info.acquired_at_ms), owner_text(info));
   }

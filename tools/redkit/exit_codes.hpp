@@ -15,6 +15,10 @@ inline constexpr int kExitUsage = 2;
 // A lock was not acquired within its wait time; trying again later may work.
 // 75 is EX_TEMPFAIL of <sysexits.h>, the status flock(1)-style wrappers use.
 inline constexpr int kExitTempFail = 75;
+// `lock exec`: the command cannot be run (126) or does not exist (127), as
+// a shell reports them.
+inline constexpr int kExitNotExecutable = 126;
+inline constexpr int kExitNotFound = 127;
 
 // Thrown by a command that ends with a status of its own (`lock exec` passes
 // on its child's); main() returns it. `message`, when not empty, is printed
