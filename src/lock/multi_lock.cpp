@@ -109,8 +109,13 @@ void MultiLock::unlock() noexcept {
 }
 
 bool MultiLock::held() const noexcept {
-  return impl_ && std::all_of(impl_->states.begin(), impl_->states.end(),
-                              [](const auto& s) { return s->held.load() && !s->lost.load(); });
+  // As Lock::held(): a lease that ran out unrenewed is not held.
+  const auto now = std::chrono::steady_clock::now();
+  return impl_ && std::all_of(impl_->states.begin(), impl_->states.end(), [now](const auto& s) {
+           if (!s->held.load() || s->lost.load()) return false;
+           std::lock_guard lock(s->mutex);
+           return now < s->valid_until;
+         });
 }
 
 bool MultiLock::lost() const noexcept {
