@@ -208,8 +208,12 @@ TEST_F(LockRegression, ListReportsADamagedNameAndTheRest) {
                        {"bad", "damaged"}, {"doc", "read"}, {"garbled", "damaged"}, {"good", "exclusive"},
                        {"worse", "damaged"}}));
   for (const auto& info : listed) {
-    if (info.name == "bad") EXPECT_NE(info.damaged.find(holder_key("bad") + ":readers"), std::string::npos);
-    if (info.name == "garbled") EXPECT_NE(info.damaged.find("fence holds 'seven'"), std::string::npos);
+    if (info.name == "bad") {
+      EXPECT_NE(info.damaged.find(holder_key("bad") + ":readers"), std::string::npos);
+    }
+    if (info.name == "garbled") {
+      EXPECT_NE(info.damaged.find("fence holds 'seven'"), std::string::npos);
+    }
   }
 }
 
