@@ -10,8 +10,6 @@
 namespace redkit::detail {
 namespace {
 
-constexpr std::string_view kReplyAction = "no reply from";
-constexpr std::string_view kWriteAction = "cannot send to";
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 std::unique_ptr<Stream> open_stream(const ConnectionOptions& options, const TlsContext* tls,

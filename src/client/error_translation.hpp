@@ -9,6 +9,11 @@
 
 namespace redkit::detail {
 
+// The actions errors name, shared by the stream and the connection so one
+// failure reads the same wherever it is caught.
+inline constexpr std::string_view kWriteAction = "cannot send to";
+inline constexpr std::string_view kReplyAction = "no reply from";
+
 [[noreturn]] void throw_system_error(const std::string& endpoint, std::string_view action, int error_number);
 [[noreturn]] void throw_timeout(const std::string& endpoint, std::string_view action,
                                 std::chrono::milliseconds timeout);

@@ -22,7 +22,6 @@ namespace redkit::detail {
 namespace {
 
 constexpr std::string_view kReadAction = "lost connection to";
-constexpr std::string_view kWriteAction = "cannot send to";
 constexpr std::string_view kTlsAction = "TLS handshake failed with";
 
 bool is_ip_address(const std::string& host) {

@@ -2,7 +2,10 @@
 // expiry, renewal, loss, wake-up on release, bad input.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <map>
 #include <optional>
 #include <mutex>
 #include <thread>

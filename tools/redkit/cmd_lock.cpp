@@ -22,6 +22,7 @@
 #include "child_process.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "option_args.hpp"
 #include "redkit/client.hpp"
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
@@ -45,14 +46,6 @@ struct NameArgs {
   std::string name;
   bool force = false;
 };
-
-std::chrono::milliseconds duration_option(const std::string& text, std::string_view option) {
-  try {
-    return parse_duration(text);
-  } catch (const InvalidArgument& e) {
-    throw UsageError(fmt::format("{}: {}", option, e.what()));
-  }
-}
 
 // Looks the command up as execvp will, before the lock is taken: a mistyped
 // command then costs no acquisition, no fencing token and no wait.

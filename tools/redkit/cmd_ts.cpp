@@ -20,6 +20,7 @@
 
 #include "commands.hpp"
 #include "csv_samples.hpp"
+#include "option_args.hpp"
 #include "redkit/client.hpp"
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
@@ -93,14 +94,6 @@ struct DeleteArgs {
 
 ts::Store make_store(const GlobalOptions& global) {
   return ts::Store(Client(ClientOptions{.connection = global.connection(), .pool = {}}));
-}
-
-std::chrono::milliseconds duration_option(const std::string& text, std::string_view option) {
-  try {
-    return parse_duration(text);
-  } catch (const InvalidArgument& e) {
-    throw UsageError(fmt::format("{}: {}", option, e.what()));
-  }
 }
 
 // A mistyped option value is a usage error (exit 2), like a bad duration.
