@@ -3,6 +3,7 @@
 //   redis://[user[:password]@]host[:port][/db][?key=value&...]
 //   rediss://...                                   TLS
 //   unix://[user[:password]@]/path/to.sock[?db=N&...]
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -146,6 +147,18 @@ class UrlParser {
       port = authority.substr(colon + 1);
     }
     if (host.empty()) fail("missing host");
+    // A host name (letters, digits, '-', '.', '_') or, in brackets, an IPv6
+    // address with an optional zone ("fe80::1%eth0"); any other byte could
+    // not be written back into a URL that reads the same.
+    const bool bracketed = authority.front() == '[';
+    for (const char c : host) {
+      const bool name_byte = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
+      const bool ipv6_byte = name_byte || c == ':' || c == '%' || c == '~';
+      if (!(bracketed ? ipv6_byte : name_byte)) {
+        fail(fmt::format("host \"{}\" holds '{}', which no host name{} can hold", host, c,
+                         bracketed ? " or IPv6 address" : ""));
+      }
+    }
     options.host = std::string(host);
     if (!port.empty() || (!authority.empty() && authority.front() != '[' && authority.find(':') != std::string_view::npos)) {
       options.port = parse_int(port, "port", 1, 65535);

@@ -104,6 +104,13 @@ TEST(UrlTest, BadUrlsNameTheProblem) {
   EXPECT_NE(error_of("redis://h/x").find("database \"x\" is not a number"), std::string::npos);
   EXPECT_NE(error_of("redis://:6379").find("missing host"), std::string::npos);
   EXPECT_NE(error_of("redis://[::1").find("unclosed '['"), std::string::npos);
+  // Bytes no host can hold (a URL printed back would not read the same).
+  EXPECT_NE(error_of("redis://ca[che:6379").find("host \"ca[che\" holds '['"), std::string::npos);
+  EXPECT_NE(error_of("redis://a b").find("host \"a b\" holds ' '"), std::string::npos);
+  EXPECT_NE(error_of("redis://[::1]x]:1").find("after IPv6 host"), std::string::npos);
+  EXPECT_NE(error_of("redis://[::1 ]").find("which no host name or IPv6 address can hold"), std::string::npos);
+  EXPECT_EQ(ConnectionOptions::from_url("redis://[fe80::1%eth0]:7000").host, "fe80::1%eth0");
+  EXPECT_EQ(ConnectionOptions::from_url("redis://my_cache-1.internal").host, "my_cache-1.internal");
   EXPECT_NE(error_of("redis://h?colour=blue").find("unknown option \"colour\""), std::string::npos);
   EXPECT_NE(error_of("redis://h?ca_file=/x").find("TLS options need the rediss:// scheme"), std::string::npos);
   EXPECT_NE(error_of("redis://h?timeout=soon").find("invalid duration \"soon\""), std::string::npos);
