@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <optional>
 #include <random>
 
@@ -207,8 +208,15 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
   AllAttempt attempt;
   attempt.acquired = true;
   std::vector<Command> rollback;
+  const Reply* failed = nullptr;
   for (std::size_t i = 0; i < states.size(); ++i) {
-    replies[i].throw_if_error();
+    if (replies[i].is_error()) {
+      // Looked at after the others: the locks this round did grant must
+      // be handed back first.
+      if (failed == nullptr) failed = &replies[i];
+      attempt.acquired = false;
+      continue;
+    }
     const auto& parts = replies[i].as_array();
     if (parts.at(0).as_integer() == 1) {
       rollback.push_back(states[i]->kind.release(*states[i], token));
@@ -221,7 +229,15 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
   if (!attempt.acquired) {
     // Never hold some while waiting for others: that is what makes opposite
     // orders in two processes unable to deadlock.
-    if (!rollback.empty()) client_.execute(rollback);
+    if (!rollback.empty()) {
+      try {
+        client_.execute(rollback);
+      } catch (const Error&) {
+        // The grants expire by their TTL; the reason to report is below.
+        if (failed == nullptr) throw;
+      }
+    }
+    if (failed != nullptr) failed->throw_if_error();
     return attempt;
   }
   for (std::size_t i = 0; i < states.size(); ++i) {
@@ -290,8 +306,17 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state->acquired_at));
   }
   metrics_.add(MetricsRecorder::Counter::releases, states.size());
-  std::vector<Reply> replies = client_.execute(commands);
+  std::vector<Reply> replies;
+  std::exception_ptr unsent;
+  try {
+    replies = client_.execute(commands);
+  } catch (const Error&) {
+    unsent = std::current_exception();  // the locks expire by their TTL
+  }
+  // Every handle is done with its acquisition whatever the server said, so
+  // none stays marked held; the first failure is reported after that.
   std::vector<LockOutcome> outcomes;
+  const Reply* failed = nullptr;
   for (std::size_t i = 0; i < states.size(); ++i) {
     {
       std::lock_guard lock(states[i]->mutex);
@@ -302,9 +327,15 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
       }
     }
     scheduler_.cancel(states[i].get());
-    replies[i].throw_if_error();
+    if (unsent) continue;
+    if (replies[i].is_error()) {
+      if (failed == nullptr) failed = &replies[i];
+      continue;
+    }
     outcomes.push_back(outcome_of(replies[i].as_integer()));
   }
+  if (unsent) std::rethrow_exception(unsent);
+  if (failed != nullptr) failed->throw_if_error();
   return outcomes;
 }
 

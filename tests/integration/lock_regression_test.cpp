@@ -232,3 +232,39 @@ TEST_F(LockRegression, WaitingAttemptsPauseAtLeastAMillisecond) {
 
 }  // namespace
 }  // namespace redkit
+
+namespace redkit {
+namespace {
+
+// A failing reply in a multi-lock round threw before the rollback: the locks
+// granted in that round stayed on the server until their TTL.
+TEST_F(LockRegression, MultiLockRollsBackItsGrantsBeforeReportingAFailure) {
+  client().command({"SET", holder_key("broken"), "someone else's string"});
+  MultiLock three = locks().make_multi({"first", "broken", "third"}, {.ttl = 60s});
+  EXPECT_THROW(three.try_lock(), ReplyError);
+  EXPECT_FALSE(three.held());
+  // Nothing left behind: the other two are free at once, not in a minute.
+  EXPECT_EQ(client().command({"EXISTS", holder_key("first"), holder_key("third")}).as_integer(), 0);
+  Lock first = locks().make("first");
+  EXPECT_TRUE(first.try_lock());
+}
+
+// A failing reply in a multi-lock release threw mid-loop: the later handles
+// stayed marked as held.
+TEST_F(LockRegression, MultiLockReleaseMarksEveryHandleThenReportsAFailure) {
+  MultiLock three = locks().make_multi({"a", "b", "c"}, {.ttl = 60s});
+  ASSERT_TRUE(three.try_lock());
+  // Someone replaces b's holder hash with another type while it is held.
+  client().command({"DEL", holder_key("b")});
+  client().command({"SET", holder_key("b"), "not a hash"});
+  EXPECT_THROW(three.release(), ReplyError);
+  EXPECT_FALSE(three.held());
+  EXPECT_EQ(client().command({"EXISTS", holder_key("a"), holder_key("c")}).as_integer(), 0);
+  // Released means released: the handle can take the locks again once b is
+  // repaired.
+  client().command({"DEL", holder_key("b")});
+  EXPECT_TRUE(three.try_lock());
+}
+
+}  // namespace
+}  // namespace redkit
