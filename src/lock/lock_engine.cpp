@@ -480,6 +480,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
     if (!state->held.load()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
     token = state->token;
     generation = state->generation;
+    ++state->lease_epoch;
   }
   const auto sent_at = Clock::now();
   Reply reply = client_.command(state->kind.extend(*state, token, ttl));

@@ -41,6 +41,10 @@ struct LockState {
   Clock::time_point valid_until;   // guarded by mutex
   // The lease renewals grant: options.ttl, or what the last extend() set.
   std::chrono::milliseconds lease{0};  // guarded by mutex
+  // Bumped when an extend() starts: a renewal that was in flight meanwhile
+  // may have reached the server before it, so its reply must not set
+  // valid_until (the server may hold the extension's shorter lease).
+  std::uint64_t lease_epoch = 0;  // guarded by mutex
   Clock::time_point acquired_at;   // guarded by mutex; local, for hold times
   std::uint64_t generation = 0;    // guarded by mutex; bumped per acquisition and release
   std::stop_source stop_source;    // replaced per acquisition, under mutex

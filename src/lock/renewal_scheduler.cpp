@@ -138,6 +138,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
   struct Job {
     std::shared_ptr<LockState> state;
     std::uint64_t generation;
+    std::uint64_t lease_epoch;
     std::chrono::milliseconds lease;
     Clock::time_point valid_until;
   };
@@ -149,7 +150,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     std::lock_guard lock(state->mutex);
     if (state->generation != entry.generation || !state->held.load() || state->lost.load()) continue;
     // The current lease: extend() may have set a shorter or longer one.
-    jobs.push_back(Job{state, entry.generation, state->lease, state->valid_until});
+    jobs.push_back(Job{state, entry.generation, state->lease_epoch, state->lease, state->valid_until});
     commands.push_back(state->kind.extend(*state, state->token, state->lease));
   }
   if (jobs.empty()) return;
@@ -180,14 +181,19 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     if (answered) {
       ++renewed;
       bool current = false;
+      std::chrono::milliseconds lease{0};
       {
         std::lock_guard lock(job.state->mutex);
         current = job.state->generation == job.generation;
-        if (current) job.state->valid_until = sent_at + job.lease;
+        // An extend() began since this renewal was sent: the server may have
+        // taken the extension's lease after ours, and the extension's reply
+        // sets valid_until. Renewals go on either way.
+        if (current && job.state->lease_epoch == job.lease_epoch) job.state->valid_until = sent_at + job.lease;
+        lease = job.state->lease;
       }
       // The handle released (and maybe took the lock again) meanwhile: this
       // reply belongs to an acquisition that is over.
-      if (current) schedule(job.state, job.generation, sent_at + renew_after(job.lease));
+      if (current) schedule(job.state, job.generation, sent_at + renew_after(lease));
       continue;
     }
     // Unreachable server or an error reply: try again while the lock may
