@@ -7,7 +7,8 @@
 // - fencing tokens are distinct per name and increase from one exclusive
 //   section to the next;
 // - an auto-renewed acquisition whose release found it expired had been told
-//   (its stop token fired) or saw its lease run out before releasing;
+//   (its stop token fired), or its own validity had run out by then: the
+//   lock never claimed time the server no longer gave it;
 // - nothing threw;
 // - afterwards, every key left is one docs/KEYS.md says is permanent, and
 //   every other key disappears within its documented lifetime.
@@ -55,6 +56,8 @@ struct Section {
   bool lost = false;
   int outcome = -1;
   bool renewing = false;
+  long long validity_ms = -1;  // Lock::validity() when leaving; -1 unknown
+  long long released = 0;      // when the release returned
 };
 
 struct Findings {
@@ -86,20 +89,23 @@ Findings read_logs(const std::vector<std::filesystem::path>& logs) {
         found.sections.push_back(s);
       } else if (kind == 'X') {
         int held = 0, lost = 0;
-        long long at = 0;
-        fields >> held >> lost >> at;
+        long long at = 0, validity = -1;
+        fields >> held >> lost >> at >> validity;
         for (std::size_t i : by_id[id]) {
           found.sections[i].exited = true;
           found.sections[i].held_at_exit = held == 1;
           found.sections[i].lost = lost == 1;
           found.sections[i].left = at;
+          found.sections[i].validity_ms = validity;
         }
       } else if (kind == 'R') {
         int outcome = 0, renewing = 0;
-        fields >> outcome >> renewing;
+        long long at = 0;
+        fields >> outcome >> renewing >> at;
         for (std::size_t i : by_id[id]) {
           found.sections[i].outcome = outcome;
           found.sections[i].renewing = renewing == 1;
+          found.sections[i].released = at;
         }
       } else if (kind == 'T') {
         ++found.timeouts;
@@ -124,9 +130,15 @@ void check(Findings& found) {
       continue;
     }
     by_name[s.name].push_back(&s);
-    // An expiry must never go unnoticed while renewals were on.
-    if (s.renewing && (s.outcome == 1 || s.outcome == 2) && !s.lost && s.held_at_exit) {
-      found.problems.push_back("released as expired but held() and no loss reported: " + show(s));
+    // The server may drop a renewed lock only once its holder's own view of
+    // the lease has run out too (a holder stalled past it sees held() turn
+    // false): never while validity() still promised time. Checked against
+    // when the release returned, so a holder descheduled on its way out is
+    // no finding.
+    if (s.renewing && (s.outcome == 1 || s.outcome == 2) && !s.lost && s.validity_ms >= 0 &&
+        s.released < s.left + s.validity_ms * 1'000'000) {
+      found.problems.push_back("released as expired " + std::to_string((s.left + s.validity_ms * 1'000'000 - s.released) / 1'000'000) +
+                               " ms before its validity ran out, no loss reported: " + show(s));
     }
   }
   for (auto& [name, sections] : by_name) {

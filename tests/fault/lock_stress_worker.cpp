@@ -7,8 +7,11 @@
 // one write(2) on an O_APPEND file, so the test reads every worker's log:
 //
 //   A worker thread section name mode fence at_ns      acquired (mode: x exclusive-like, r read, p permit)
-//   X worker thread section held lost at_ns            leaving: Lock::held() and the stop token then
-//   R worker thread section outcome renewing at_ns     released: 0 done, 1 not owner, 2 expired,
+//   X worker thread section held lost at_ns validity_ms
+//                                                      leaving: Lock::held(), the stop token and
+//                                                      Lock::validity() then (-1: a MultiLock)
+//   R worker thread section outcome renewing at_ns     released (at_ns: when release returned):
+//                                                      0 done, 1 not owner, 2 expired,
 //                                                      3 by unlock() or the destructor (no outcome)
 //   T worker thread section                            the wait ran out
 //   E worker thread section message                    an operation threw
@@ -176,8 +179,8 @@ class Walker {
     const auto token = lock.stop_token();
     log_.line("A {} {} {} {} {} {} {}", w, thread_, section, name, mode, lock.fence().value, now_ns());
     hold(lock, opts, token);
-    log_.line("X {} {} {} {} {} {}", w, thread_, section, lock.held() ? 1 : 0, token.stop_requested() ? 1 : 0,
-              now_ns());
+    log_.line("X {} {} {} {} {} {} {}", w, thread_, section, lock.held() ? 1 : 0, token.stop_requested() ? 1 : 0,
+              now_ns(), lock.validity().count());
     const int how = pick(1, 10);
     if (how <= 6) {
       const redkit::LockOutcome outcome = lock.release();
@@ -211,7 +214,7 @@ class Walker {
       log_.line("A {} {} {} {} x {} {}", w, thread_, section, both.names()[i], fences[i].value, at);
     }
     hold(both, opts, token);
-    log_.line("X {} {} {} {} {} {}", w, thread_, section, both.held() ? 1 : 0, token.stop_requested() ? 1 : 0,
+    log_.line("X {} {} {} {} {} {} -1", w, thread_, section, both.held() ? 1 : 0, token.stop_requested() ? 1 : 0,
               now_ns());
     if (chance(50)) {
       int worst = 0;
