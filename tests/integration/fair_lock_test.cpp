@@ -279,6 +279,9 @@ TEST_F(FairLockTest, HeldLockIsRenewedAndReportsLoss) {
   std::stop_token stop = fair.stop_token();
   EXPECT_TRUE(locks().force_release("line"));
   ASSERT_TRUE(wait_for([&] { return stop.stop_requested(); }, 2s));
+  // The stop token fires first, then the callback runs (on the scheduler's
+  // thread): await it rather than race it.
+  EXPECT_TRUE(wait_for([&] { return callbacks.load() == 1; }, 2s));
   EXPECT_EQ(callbacks.load(), 1);
 }
 

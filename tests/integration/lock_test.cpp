@@ -328,6 +328,9 @@ TEST_F(LockTest, LockDeletedUnderTheHolderIsDetectedAsLost) {
   ASSERT_TRUE(wait_for([&] { return stop.stop_requested(); }, 2s));
   EXPECT_TRUE(job.lost());
   EXPECT_FALSE(job.held());
+  // The stop token fires first, then the callback runs (on the scheduler's
+  // thread): await it rather than race it.
+  EXPECT_TRUE(wait_for([&] { return callbacks.load() == 1; }, 2s));
   EXPECT_EQ(callbacks.load(), 1);
 }
 

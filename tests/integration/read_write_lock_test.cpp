@@ -156,6 +156,9 @@ TEST_F(ReadWriteLockTest, ReadLeaseRemovedUnderTheReaderIsDetectedAsLost) {
   client().command({"DEL", readers_key("doc")});
   ASSERT_TRUE(wait_for([&] { return stop.stop_requested(); }, 2s));
   EXPECT_TRUE(reader.lost());
+  // The stop token fires first, then the callback runs (on the scheduler's
+  // thread): await it rather than race it.
+  EXPECT_TRUE(wait_for([&] { return callbacks.load() == 1; }, 2s));
   EXPECT_EQ(callbacks.load(), 1);
 }
 

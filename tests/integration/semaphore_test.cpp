@@ -137,6 +137,9 @@ TEST_F(SemaphoreTest, PermitRemovedUnderItsHolderIsDetectedAsLost) {
   client().command({"DEL", permits_key("pool")});
   ASSERT_TRUE(wait_for([&] { return stop.stop_requested(); }, 2s));
   EXPECT_TRUE(permit.lost());
+  // The stop token fires first, then the callback runs (on the scheduler's
+  // thread): await it rather than race it.
+  EXPECT_TRUE(wait_for([&] { return callbacks.load() == 1; }, 2s));
   EXPECT_EQ(callbacks.load(), 1);
 }
 
