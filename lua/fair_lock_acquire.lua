@@ -27,17 +27,9 @@
 -- longer than the timeout): it is dropped, and a stalled waiter that comes
 -- back joins again at the tail.
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
-end
-do
-  local refused = bad_duration(ARGV[8], 'queue timeout', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[8], 'queue timeout'}})
+if refused then
+  return refused
 end
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then

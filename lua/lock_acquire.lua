@@ -39,17 +39,9 @@
 -- changes the expiry, and whatever does (lock_extend.lua, a retry below)
 -- records acquired_at first.
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
-end
-do
-  local refused = bad_duration(ARGV[9], 'registration lifetime', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[9], 'registration lifetime'}})
+if refused then
+  return refused
 end
 local waited = ARGV[8] == '1'
 

@@ -8,11 +8,9 @@
 -- lock_acquire.lua leaves acquired_at to be read off the key's expiry
 -- (expiry - ttl); the first extension, which moves the expiry, records it.
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}})
+if refused then
+  return refused
 end
 local holder = redis.call('HMGET', KEYS[1], 'token', 'acquired_at', 'ttl')
 if holder[1] == ARGV[1] then

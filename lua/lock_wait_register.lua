@@ -9,11 +9,9 @@
 -- ARGV[3]  how long the entry stays valid without a refresh, ms
 -- returns  since_us: when this owner started waiting for this lock (server µs)
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[3], 'wait entry lifetime', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[3], 'wait entry lifetime'}})
+if refused then
+  return refused
 end
 local now = redis.call('TIME')
 local now_us = now[1] * 1000000 + now[2]

@@ -20,11 +20,9 @@
 -- so the script stays short). Both reader keys expire with the last lease, so
 -- the owners hash never outlives the leases it describes.
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}})
+if refused then
+  return refused
 end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)

@@ -8,11 +8,9 @@
 -- returns  1 extended, 0 our lease expired and others hold the lock, -1 our lease
 --          expired and nobody holds it
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}})
+if refused then
+  return refused
 end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)

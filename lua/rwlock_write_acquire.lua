@@ -21,17 +21,9 @@
 -- The writer lives in the holder hash, exactly like an exclusive lock, so the
 -- two exclude each other and the registry shows it.
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
-end
-do
-  local refused = bad_duration(ARGV[7], 'intent ttl', true)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[7], 'intent ttl', true}})
+if refused then
+  return refused
 end
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then

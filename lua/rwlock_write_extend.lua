@@ -7,11 +7,9 @@
 -- returns  1 extended, 0 our lock expired and others hold it now (a writer, an
 --          exclusive holder or readers), -1 our lock expired and nobody holds it
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}})
+if refused then
+  return refused
 end
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then

@@ -20,11 +20,9 @@
 -- lease has ended the next caller's N replaces it, so a deployment can change
 -- N without an operator deleting keys.
 --! include lock_durations
-do
-  local refused = bad_duration(ARGV[2], 'ttl', false)
-  if refused then
-    return refused
-  end
+local refused = bad_durations({{ARGV[2], 'ttl'}})
+if refused then
+  return refused
 end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
