@@ -151,6 +151,11 @@ class UrlParser {
     // address with an optional zone ("fe80::1%eth0"); any other byte could
     // not be written back into a URL that reads the same.
     const bool bracketed = authority.front() == '[';
+    // Brackets hold an IPv6 address, which always has a ':' (and a URL is
+    // printed with brackets only then).
+    if (bracketed && host.find(':') == std::string_view::npos) {
+      fail(fmt::format("host \"[{}]\" in brackets is not an IPv6 address", host));
+    }
     for (const char c : host) {
       const bool name_byte = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
       const bool ipv6_byte = name_byte || c == ':' || c == '%' || c == '~';

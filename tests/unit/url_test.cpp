@@ -109,6 +109,8 @@ TEST(UrlTest, BadUrlsNameTheProblem) {
   EXPECT_NE(error_of("redis://a b").find("host \"a b\" holds ' '"), std::string::npos);
   EXPECT_NE(error_of("redis://[::1]x]:1").find("after IPv6 host"), std::string::npos);
   EXPECT_NE(error_of("redis://[::1 ]").find("which no host name or IPv6 address can hold"), std::string::npos);
+  EXPECT_NE(error_of("redis://[~01]:80/1").find("host \"[~01]\" in brackets is not an IPv6 address"),
+            std::string::npos);
   EXPECT_EQ(ConnectionOptions::from_url("redis://[fe80::1%eth0]:7000").host, "fe80::1%eth0");
   EXPECT_EQ(ConnectionOptions::from_url("redis://my_cache-1.internal").host, "my_cache-1.internal");
   EXPECT_NE(error_of("redis://h?colour=blue").find("unknown option \"colour\""), std::string::npos);
