@@ -75,7 +75,7 @@ if (not last or first_new > last) and (not floor or first_new >= floor) then
   for _ = 1, #records / 16 do
     reply[#reply + 1] = 1
   end
-  rule_updates(KEYS[4], first_new, last_new, reply)
+  rule_updates(KEYS[4], first_new, last_new, reply, nil, kept_from(floor, last_new, retention) or '')
   return reply
 end
 
@@ -182,6 +182,6 @@ if rewritten then
 end
 outcomes[1] = #head / 16
 if has_rules and oldest_changed then
-  rule_updates(KEYS[4], oldest_changed, newest_changed, outcomes, changed)
+  rule_updates(KEYS[4], oldest_changed, newest_changed, outcomes, changed, kept_from(floor, last, retention) or '')
 end
 return outcomes

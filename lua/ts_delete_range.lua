@@ -21,8 +21,7 @@ if redis.call('EXISTS', meta) == 0 then
 end
 local lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2])
 -- What retention dropped is neither deleted again nor counted.
-local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
-local keeps_from = kept_from(state[1], state[2], state[3])
+local keeps_from = series_kept_from(meta)
 if keeps_from and keeps_from > lo then
   lo = keeps_from
 end
@@ -84,5 +83,5 @@ if changed then
   refresh_bounds(meta, KEYS[2], KEYS[3], KEYS[4])
 end
 local reply = {deleted, straddling, lo}
-deleted_updates(KEYS[5], lo, hi, reply)
+deleted_updates(KEYS[5], lo, hi, reply, keeps_from or '')
 return reply

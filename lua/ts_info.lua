@@ -24,8 +24,7 @@ local fields = redis.call('HGETALL', meta)
 if #fields == 0 then
   return redis.error_reply('NOSERIES no such series')
 end
-local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
-local from = kept_from(state[1], state[2], state[3])
+local from = series_kept_from(meta)
 local function memory(key)
   return redis.call('MEMORY', 'USAGE', key, 'SAMPLES', 0) or 0
 end

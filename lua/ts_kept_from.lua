@@ -1,8 +1,6 @@
--- A series' newest timestamp and the oldest it keeps (lib/ts_bounds.lua):
+-- A series' newest timestamp and the oldest it keeps (lib/ts_bounds.lua),
 -- for an add call about to store samples without ts_add (which reports what
--- it judged by), and for a client computing rule buckets (a bucket that
--- reaches below kept_from has lost samples to retention and keeps the
--- aggregate computed while it was whole).
+-- it judged by): the bulk path.
 --
 -- KEYS[1]  metadata hash  <prefix>ts:{NAME}
 -- returns  {newest timestamp or '', kept_from or '' when the series keeps

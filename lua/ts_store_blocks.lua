@@ -28,8 +28,9 @@
 --          head again), 'head' or 'older' (append: fall back to ts_add);
 --          error 'NOSERIES' when the series does not exist
 --! include ts_rules
+--! include ts_bounds
 local meta = KEYS[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'tail', 'gen', 'nrules', 'floor')
+local state = redis.call('HMGET', meta, 'v', 'last', 'tail', 'gen', 'nrules', 'floor', 'ret')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
@@ -97,6 +98,6 @@ redis.call('HINCRBY', meta, 'sealed', count)
 redis.call('HINCRBY', meta, 'gen', 1)
 local reply = {1}
 if ARGV[1] == 'append' and tonumber(state[5] or '0') > 0 then
-  rule_updates(KEYS[5], first, last, reply)
+  rule_updates(KEYS[5], first, last, reply, nil, kept_from(state[6], last, state[7]) or '')
 end
 return reply

@@ -18,11 +18,16 @@ local function kept_from(floor, last, retention)
   return floor
 end
 
+-- kept_from of the series whose metadata hash is `meta`, read from it.
+local function series_kept_from(meta)
+  local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
+  return kept_from(state[1], state[2], state[3])
+end
+
 -- Writes the series' current kept_from into 'floor', before 'last' or the
 -- retention change.
 local function persist_floor(meta)
-  local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
-  local from = kept_from(state[1], state[2], state[3])
+  local from = series_kept_from(meta)
   if from then
     redis.call('HSET', meta, 'floor', from)
   end

@@ -63,13 +63,7 @@ void Lock::unlock() noexcept {
 
 LockOutcome Lock::extend(std::chrono::milliseconds ttl) { return state_->engine->extend(state_, ttl); }
 
-bool Lock::held() const noexcept {
-  if (!state_ || !state_->held.load() || state_->lost.load()) return false;
-  // A lease that ran out without a renewal is not held, whether or not the
-  // loss has been noticed yet.
-  std::lock_guard lock(state_->mutex);
-  return std::chrono::steady_clock::now() < state_->valid_until;
-}
+bool Lock::held() const noexcept { return state_ && state_->holds_lease(); }
 
 bool Lock::lost() const noexcept { return state_ && state_->lost.load(); }
 

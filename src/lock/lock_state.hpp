@@ -54,6 +54,14 @@ struct LockState {
   bool waited = false;
   std::atomic<bool> held{false};
   std::atomic<bool> lost{false};
+
+  // Held, not known lost, and within its lease: a lease that ran out
+  // unrenewed is not held, whether or not the loss has been noticed yet.
+  bool holds_lease() const noexcept {
+    if (!held.load() || lost.load()) return false;
+    std::lock_guard lock(mutex);
+    return Clock::now() < valid_until;
+  }
 };
 
 }  // namespace redkit::detail

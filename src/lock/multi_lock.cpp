@@ -109,13 +109,8 @@ void MultiLock::unlock() noexcept {
 }
 
 bool MultiLock::held() const noexcept {
-  // As Lock::held(): a lease that ran out unrenewed is not held.
-  const auto now = std::chrono::steady_clock::now();
-  return impl_ && std::all_of(impl_->states.begin(), impl_->states.end(), [now](const auto& s) {
-           if (!s->held.load() || s->lost.load()) return false;
-           std::lock_guard lock(s->mutex);
-           return now < s->valid_until;
-         });
+  return impl_ && std::all_of(impl_->states.begin(), impl_->states.end(),
+                              [](const auto& s) { return s->holds_lease(); });
 }
 
 bool MultiLock::lost() const noexcept {

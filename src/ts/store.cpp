@@ -222,9 +222,8 @@ SeriesInfo Store::info(std::string_view name) const {
   info.samples = static_cast<std::uint64_t>(parts.at(6).as_integer());
   info.chunks = static_cast<std::uint64_t>(parts.at(7).as_integer());
   std::optional<Timestamp> first_whole;
-  if (parts.at(8).is_integer() || !parts.at(8).as_string().empty()) {
-    first_whole = parts.at(8).is_integer() ? parts.at(8).as_integer()
-                                           : detail::parse_first_timestamp(parts.at(8).as_string());
+  if (!parts.at(8).as_string().empty()) {
+    first_whole = detail::parse_first_timestamp(parts.at(8).as_string());  // an index score
   }
   const auto head_kept = static_cast<std::uint64_t>(parts.at(9).as_integer());
   const auto& straddling = parts.at(11).as_array();

@@ -51,6 +51,9 @@ struct RuleUpdate {
   Aggregation aggregation{};
   Timestamp first = 0;
   Timestamp last = 0;
+  // The source's kept_from when the script reported this: a bucket reaching
+  // below it has lost samples to retention and keeps its destination value.
+  Timestamp kept_from = kMinTimestamp;
 };
 
 // The kept_from element of a script reply (lua/lib/ts_bounds.lua): the

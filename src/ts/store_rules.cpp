@@ -70,12 +70,12 @@ std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields) {
 }
 
 void parse_rule_updates(const std::vector<Reply>& parts, std::size_t begin, std::vector<RuleUpdate>& out) {
-  for (std::size_t i = begin; i + 5 < parts.size(); i += 6) {
+  for (std::size_t i = begin; i + 6 < parts.size(); i += 7) {
     out.push_back(RuleUpdate{parts[i].as_string(),
                              Aggregation{parse_aggregator(parts[i + 1].as_string()),
                                          std::chrono::milliseconds(parts[i + 2].as_integer()), parts[i + 3].as_integer(),
                                          false},
-                             parts[i + 4].as_integer(), parts[i + 5].as_integer()});
+                             parts[i + 4].as_integer(), parts[i + 5].as_integer(), parse_kept_from(parts[i + 6])});
   }
 }
 
@@ -91,7 +91,13 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     return std::tie(a.destination, a.first) < std::tie(b.destination, b.first);
   });
   std::vector<std::pair<std::string, RuleUpdate>> merged;
+  // A bucket reaching below what the source keeps has lost samples to
+  // retention: its destination keeps the aggregate computed while it was
+  // whole (that is what compaction is for). The line only rises, so the
+  // highest any script of this call reported is the current one.
+  Timestamp kept_from = kMinTimestamp;
   for (RuleUpdate& update : updates) {
+    kept_from = std::max(kept_from, update.kept_from);
     if (!merged.empty() && merged.back().first == update.destination &&
         update.first <= merged.back().second.last + update.aggregation.bucket.count()) {
       merged.back().second.last = std::max(merged.back().second.last, update.last);
@@ -100,19 +106,6 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     }
   }
   updates.clear();
-  // A bucket reaching below what the source keeps has lost samples to
-  // retention: its destination keeps the aggregate computed while it was
-  // whole (that is what compaction is for).
-  Timestamp kept_from = kMinTimestamp;
-  try {
-    kept_from = parse_kept_from(
-        client.command(embedded_script("ts_kept_from").call({keys(source).meta}, {})).as_array().at(1));
-  } catch (const ReplyError& error) {
-    if (error.code() == "NOSERIES") {
-      return;  // the source was deleted meanwhile
-    }
-    throw;
-  }
   for (auto& [destination, update] : merged) {
     const Timestamp width = update.aggregation.bucket.count();
     Timestamp first = update.first;
@@ -127,7 +120,12 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     }
     const Timestamp end = update.last + width - 1;
     const RangeOptions query{.from = first, .to = end, .aggregation = update.aggregation, .use_compactions = false};
-    const std::vector<Sample> buckets = this->query(source, query, false);
+    std::vector<Sample> buckets;
+    try {
+      buckets = this->query(source, query, false);
+    } catch (const SeriesNotFound&) {
+      return;  // the source was deleted meanwhile
+    }
     // A bucket older than the destination keeps is not written: the rule's
     // writes never fail the source's add.
     AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp,

@@ -72,30 +72,12 @@ class Seeds {
   std::chrono::steady_clock::time_point start_;
 };
 
-bool same_value(double a, double b, bool exact) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
-  if (exact) return a == b;
-  return std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
-}
-
-std::string show(const std::vector<Sample>& samples) {
-  std::ostringstream out;
-  out.precision(17);
-  out << samples.size() << " samples [";
-  for (std::size_t i = 0; i < samples.size() && i < 12; ++i) {
-    out << (i ? " " : "") << "(" << samples[i].timestamp << "," << samples[i].value << ")";
-  }
-  if (samples.size() > 12) out << " ... (" << samples.back().timestamp << "," << samples.back().value << ")";
-  return out.str() + "]";
-}
+using model::same_value;
+using model::show;
 
 // "" when equal, else what differs.
 std::string compare(const std::vector<Sample>& got, const std::vector<Sample>& want, bool exact) {
-  bool same = got.size() == want.size();
-  for (std::size_t i = 0; same && i < got.size(); ++i) {
-    same = got[i].timestamp == want[i].timestamp && same_value(got[i].value, want[i].value, exact);
-  }
-  return same ? "" : "store gave " + show(got) + "\n    model wants " + show(want);
+  return model::same_samples(got, want, exact) ? "" : "store gave " + show(got) + "\n    model wants " + show(want);
 }
 
 // Applies one operation to the store and the model, reads compared;

@@ -84,6 +84,31 @@ Timestamp bucket_at_or_after(Timestamp t, Timestamp width, Timestamp align) {
 
 }  // namespace
 
+bool same_value(double a, double b, bool exact) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (exact) return a == b;
+  return std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
+}
+
+bool same_samples(const std::vector<Sample>& a, const std::vector<Sample>& b, bool exact) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].timestamp != b[i].timestamp || !same_value(a[i].value, b[i].value, exact)) return false;
+  }
+  return true;
+}
+
+std::string show(const std::vector<Sample>& samples) {
+  std::ostringstream out;
+  out.precision(17);
+  out << samples.size() << " samples [";
+  for (std::size_t i = 0; i < samples.size() && i < 12; ++i) {
+    out << (i ? " " : "") << "(" << samples[i].timestamp << "," << samples[i].value << ")";
+  }
+  if (samples.size() > 12) out << " ... (" << samples.back().timestamp << "," << samples.back().value << ")";
+  return out.str() + "]";
+}
+
 Timestamp bucket_of(Timestamp t, Timestamp width, Timestamp align) {
   Timestamp offset = (t - align) % width;
   if (offset < 0) offset += width;

@@ -38,6 +38,14 @@ Timestamp bucket_of(Timestamp t, Timestamp width, Timestamp align);
 // The reducer of a group-by over the values at one timestamp.
 double reduce(Aggregator reducer, const std::vector<double>& values);
 
+// Whether two values agree: both NaN, equal, or (unless `exact`) within a
+// relative 1e-9 (aggregates summed in another order).
+bool same_value(double a, double b, bool exact);
+// Whether two answers agree sample by sample.
+bool same_samples(const std::vector<Sample>& a, const std::vector<Sample>& b, bool exact);
+// "N samples [(t,v) ... ]", the first dozen and the last, for messages.
+std::string show(const std::vector<Sample>& samples);
+
 // One series.
 struct Series {
   std::map<Timestamp, double> samples{};  // only what retention keeps
