@@ -72,7 +72,7 @@ void count_pairs(benchmark::State& state, const redkit::Client& client, const Se
 
 void BM_Floor_SetNx_CompareAndDelete(benchmark::State& state) {
   redkit::Client client(redis_url());
-  const redkit::Script& compare_and_delete = redkit::detail::embedded_script("compare_and_delete");
+  const redkit::Script& compare_and_delete = redkit::detail::embedded_script(redkit::detail::ScriptName::compare_and_delete);
   const std::string key = "bench:floor:lock";
   // A fresh token per pair, as a real lock needs; a counter keeps its cost
   // out of the floor (redkit's own tokens come from a per-thread generator).

@@ -438,7 +438,7 @@ void run_range(Context& c) {
   // client (server, transfer, reply parsing), decoding the chunks it returns,
   // and bucketing the decoded samples.
   const redkit::ts::detail::SeriesKeys keys("tsbench:", name);
-  const redkit::Script& read_script = redkit::detail::embedded_script("ts_read");
+  const redkit::Script& read_script = redkit::detail::embedded_script(redkit::detail::ScriptName::ts_read);
   const CommandStat read_before = command_stat(c.client, "evalsha");
   for (int rep = 0; rep < reps; ++rep) {
     redkit::Reply page;

@@ -27,6 +27,7 @@
 -- longer than the timeout): it is dropped, and a stalled waiter that comes
 -- back joins again at the tail.
 --! include lock_durations
+--! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[8], 'queue timeout'}})
 if refused then
   return refused
@@ -37,8 +38,8 @@ if holder == ARGV[1] then
   return {1, tonumber(redis.call('HGET', KEYS[1], 'fence'))}
 end
 
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now_us = server_us()
+local now = math.floor(now_us / 1000)
 local timeout = tonumber(ARGV[8])
 local refresh = math.max(1, math.floor(timeout / 3))
 
@@ -103,7 +104,7 @@ local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
 local handoff = -1
 local released_at = redis.call('HGET', KEYS[2], 'released_at')
 if released_at then
-  handoff = t[1] * 1000000 + t[2] - tonumber(released_at)
+  handoff = now_us - tonumber(released_at)
   redis.call('HDEL', KEYS[2], 'released_at')
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'host', ARGV[3], 'pid', ARGV[4],

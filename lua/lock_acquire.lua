@@ -39,15 +39,16 @@
 -- changes the expiry, and whatever does (lock_extend.lua, a retry below)
 -- records acquired_at first.
 --! include lock_durations
+--! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[9], 'registration lifetime'}})
 if refused then
   return refused
 end
 local waited = ARGV[8] == '1'
 
--- Takes the free lock. now: TIME's reply if the caller has it; waiting:
+-- Takes the free lock. now_us: the server time if the caller has it; waiting:
 -- whether registered waiters remain, for the release to wake one.
-local function take(now, waiting)
+local function take(now_us, waiting)
   -- Numbers handed to redis.call are printed with "%.17g", dearer than the
   -- command itself: the increment and the fence go as integer strings.
   local fence = redis.call('HINCRBY', KEYS[2], 'fence', '1')
@@ -67,8 +68,7 @@ local function take(now, waiting)
     -- at most once, and never across an expiry.
     local last = redis.call('HMGET', KEYS[2], 'released_fence', 'released_at')
     if tonumber(last[1]) == fence - 1 and last[2] then
-      now = now or redis.call('TIME')
-      handoff = now[1] * 1000000 + now[2] - tonumber(last[2])
+      handoff = (now_us or server_us()) - tonumber(last[2])
     end
   end
   return {1, fence, handoff}
@@ -92,20 +92,18 @@ if holder[1] then
   if waited then
     -- Registered (or refreshed) behind the holder: its release wakes the
     -- first live registration instead of every waiter at once.
-    local now = redis.call('TIME')
-    redis.call('ZADD', KEYS[4], string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000) + tonumber(ARGV[9])),
-               ARGV[1])
+    redis.call('ZADD', KEYS[4], string.format('%d', server_ms() + tonumber(ARGV[9])), ARGV[1])
     redis.call('PEXPIRE', KEYS[4], ARGV[9])
     redis.call('HSET', KEYS[1], 'waiters', '1')
   end
   return {0, redis.call('PTTL', KEYS[1]), tonumber(holder[2])}
 end
-local now = redis.call('TIME')
-local now_ms = now[1] * 1000 + math.floor(now[2] / 1000)
+local now_us = server_us()
+local now_ms = math.floor(now_us / 1000)
 -- The latest reader lease decides: once it has ended, every lease has.
 local last_reader = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 if #last_reader > 0 and tonumber(last_reader[2]) > now_ms then
   return {0, tonumber(last_reader[2]) - now_ms, -1}
 end
 if waited then redis.call('ZREM', KEYS[4], ARGV[1]) end
-return take(now, redis.call('EXISTS', KEYS[4]) == 1)
+return take(now_us, redis.call('EXISTS', KEYS[4]) == 1)

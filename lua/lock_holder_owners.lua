@@ -11,14 +11,14 @@
 -- KEYS[3]  owners hash    <prefix>lock:{name}:readers:owners    token -> JSON with owner
 -- returns  the owner ids, one per holder (a reader recorded without an owner
 --          id is left out)
+--! include server_time
 local out = {}
 local holder = redis.call('HGET', KEYS[1], 'owner')
 if holder then
   out[#out + 1] = holder
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local live = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now), '+inf')
+local now = server_ms()
+local live = redis.call('ZRANGEBYSCORE', KEYS[2], live_from(now), '+inf')
 for _, token in ipairs(live) do
   local details = redis.call('HGET', KEYS[3], token)
   if details then

@@ -25,15 +25,16 @@
 -- Released tokens are remembered in eight fields of the state hash,
 -- released0 to released7, chosen by fence modulo 8: a retry finds its own
 -- without a read on the common path, and the hash stays the same size.
+--! include server_time
 local released = 'released' .. (tonumber(ARGV[3]) % 8)
 local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'waiters')
 if holder[1] == ARGV[1] then
   redis.call('DEL', KEYS[1])
   local message = 'released'
-  local now
+  local now_us
   if holder[3] and KEYS[3] then
-    now = redis.call('TIME')
-    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now[1] * 1000 + math.floor(now[2] / 1000))
+    now_us = server_us()
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', math.floor(now_us / 1000))
     local first = redis.call('ZRANGE', KEYS[3], 0, 1)
     if #first > 0 then message = table.concat(first, ' ') end
   end
@@ -41,9 +42,8 @@ if holder[1] == ARGV[1] then
   -- take over, and only then is the release time worth a TIME and the
   -- handoff bookkeeping (read by lock_acquire.lua and fair_lock_acquire.lua).
   if redis.call('PUBLISH', ARGV[2], message) > 0 then
-    now = now or redis.call('TIME')
     redis.call('HSET', KEYS[2], released, ARGV[1], 'released_fence', holder[2],
-               'released_at', now[1] * 1000000 + now[2])
+               'released_at', string.format('%d', now_us or server_us()))
   else
     redis.call('HSET', KEYS[2], released, ARGV[1])
   end

@@ -9,12 +9,12 @@
 -- ARGV[3]  how long the entry stays valid without a refresh, ms
 -- returns  since_us: when this owner started waiting for this lock (server µs)
 --! include lock_durations
+--! include server_time
 local refused = bad_durations({{ARGV[3], 'wait entry lifetime'}})
 if refused then
   return refused
 end
-local now = redis.call('TIME')
-local now_us = now[1] * 1000000 + now[2]
+local now_us = server_us()
 local since = now_us
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then

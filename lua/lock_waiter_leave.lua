@@ -8,12 +8,12 @@
 -- ARGV[1]  token
 -- ARGV[2]  channel on which waiters listen for releases
 -- returns  1 if the waiter was registered, 0 if not
+--! include server_time
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
   return 0
 end
 if redis.call('EXISTS', KEYS[2]) == 0 then
-  local now = redis.call('TIME')
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now[1] * 1000 + math.floor(now[2] / 1000))
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', server_ms())
   local first = redis.call('ZRANGE', KEYS[1], 0, 1)
   if #first > 0 then
     redis.call('PUBLISH', ARGV[2], table.concat(first, ' '))

@@ -5,9 +5,9 @@
 -- KEYS[2]  owners hash    <prefix>lock:{name}:readers:owners
 -- ARGV[1]  channel on which waiters listen for releases
 -- returns  the number of live leases ended
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local live = redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%d', now), '+inf')
+--! include server_time
+local now = server_ms()
+local live = redis.call('ZCOUNT', KEYS[1], live_from(now), '+inf')
 redis.call('DEL', KEYS[1], KEYS[2])
 if live > 0 then
   redis.call('PUBLISH', ARGV[1], 'released')

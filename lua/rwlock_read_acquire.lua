@@ -15,41 +15,24 @@
 --          {0, pttl}    a writer holds the lock for pttl more ms, or a writer waits
 --                       and readers stand aside for up to pttl ms (writer preference)
 --
--- Each reader's lease ends on its own: the zset score is its expiry on the
--- server's clock, and expired members are dropped here (at most 100 per call,
--- so the script stays short). Both reader keys expire with the last lease, so
--- the owners hash never outlives the leases it describes.
+-- Each reader's lease ends on its own (lua/lib/leases.lua).
 --! include lock_durations
+--! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
 if refused then
   return refused
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local ttl = tonumber(ARGV[2])
+local now = server_ms()
+local readers, owners = KEYS[3], KEYS[4]
+prune_leases(readers, owners, now)
 
-local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 100)
-if #dead > 0 then
-  redis.call('ZREM', KEYS[3], unpack(dead))
-  redis.call('HDEL', KEYS[4], unpack(dead))
-end
-
-local function settle()
-  local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
-  if #last > 0 then
-    redis.call('PEXPIREAT', KEYS[3], last[2])
-    redis.call('PEXPIREAT', KEYS[4], last[2])
-  end
-end
-
-local mine = redis.call('HGET', KEYS[4], ARGV[1])
-if mine and redis.call('ZSCORE', KEYS[3], ARGV[1]) then
-  local owner = cjson.decode(mine)
-  owner.ttl = ARGV[2]
-  redis.call('ZADD', KEYS[3], now + ttl, ARGV[1])
-  redis.call('HSET', KEYS[4], ARGV[1], cjson.encode(owner))
-  settle()
-  return {1, tonumber(owner.fence)}
+-- A retry of ours after a lost reply, while our lease is live. A live read
+-- lease also means no writer got in since (a writer needs every lease ended);
+-- an expired one is never renewed, even while it waits to be pruned.
+local mine = live_owner(readers, owners, ARGV[1], now)
+if mine then
+  renew_lease(readers, owners, ARGV[1], mine, ARGV[2], now)
+  return {1, tonumber(mine.fence)}
 end
 
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -63,9 +46,5 @@ if #intent > 0 then
 end
 
 local fence = redis.call('HINCRBY', KEYS[2], 'fence', 1)
-redis.call('ZADD', KEYS[3], now + ttl, ARGV[1])
-redis.call('HSET', KEYS[4], ARGV[1], cjson.encode({
-  host = ARGV[3], pid = ARGV[4], label = ARGV[5], owner = ARGV[6], fence = tostring(fence),
-  acquired_at = string.format('%d', now), ttl = ARGV[2]}))
-settle()
+grant_lease(readers, owners, ARGV[1], ARGV[2], now, fence, ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 return {1, fence}

@@ -8,38 +8,12 @@
 -- returns  1 extended, 0 our lease expired and others hold the lock, -1 our lease
 --          expired and nobody holds it
 --! include lock_durations
+--! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
 if refused then
   return refused
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local live_from = '(' .. string.format('%d', now)
-
-local function settle()
-  local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-  if #last > 0 then
-    redis.call('PEXPIREAT', KEYS[2], last[2])
-    redis.call('PEXPIREAT', KEYS[3], last[2])
-  end
-end
-
-local expiry = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if expiry and tonumber(expiry) > now then
-  local owner = cjson.decode(redis.call('HGET', KEYS[3], ARGV[1]))
-  owner.ttl = ARGV[2]
-  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
-  redis.call('HSET', KEYS[3], ARGV[1], cjson.encode(owner))
-  settle()
-  return 1
-end
-if expiry then
-  -- Expired but not yet pruned: it is gone, whatever we say.
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('HDEL', KEYS[3], ARGV[1])
-  settle()
-end
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('ZCOUNT', KEYS[2], live_from, '+inf') > 0 then
-  return 0
-end
-return -1
+local now = server_ms()
+return extend_lease(KEYS[2], KEYS[3], ARGV[1], ARGV[2], now, function()
+  return redis.call('EXISTS', KEYS[1]) == 1 or any_live_lease(KEYS[2], now)
+end)

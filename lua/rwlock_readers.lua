@@ -5,9 +5,9 @@
 -- returns  one {host, pid, label, fence, acquired_at, ttl, ttl_left} per live lease, in
 --          order of expiry; numbers as strings except ttl_left (ms, integer). Leases
 --          that have ended but are not yet pruned are left out.
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%d', now), '+inf', 'WITHSCORES')
+--! include server_time
+local now = server_ms()
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], live_from(now), '+inf', 'WITHSCORES')
 local out = {}
 for i = 1, #live, 2 do
   local details = redis.call('HGET', KEYS[2], live[i])

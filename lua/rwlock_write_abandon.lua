@@ -5,12 +5,12 @@
 -- ARGV[1]  token
 -- ARGV[2]  channel on which waiters listen for releases
 -- returns  1 the intent was withdrawn, 0 there was none (never recorded, or lapsed)
+--! include server_time
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
   return 0
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-if redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%d', now), '+inf') == 0 then
+local now = server_ms()
+if redis.call('ZCOUNT', KEYS[1], live_from(now), '+inf') == 0 then
   redis.call('PUBLISH', ARGV[2], 'released')
 end
 return 1

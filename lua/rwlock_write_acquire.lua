@@ -21,6 +21,7 @@
 -- The writer lives in the holder hash, exactly like an exclusive lock, so the
 -- two exclude each other and the registry shows it.
 --! include lock_durations
+--! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[7], 'intent ttl', true}})
 if refused then
   return refused
@@ -32,8 +33,7 @@ if holder == ARGV[1] then
   return {1, tonumber(redis.call('HGET', KEYS[1], 'fence'))}
 end
 
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local now = server_ms()
 local intent_ttl = tonumber(ARGV[7])
 
 -- Refused: leave an intent (if asked to) and say when to come back.

@@ -7,6 +7,7 @@
 -- returns  1 extended, 0 our lock expired and others hold it now (a writer, an
 --          exclusive holder or readers), -1 our lock expired and nobody holds it
 --! include lock_durations
+--! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}})
 if refused then
   return refused
@@ -20,9 +21,8 @@ end
 if holder then
   return 0
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-if redis.call('ZCOUNT', KEYS[2], '(' .. string.format('%d', now), '+inf') > 0 then
+local now = server_ms()
+if redis.call('ZCOUNT', KEYS[2], live_from(now), '+inf') > 0 then
   return 0
 end
 return -1

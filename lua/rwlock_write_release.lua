@@ -14,6 +14,7 @@
 --          0   our lock expired and others hold it now (a writer, an exclusive
 --              holder or readers)
 --         -1   our lock expired and nobody holds it
+--! include server_time
 local released = 'released' .. (tonumber(ARGV[3]) % 8)
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then
@@ -28,9 +29,8 @@ end
 if holder then
   return 0
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-if redis.call('ZCOUNT', KEYS[3], '(' .. string.format('%d', now), '+inf') > 0 then
+local now = server_ms()
+if redis.call('ZCOUNT', KEYS[3], live_from(now), '+inf') > 0 then
   return 0
 end
 return -1

@@ -20,45 +20,24 @@
 -- lease has ended the next caller's N replaces it, so a deployment can change
 -- N without an operator deleting keys.
 --! include lock_durations
+--! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
 if refused then
   return refused
 end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local ttl = tonumber(ARGV[2])
+local now = server_ms()
 local permits = tonumber(ARGV[3])
-local live_from = '(' .. string.format('%d', now)
+local leases, owners = KEYS[1], KEYS[2]
+prune_leases(leases, owners, now)
 
--- Expired leases go here, at most 100 per call so the script stays short;
--- counts below only look at live scores, so unpruned ones never count.
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
-if #dead > 0 then
-  redis.call('ZREM', KEYS[1], unpack(dead))
-  redis.call('HDEL', KEYS[2], unpack(dead))
+-- A retry of ours after a lost reply, while our lease is live.
+local mine = live_owner(leases, owners, ARGV[1], now)
+if mine then
+  renew_lease(leases, owners, ARGV[1], mine, ARGV[2], now)
+  return {1, tonumber(mine.fence)}
 end
 
--- Both lease keys expire with the latest lease.
-local function settle()
-  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-  if #last > 0 then
-    redis.call('PEXPIREAT', KEYS[1], last[2])
-    redis.call('PEXPIREAT', KEYS[2], last[2])
-  end
-end
-
-local mine = redis.call('HGET', KEYS[2], ARGV[1])
-local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if mine and expiry and tonumber(expiry) > now then
-  local owner = cjson.decode(mine)
-  owner.ttl = ARGV[2]
-  redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-  redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(owner))
-  settle()
-  return {1, tonumber(owner.fence)}
-end
-
-local live = redis.call('ZCOUNT', KEYS[1], live_from, '+inf')
+local live = redis.call('ZCOUNT', leases, live_from(now), '+inf')
 local stored = tonumber(redis.call('HGET', KEYS[3], 'permits'))
 if stored and stored ~= permits and live > 0 then
   return redis.error_reply(string.format(
@@ -66,7 +45,7 @@ if stored and stored ~= permits and live > 0 then
     '(every user of one name must agree on the count)', live, stored, permits))
 end
 if live >= permits then
-  local first = redis.call('ZRANGEBYSCORE', KEYS[1], live_from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  local first = redis.call('ZRANGEBYSCORE', leases, live_from(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   return {0, tonumber(first[2]) - now}
 end
 
@@ -74,9 +53,5 @@ if stored ~= permits then
   redis.call('HSET', KEYS[3], 'permits', permits)
 end
 local fence = redis.call('HINCRBY', KEYS[3], 'fence', 1)
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({
-  host = ARGV[4], pid = ARGV[5], label = ARGV[6], owner = ARGV[7], fence = tostring(fence),
-  acquired_at = string.format('%d', now), ttl = ARGV[2]}))
-settle()
+grant_lease(leases, owners, ARGV[1], ARGV[2], now, fence, ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 return {1, fence}

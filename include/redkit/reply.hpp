@@ -52,6 +52,12 @@ class Reply {
   std::optional<std::string> as_optional_string() const;
   // A bulk string or status parsed as a double ("inf", "-inf" accepted).
   double as_double() const;
+  // Numbers Redis sends as text (hash fields, TIME, scores): an integer
+  // reply, or a bulk string or status holding exactly a whole number /
+  // a double. Anything else throws ProtocolError naming `field` and what was
+  // there, so a damaged value is never read as 0.
+  long long integer_field(std::string_view field) const;
+  double double_field(std::string_view field) const;
   const std::vector<Reply>& as_array() const;
   std::vector<Reply>& as_array();
   // The server's message of an error reply.

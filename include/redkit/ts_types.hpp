@@ -161,6 +161,21 @@ struct CompactionRule {
   friend bool operator==(const CompactionRule&, const CompactionRule&) = default;
 };
 
+// The retention preset (Store::apply_retention_preset): the source keeps raw
+// samples kPresetRawRetention, and one rule per level feeds NAME + suffix
+// with buckets of `bucket`, kept `retention`.
+struct RetentionLevel {
+  std::string_view suffix;
+  std::chrono::milliseconds bucket;
+  std::chrono::milliseconds retention;
+};
+inline constexpr std::chrono::milliseconds kPresetRawRetention = std::chrono::hours(24);
+inline constexpr RetentionLevel kRetentionPresetLevels[] = {
+    {":1m", std::chrono::minutes(1), std::chrono::hours(24 * 7)},
+    {":5m", std::chrono::minutes(5), std::chrono::hours(24 * 30)},
+    {":1h", std::chrono::hours(1), std::chrono::hours(24 * 90)},
+    {":1d", std::chrono::hours(24), std::chrono::hours(24 * 365)}};
+
 // The seed's getMetricStats, computed from chunk summaries where a chunk lies
 // wholly inside the range.
 struct SeriesStats {

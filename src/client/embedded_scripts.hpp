@@ -4,6 +4,7 @@
 #include <span>
 #include <string_view>
 
+#include "client/embedded_script_names.hpp"
 #include "redkit/script.hpp"
 
 namespace redkit::detail {
@@ -16,9 +17,8 @@ struct EmbeddedScriptSource {
 // Generated table; ends with an entry whose name is empty.
 extern const EmbeddedScriptSource kEmbeddedScripts[];
 
-// The script built from lua/<name>.lua. Throws InvalidArgument for an unknown
-// name, which is a programming error caught by the first test that runs it.
-const Script& embedded_script(std::string_view name);
+// The script built from lua/<name>.lua.
+const Script& embedded_script(ScriptName name);
 
 // Every embedded script, in file-name order.
 std::span<const Script> embedded_scripts();

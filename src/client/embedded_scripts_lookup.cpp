@@ -1,5 +1,4 @@
 // Script objects for the embedded sources, built once on first use.
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -15,6 +14,10 @@ const std::vector<Script>& all_scripts() {
     for (const EmbeddedScriptSource* s = kEmbeddedScripts; !s->name.empty(); ++s) {
       built.emplace_back(std::string(s->name), std::string(s->source));
     }
+    // The names header and the table are generated from one sorted list.
+    if (built.size() != kEmbeddedScriptCount) {
+      throw Error("embedded scripts: the table and the names header disagree; rebuild");
+    }
     return built;
   }();
   return scripts;
@@ -22,15 +25,7 @@ const std::vector<Script>& all_scripts() {
 
 }  // namespace
 
-const Script& embedded_script(std::string_view name) {
-  const auto& scripts = all_scripts();
-  auto it = std::find_if(scripts.begin(), scripts.end(),
-                         [name](const Script& s) { return s.name() == name; });
-  if (it == scripts.end()) {
-    throw InvalidArgument("no embedded script named \"" + std::string(name) + "\"");
-  }
-  return *it;
-}
+const Script& embedded_script(ScriptName name) { return all_scripts()[static_cast<std::size_t>(name)]; }
 
 std::span<const Script> embedded_scripts() { return all_scripts(); }
 

@@ -141,6 +141,32 @@ double Reply::as_double() const {
   return value;
 }
 
+long long Reply::integer_field(std::string_view field) const {
+  if (type_ == Type::integer) return std::get<long long>(value_);
+  if (type_ != Type::string && type_ != Type::status) {
+    throw ProtocolError(fmt::format("{}: expected a whole number, got {}", field, to_display()));
+  }
+  const std::string& text = std::get<std::string>(value_);
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw ProtocolError(fmt::format("{}: expected a whole number, got \"{}\"", field, text));
+  }
+  return value;
+}
+
+double Reply::double_field(std::string_view field) const {
+  if (type_ == Type::integer) return static_cast<double>(std::get<long long>(value_));
+  if (type_ != Type::string && type_ != Type::status) {
+    throw ProtocolError(fmt::format("{}: expected a number, got {}", field, to_display()));
+  }
+  try {
+    return as_double();
+  } catch (const ProtocolError&) {
+    throw ProtocolError(fmt::format("{}: expected a number, got \"{}\"", field, std::get<std::string>(value_)));
+  }
+}
+
 const std::vector<Reply>& Reply::as_array() const {
   if (type_ != Type::array) throw_wrong_type(type_, "array");
   return std::get<std::vector<Reply>>(value_);

@@ -2,21 +2,20 @@
 #include "lock/deadlock_detector.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <set>
 
 #include "client/embedded_scripts.hpp"
 #include "lock/lock_keys.hpp"
 #include "lock/lock_kind.hpp"
+#include "redkit/reply.hpp"
 
 namespace redkit::detail {
 namespace {
 
-long long to_number(std::string_view text) {
-  long long value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+// A whole number inside a wait entry; ProtocolError naming the part otherwise.
+long long wait_number(std::string_view text, std::string_view part) {
+  return Reply::make_string(std::string(text)).integer_field(part);
 }
 
 }  // namespace
@@ -31,7 +30,7 @@ WaitGraph WaitGraph::read(const Client& client, const std::string& prefix) {
                      .exec();
   for (const auto& r : replies) r.throw_if_error();
   const auto& time = replies[0].as_array();
-  const long long now_ms = to_number(time[0].as_string()) * 1000 + to_number(time[1].as_string()) / 1000;
+  const long long now_ms = time.at(0).integer_field("TIME seconds") * 1000 + time.at(1).integer_field("TIME microseconds") / 1000;
   const auto& fields = replies[1].as_array();
   for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
     // "name\nsince_us\nexpires_ms"
@@ -39,16 +38,17 @@ WaitGraph WaitGraph::read(const Client& client, const std::string& prefix) {
     auto first = value.find('\n');
     auto second = value.find('\n', first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
-    if (to_number(std::string_view(value).substr(second + 1)) < now_ms) continue;  // its waiter is gone
+    const std::string_view entry(value);
+    if (wait_number(entry.substr(second + 1), "wait entry expiry") < now_ms) continue;  // its waiter is gone
     graph.waits_[fields[i].as_string()] =
         LockWait{fields[i].as_string(), value.substr(0, first),
-                 to_number(std::string_view(value).substr(first + 1, second - first - 1))};
+                 wait_number(entry.substr(first + 1, second - first - 1), "wait entry start")};
   }
   std::set<std::string> names;
   for (const auto& [owner, wait] : graph.waits_) names.insert(wait.lock);
   if (names.empty()) return graph;
   std::vector<Command> lookups;
-  const Script& holder_owners = embedded_script("lock_holder_owners");
+  const Script& holder_owners = embedded_script(ScriptName::lock_holder_owners);
   for (const auto& name : names) {
     const LockKeys keys(prefix, name);
     const ReadWriteKeys rw(keys.holder);
@@ -128,7 +128,7 @@ WaitRegistration::~WaitRegistration() {
 }
 
 void WaitRegistration::refresh() {
-  client_.command(embedded_script("lock_wait_register")
+  client_.command(embedded_script(ScriptName::lock_wait_register)
                       .call({key_}, {owner_, lock_, std::to_string(valid_for_.count())}));
 }
 

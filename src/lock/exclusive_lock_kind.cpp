@@ -24,10 +24,10 @@ std::chrono::milliseconds registration_ttl(const LockOptions& options) {
 
 const LockKind& exclusive_lock_kind() {
   // Looked up once: every acquisition and release builds one of these.
-  static const Script& acquire = embedded_script("lock_acquire");
-  static const Script& release = embedded_script("lock_release");
-  static const Script& extend = embedded_script("lock_extend");
-  static const Script& leave = embedded_script("lock_waiter_leave");
+  static const Script& acquire = embedded_script(ScriptName::lock_acquire);
+  static const Script& release = embedded_script(ScriptName::lock_release);
+  static const Script& extend = embedded_script(ScriptName::lock_extend);
+  static const Script& leave = embedded_script(ScriptName::lock_waiter_leave);
   static const LockKind kind{
       .name = "exclusive",
       .acquire =

@@ -26,7 +26,7 @@ LockKind make_fair_kind(std::chrono::milliseconds queue_timeout) {
       .acquire =
           [timeout](const LockState& state, const std::string& token, const LockOwner& owner) {
             const FairQueueKeys queue(state.keys.holder);
-            return embedded_script("fair_lock_acquire")
+            return embedded_script(ScriptName::fair_lock_acquire)
                 .call({state.keys.holder, state.keys.state, queue.queue, queue.deadlines,
                        ReadWriteKeys(state.keys.holder).readers},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
@@ -34,17 +34,17 @@ LockKind make_fair_kind(std::chrono::milliseconds queue_timeout) {
           },
       .release =
           [](const LockState& state, const std::string& token) {
-            return embedded_script("lock_release")
+            return embedded_script(ScriptName::lock_release)
                 .call({state.keys.holder, state.keys.state}, {token, state.keys.channel, std::to_string(state.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
-            return embedded_script("lock_extend").call({state.keys.holder}, {token, std::to_string(ttl.count())});
+            return embedded_script(ScriptName::lock_extend).call({state.keys.holder}, {token, std::to_string(ttl.count())});
           },
       .abandon =
           [](const LockState& state, const std::string& token) {
             const FairQueueKeys queue(state.keys.holder);
-            return embedded_script("fair_lock_abandon")
+            return embedded_script(ScriptName::fair_lock_abandon)
                 .call({queue.queue, queue.deadlines, state.keys.holder}, {token, state.keys.channel});
           },
   };

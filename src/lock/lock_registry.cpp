@@ -5,7 +5,7 @@
 #include "lock/lock_registry.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <stdexcept>
 #include <map>
 
 #include <fmt/format.h>
@@ -27,20 +27,6 @@ std::string glob_escape(std::string_view text) {
     out += c;
   }
   return out;
-}
-
-// A field that must hold a whole number; a NotANumber naming the field
-// otherwise (the lock is then reported damaged, not read as 0).
-struct NotANumber {
-  std::string what;
-};
-long long to_number(const std::string& text, std::string_view field) {
-  long long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    throw NotANumber{fmt::format("field {} holds '{}', not a whole number", field, text)};
-  }
-  return value;
 }
 
 LockInfo damaged(std::string name, std::string what) {
@@ -71,26 +57,31 @@ std::optional<LockInfo> to_info(std::string name, const std::string& key, const 
       !expires_at.is_integer()) {
     return std::nullopt;  // released or expired between SCAN and the read
   }
-  std::map<std::string, std::string> f;
+  // A missing field reads as an empty string, which a number field refuses.
+  static const Reply missing = Reply::make_string("");
+  std::map<std::string, const Reply*> f;
   const auto& items = fields.as_array();
-  for (std::size_t i = 0; i + 1 < items.size(); i += 2) f[items[i].as_string()] = items[i + 1].as_string();
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) f[items[i].as_string()] = &items[i + 1];
+  const auto field = [&](const char* field_name) -> const Reply& {
+    const auto found = f.find(field_name);
+    return found == f.end() ? missing : *found->second;
+  };
   LockInfo info;
   info.name = name;
   try {
-    info.kind = f["kind"];
-    info.host = f["host"];
-    info.pid = static_cast<long>(to_number(f["pid"], "pid"));
-    info.label = f["label"];
-    info.ttl = std::chrono::milliseconds(to_number(f["ttl"], "ttl"));
+    info.kind = field("kind").as_string();
+    info.host = field("host").as_string();
+    info.pid = static_cast<long>(field("pid").integer_field("field pid"));
+    info.label = field("label").as_string();
+    info.ttl = std::chrono::milliseconds(field("ttl").integer_field("field ttl"));
     // An exclusive lock records acquired_at only once its expiry has moved
     // (lua/lock_acquire.lua); until then the expiry is acquired_at + ttl.
-    const auto acquired_at = f.find("acquired_at");
-    info.acquired_at_ms = acquired_at != f.end() ? to_number(acquired_at->second, "acquired_at")
-                                                 : expires_at.as_integer() - info.ttl.count();
+    info.acquired_at_ms = f.contains("acquired_at") ? field("acquired_at").integer_field("field acquired_at")
+                                                    : expires_at.as_integer() - info.ttl.count();
     info.ttl_left = std::chrono::milliseconds(pttl.as_integer());
-    info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f["fence"], "fence"))};
-  } catch (const NotANumber& bad) {
-    return damaged(std::move(name), fmt::format("key {}: {}", key, bad.what));
+    info.fence = FencingToken{static_cast<std::uint64_t>(field("fence").integer_field("field fence"))};
+  } catch (const ProtocolError& bad) {
+    return damaged(std::move(name), fmt::format("key {}: {}", key, bad.what()));
   }
   return info;
 }
@@ -111,15 +102,16 @@ void append_leases(const std::string& name, const std::string& key, const char* 
       info.name = name;
       info.kind = kind;
       info.host = f.at(0).as_string();
-      info.pid = static_cast<long>(to_number(f.at(1).as_string(), "pid"));
+      info.pid = static_cast<long>(f.at(1).integer_field("field pid"));
       info.label = f.at(2).as_string();
-      info.fence = FencingToken{static_cast<std::uint64_t>(to_number(f.at(3).as_string(), "fence"))};
-      info.acquired_at_ms = to_number(f.at(4).as_string(), "acquired_at");
-      info.ttl = std::chrono::milliseconds(to_number(f.at(5).as_string(), "ttl"));
+      info.fence = FencingToken{static_cast<std::uint64_t>(f.at(3).integer_field("field fence"))};
+      info.acquired_at_ms = f.at(4).integer_field("field acquired_at");
+      info.ttl = std::chrono::milliseconds(f.at(5).integer_field("field ttl"));
       info.ttl_left = std::chrono::milliseconds(f.at(6).as_integer());
       out.push_back(std::move(info));
-    } catch (const NotANumber& bad) {
-      out.push_back(damaged(name, fmt::format("key {}: {}", key, bad.what)));
+    } catch (const std::out_of_range&) {
+      out.push_back(damaged(name, fmt::format("key {}: a lease entry has {} fields, not 7", key,
+                                              lease.is_array() ? lease.as_array().size() : 0)));
     } catch (const Error& bad) {
       out.push_back(damaged(name, fmt::format("key {}: {}", key, bad.what())));
     }
@@ -142,7 +134,7 @@ std::vector<LockInfo> read_holders(const Client& client, const std::string& pref
     commands.push_back(std::move(Command("PTTL").key(keys.holder)));
     commands.push_back(std::move(Command("PEXPIRETIME").key(keys.holder)));
   }
-  const Script& readers = embedded_script("rwlock_readers");
+  const Script& readers = embedded_script(ScriptName::rwlock_readers);
   for (const auto& name : wanted.readers) {
     const ReadWriteKeys rw(LockKeys(prefix, name).holder);
     commands.push_back(readers.call({rw.readers, rw.owners}, {}));
@@ -237,9 +229,9 @@ bool force_release_lock(const Client& client, const std::string& prefix, const s
   // rwlock_force_release.lua ends every lease of a zset and its owners hash,
   // so it serves the permits as well as the readers.
   const std::vector<Command> commands{
-      embedded_script("lock_force_release").call({keys.holder, keys.state}, {keys.channel}),
-      embedded_script("rwlock_force_release").call({rw.readers, rw.owners}, {keys.channel}),
-      embedded_script("rwlock_force_release").call({semaphore.permits, semaphore.owners}, {keys.channel}),
+      embedded_script(ScriptName::lock_force_release).call({keys.holder, keys.state}, {keys.channel}),
+      embedded_script(ScriptName::rwlock_force_release).call({rw.readers, rw.owners}, {keys.channel}),
+      embedded_script(ScriptName::rwlock_force_release).call({semaphore.permits, semaphore.owners}, {keys.channel}),
   };
   std::vector<Reply> replies = client.execute(commands);
   for (const Reply& reply : replies) reply.throw_if_error();

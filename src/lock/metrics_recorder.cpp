@@ -2,9 +2,10 @@
 #include "lock/metrics_recorder.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
+
+#include "redkit/error.hpp"
 
 namespace redkit::detail {
 namespace {
@@ -13,12 +14,6 @@ constexpr const char* kCounterNames[] = {"attempts", "acquisitions", "timeouts",
 constexpr const char* kHistogramNames[] = {"wait", "handoff", "hold"};
 constexpr int kContendedKept = 1000;
 constexpr std::size_t kContendedReported = 10;
-
-std::uint64_t to_count(const std::string& text) {
-  std::uint64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
 
 }  // namespace
 
@@ -157,7 +152,12 @@ LockMetrics MetricsRecorder::read() const {
   for (const auto& r : replies) r.throw_if_error();
   std::map<std::string, std::uint64_t> fields;
   const auto& items = replies[0].as_array();
-  for (std::size_t i = 0; i + 1 < items.size(); i += 2) fields[items[i].as_string()] = to_count(items[i + 1].as_string());
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    const std::string& field = items[i].as_string();
+    const long long count = items[i + 1].integer_field(fmt::format("lock metrics field {}", field));
+    if (count < 0) throw ProtocolError(fmt::format("lock metrics field {}: negative count {}", field, count));
+    fields[field] = static_cast<std::uint64_t>(count);
+  }
 
   LockMetrics m;
   std::uint64_t* counters[] = {&m.attempts, &m.acquisitions, &m.timeouts, &m.releases, &m.lost, &m.renewals};
@@ -174,7 +174,7 @@ LockMetrics MetricsRecorder::read() const {
   }
   const auto& top = replies[1].as_array();
   for (std::size_t i = 0; i + 1 < top.size(); i += 2) {
-    m.most_contended.emplace_back(top[i].as_string(), static_cast<std::uint64_t>(top[i + 1].as_double()));
+    m.most_contended.emplace_back(top[i].as_string(), static_cast<std::uint64_t>(top[i + 1].double_field("lock contention score")));
   }
   return m;
 }

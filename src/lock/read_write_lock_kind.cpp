@@ -24,27 +24,27 @@ LockKind make_write_kind(bool writer_preference) {
       .acquire =
           [intent_ttl](const LockState& state, const std::string& token, const LockOwner& owner) {
             const ReadWriteKeys rw(state.keys.holder);
-            return embedded_script("rwlock_write_acquire")
+            return embedded_script(ScriptName::rwlock_write_acquire)
                 .call({state.keys.holder, state.keys.state, rw.readers, rw.owners, rw.intents},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
                        owner.label, "write", intent_ttl, owner.id});
           },
       .release =
           [](const LockState& state, const std::string& token) {
-            return embedded_script("rwlock_write_release")
+            return embedded_script(ScriptName::rwlock_write_release)
                 .call({state.keys.holder, state.keys.state, ReadWriteKeys(state.keys.holder).readers},
                       {token, state.keys.channel, std::to_string(state.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
-            return embedded_script("rwlock_write_extend")
+            return embedded_script(ScriptName::rwlock_write_extend)
                 .call({state.keys.holder, ReadWriteKeys(state.keys.holder).readers},
                       {token, std::to_string(ttl.count())});
           },
       // Without preference no intent is recorded, so there is nothing to withdraw.
       .abandon = writer_preference ? std::function<Command(const LockState&, const std::string&)>(
                                          [](const LockState& state, const std::string& token) {
-                                           return embedded_script("rwlock_write_abandon")
+                                           return embedded_script(ScriptName::rwlock_write_abandon)
                                                .call({ReadWriteKeys(state.keys.holder).intents},
                                                      {token, state.keys.channel});
                                          })
@@ -66,7 +66,7 @@ const LockKind& read_lock_kind() {
       .acquire =
           [](const LockState& state, const std::string& token, const LockOwner& owner) {
             const ReadWriteKeys rw(state.keys.holder);
-            return embedded_script("rwlock_read_acquire")
+            return embedded_script(ScriptName::rwlock_read_acquire)
                 .call({state.keys.holder, state.keys.state, rw.readers, rw.owners, rw.intents},
                       {token, std::to_string(state.options.ttl.count()), owner.host, std::to_string(owner.pid),
                        owner.label, owner.id});
@@ -74,13 +74,13 @@ const LockKind& read_lock_kind() {
       .release =
           [](const LockState& state, const std::string& token) {
             const ReadWriteKeys rw(state.keys.holder);
-            return embedded_script("rwlock_read_release")
+            return embedded_script(ScriptName::rwlock_read_release)
                 .call({state.keys.holder, rw.readers, rw.owners, rw.released}, {token, state.keys.channel});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
             const ReadWriteKeys rw(state.keys.holder);
-            return embedded_script("rwlock_read_extend")
+            return embedded_script(ScriptName::rwlock_read_extend)
                 .call({state.keys.holder, rw.readers, rw.owners}, {token, std::to_string(ttl.count())});
           },
       .abandon = {},

@@ -168,7 +168,7 @@ RedlockCore::Attempt RedlockCore::attempt(const LockState& state, const std::str
 
 void RedlockCore::raise_fence(const LockState& state, const std::string& token, FencingToken fence,
                               const std::vector<bool>& granted_by) {
-  const Command raise = embedded_script("redlock_fence_raise")
+  const Command raise = embedded_script(ScriptName::redlock_fence_raise)
                             .call({state.keys.holder, state.keys.state}, {token, std::to_string(fence.value)});
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     if (!granted_by[i]) continue;

@@ -19,7 +19,7 @@ LockKind make_permit_kind(int permits) {
       .acquire =
           [count](const LockState& state, const std::string& token, const LockOwner& owner) {
             const SemaphoreKeys keys(state.keys.holder);
-            return embedded_script("semaphore_acquire")
+            return embedded_script(ScriptName::semaphore_acquire)
                 .call({keys.permits, keys.owners, state.keys.state},
                       {token, std::to_string(state.options.ttl.count()), count, owner.host,
                        std::to_string(owner.pid), owner.label, owner.id});
@@ -27,13 +27,13 @@ LockKind make_permit_kind(int permits) {
       .release =
           [](const LockState& state, const std::string& token) {
             const SemaphoreKeys keys(state.keys.holder);
-            return embedded_script("semaphore_release")
+            return embedded_script(ScriptName::semaphore_release)
                 .call({keys.permits, keys.owners, keys.released}, {token, state.keys.channel});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
             const SemaphoreKeys keys(state.keys.holder);
-            return embedded_script("semaphore_extend")
+            return embedded_script(ScriptName::semaphore_extend)
                 .call({keys.permits, keys.owners}, {token, std::to_string(ttl.count())});
           },
       // A waiter leaves nothing behind: permits are only written when granted.

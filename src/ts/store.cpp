@@ -1,5 +1,4 @@
 // Store: construction, series administration (create, alter, remove, info).
-#include <charconv>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -17,6 +16,7 @@
 namespace redkit::ts {
 
 using ::redkit::detail::embedded_script;
+using ::redkit::detail::ScriptName;
 
 Timestamp parse_kept_from(const Reply& element) {
   if (element.is_integer()) {
@@ -28,21 +28,6 @@ Timestamp parse_kept_from(const Reply& element) {
   throw ProtocolError(fmt::format("time series: expected the oldest kept timestamp, got {}", element.to_display()));
 }
 
-namespace {
-
-// A whole number the metadata hash holds in `field`; ProtocolError naming
-// the field and the series otherwise.
-long long metadata_integer(std::string_view series, std::string_view field, const std::string& text) {
-  long long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    throw ProtocolError(
-        fmt::format("time series '{}': metadata field '{}' holds '{}', not a whole number", series, field, text));
-  }
-  return value;
-}
-
-}  // namespace
 
 Store::Impl::Impl(Client client_in, StoreOptions options_in)
     : client(std::move(client_in)),
@@ -76,20 +61,24 @@ void Store::Impl::throw_wrong_type(std::string_view name) const {
                                name, culprit));
 }
 
+void Store::Impl::throw_series_error(std::string_view name, const ReplyError& error) const {
+  if (error.code() == "NOSERIES") {
+    throw_not_found(name);
+  }
+  if (error.code() == "WRONGTYPE") {
+    throw_wrong_type(name);
+  }
+  if (error.code() == "CORRUPTHEAD") {
+    detail::throw_corrupt_head(name, keys(name), "it is not a whole number of records");
+  }
+  throw error;
+}
+
 Reply Store::Impl::run(std::string_view name, const Command& command) const {
   try {
     return client.command(command);
   } catch (const ReplyError& error) {
-    if (error.code() == "NOSERIES") {
-      throw_not_found(name);
-    }
-    if (error.code() == "WRONGTYPE") {
-      throw_wrong_type(name);
-    }
-    if (error.code() == "CORRUPTHEAD") {
-      detail::throw_corrupt_head(name, keys(name), "it is not a whole number of records");
-    }
-    throw;
+    throw_series_error(name, error);
   }
 }
 
@@ -105,7 +94,7 @@ bool Store::Impl::create(std::string_view name, const SeriesOptions& series, boo
     args.push_back(value);
   }
   try {
-    return client.command(embedded_script("ts_create").call({k.meta, k.labels, series_set}, std::move(args)))
+    return client.command(embedded_script(ScriptName::ts_create).call({k.meta, k.labels, series_set}, std::move(args)))
                .as_integer() == 1;
   } catch (const ReplyError& error) {
     if (error.code() == "EXISTS") {
@@ -156,10 +145,10 @@ void Store::alter(std::string_view name, const SeriesChanges& changes) {
       args.push_back(value);
     }
   }
-  impl_->run(name, embedded_script("ts_alter").call({k.meta, k.labels}, std::move(args)));
+  impl_->run(name, embedded_script(ScriptName::ts_alter).call({k.meta, k.labels}, std::move(args)));
   if (changes.retention) {
     // A shorter retention frees the chunks it drops now, not at the next seal.
-    while (impl_->client.command(embedded_script("ts_trim").call({k.meta, k.chunks, k.summary},
+    while (impl_->client.command(embedded_script(ScriptName::ts_trim).call({k.meta, k.chunks, k.summary},
                                                                {std::to_string(limits::kTrimChunksPerCall)}))
                .as_integer() == limits::kTrimChunksPerCall) {
     }
@@ -169,7 +158,7 @@ void Store::alter(std::string_view name, const SeriesChanges& changes) {
 bool Store::remove(std::string_view name) {
   detail::validate_series_name(name);
   const auto k = impl_->keys(name);
-  return impl_->run(name, embedded_script("ts_delete")
+  return impl_->run(name, embedded_script(ScriptName::ts_delete)
                               .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set, k.rules},
                                     {std::string(name), impl_->index_prefix, impl_->options.prefix}))
              .as_integer() == 1;
@@ -185,7 +174,7 @@ SeriesInfo Store::info(std::string_view name) const {
   detail::validate_series_name(name);
   const auto k = impl_->keys(name);
   const Reply reply =
-      impl_->run(name, embedded_script("ts_info").call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {}));
+      impl_->run(name, embedded_script(ScriptName::ts_info).call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {}));
   // The reply's layout is documented in lua/ts_info.lua.
   const auto& parts = reply.as_array();
   SeriesInfo info;
@@ -198,7 +187,8 @@ SeriesInfo Store::info(std::string_view name) const {
     if (field == "last") {
       last = value;
     } else if (field == "ret") {
-      info.retention = std::chrono::milliseconds(metadata_integer(name, field, value));
+      info.retention = std::chrono::milliseconds(
+          fields[i + 1].integer_field(fmt::format("time series '{}': metadata field '{}'", name, field)));
     } else if (field == "dup") {
       info.duplicate_policy = parse_duplicate_policy(value);
     } else if (field == "src") {

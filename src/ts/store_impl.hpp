@@ -105,8 +105,12 @@ struct Store::Impl {
   std::string series_set;    // <prefix>{ts-index}:series
 
   detail::SeriesKeys keys(std::string_view name) const;
-  // Runs a command; an error reply 'NOSERIES' becomes SeriesNotFound naming
-  // the series, 'WRONGTYPE' a ReplyError naming the series and the key.
+  // The one mapping of a script's error codes about series `name` to
+  // exceptions: 'NOSERIES' becomes SeriesNotFound naming the series,
+  // 'WRONGTYPE' a ReplyError naming the series and the key, 'CORRUPTHEAD'
+  // CorruptData; any other error is rethrown as it is.
+  [[noreturn]] void throw_series_error(std::string_view name, const ReplyError& error) const;
+  // Runs a command, its error reply translated by throw_series_error.
   Reply run(std::string_view name, const Command& command) const;
   [[noreturn]] void throw_not_found(std::string_view name) const;
   // A key of the series' layout holds another type (someone else's key):

@@ -15,6 +15,7 @@
 namespace redkit::ts {
 
 using ::redkit::detail::embedded_script;
+using ::redkit::detail::ScriptName;
 
 namespace {
 
@@ -116,7 +117,7 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   std::size_t page_chunks = limit ? 1 : limits::kChunksPerPage;
   for (;;) {
     const Reply reply = run(
-        name, embedded_script("ts_read").call(
+        name, embedded_script(ScriptName::ts_read).call(
                   {k.meta, k.head, k.chunks, k.summary},
                   {reverse ? "reverse" : "forward", std::to_string(reverse ? lo : cursor_lo),
                    std::to_string(reverse ? cursor_hi : hi), std::to_string(page_chunks),
@@ -371,7 +372,7 @@ SeriesStats Store::stats(std::string_view name, Timestamp from, Timestamp to) co
     return stats;
   }
   const auto k = impl_->keys(name);
-  const Reply reply = impl_->run(name, embedded_script("ts_stats").call({k.meta, k.head, k.chunks, k.summary},
+  const Reply reply = impl_->run(name, embedded_script(ScriptName::ts_stats).call({k.meta, k.head, k.chunks, k.summary},
                                                                         {std::to_string(lo), std::to_string(hi)}));
   const auto& parts = reply.as_array();
   const Timestamp from_kept = std::max(lo, parse_kept_from(parts.at(1)));
@@ -427,7 +428,7 @@ std::uint64_t Store::delete_range(std::string_view name, Timestamp from, Timesta
 
 std::uint64_t Store::Impl::delete_samples(std::string_view name, Timestamp lo, Timestamp hi) const {
   const auto k = keys(name);
-  const Reply reply = run(name, embedded_script("ts_delete_range")
+  const Reply reply = run(name, embedded_script(ScriptName::ts_delete_range)
                                     .call({k.meta, k.head, k.chunks, k.summary, k.rules},
                                           {std::to_string(lo), std::to_string(hi)}));
   const auto& parts = reply.as_array();

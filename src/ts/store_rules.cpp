@@ -18,6 +18,7 @@
 namespace redkit::ts {
 
 using ::redkit::detail::embedded_script;
+using ::redkit::detail::ScriptName;
 
 namespace {
 
@@ -234,7 +235,7 @@ void Store::create_rule(std::string_view source, std::string_view destination, c
   const auto from = impl_->keys(source);
   const auto to = impl_->keys(destination);
   try {
-    impl_->client.command(embedded_script("ts_rule_create")
+    impl_->client.command(embedded_script(ScriptName::ts_rule_create)
                               .call({from.meta, from.rules, to.meta, to.rules},
                                     {std::string(source), std::string(destination), to_string(aggregation.aggregator),
                                      std::to_string(aggregation.bucket.count()), std::to_string(aggregation.align)}));
@@ -258,7 +259,7 @@ bool Store::delete_rule(std::string_view source, std::string_view destination) {
   const auto from = impl_->keys(source);
   const auto to = impl_->keys(destination);
   return impl_->client
-             .command(embedded_script("ts_rule_delete")
+             .command(embedded_script(ScriptName::ts_rule_delete)
                           .call({from.meta, from.rules, to.meta}, {std::string(destination)}))
              .as_integer() == 1;
 }
@@ -266,18 +267,7 @@ bool Store::delete_rule(std::string_view source, std::string_view destination) {
 std::vector<CompactionRule> Store::rules(std::string_view source) const { return impl_->rules(source); }
 
 std::vector<std::string> Store::apply_retention_preset(std::string_view name, Aggregator aggregator) {
-  using std::chrono::hours;
-  using std::chrono::minutes;
   detail::validate_series_name(name);
-  struct Level {
-    const char* suffix;
-    std::chrono::milliseconds bucket;
-    std::chrono::milliseconds retention;
-  };
-  const Level levels[] = {{":1m", minutes(1), hours(24 * 7)},
-                          {":5m", minutes(5), hours(24 * 30)},
-                          {":1h", hours(1), hours(24 * 90)},
-                          {":1d", hours(24), hours(24 * 365)}};
   const auto set_retention = [&](std::string_view series, std::chrono::milliseconds retention) {
     SeriesOptions options = impl_->options.default_series;
     options.retention = retention;
@@ -289,8 +279,8 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
   // so a refused preset leaves every series as it was (the checks and the
   // writes are separate round trips: a concurrent change can still slip in).
   std::vector<std::string> destinations;
-  for (const Level& level : levels) {
-    destinations.push_back(std::string(name) + level.suffix);
+  for (const RetentionLevel& level : kRetentionPresetLevels) {
+    destinations.push_back(std::string(name).append(level.suffix));
     detail::validate_series_name(destinations.back());
   }
   const auto source_keys = impl_->keys(name);
@@ -317,10 +307,10 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
     if (!found[0].is_nil()) refuse("the source is the destination of another rule");
   }
 
-  set_retention(name, hours(24));
+  set_retention(name, kPresetRawRetention);
   for (std::size_t i = 0; i < destinations.size(); ++i) {
     const std::string& destination = destinations[i];
-    const Level& level = levels[i];
+    const RetentionLevel& level = kRetentionPresetLevels[i];
     set_retention(destination, level.retention);
     const bool present = std::find(existing.begin(), existing.end(), destination) != existing.end();
     if (!present) {

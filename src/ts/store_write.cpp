@@ -18,6 +18,7 @@
 namespace redkit::ts {
 
 using ::redkit::detail::embedded_script;
+using ::redkit::detail::ScriptName;
 
 namespace {
 
@@ -80,7 +81,7 @@ detail::StoredChunk chunk_of(const std::vector<Reply>& parts) {
 }  // namespace
 
 void Store::Impl::trim(const detail::SeriesKeys& k) const {
-  client.command(embedded_script("ts_trim").call({k.meta, k.chunks, k.summary},
+  client.command(embedded_script(ScriptName::ts_trim).call({k.meta, k.chunks, k.summary},
                                                  {std::to_string(limits::kTrimChunksPerCall)}));
 }
 
@@ -89,7 +90,7 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     Reply reply;
     try {
-      reply = client.command(embedded_script("ts_head").call({k.meta, k.head}, {}));
+      reply = client.command(embedded_script(ScriptName::ts_head).call({k.meta, k.head}, {}));
     } catch (const ReplyError& error) {
       if (error.code() == "NOSERIES") {
         return;  // deleted meanwhile: nothing to seal
@@ -128,8 +129,8 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
     }
     args[2] = std::to_string(cut * detail::kRecordBytes);
     std::vector<Command> commands{
-        embedded_script("ts_store_blocks").call({k.meta, k.head, k.chunks, k.summary, k.rules}, std::move(args)),
-        embedded_script("ts_trim").call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
+        embedded_script(ScriptName::ts_store_blocks).call({k.meta, k.head, k.chunks, k.summary, k.rules}, std::move(args)),
+        embedded_script(ScriptName::ts_trim).call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
     };
     const auto replies = client.execute(commands);
     replies[0].throw_if_error();
@@ -152,7 +153,7 @@ std::size_t Store::Impl::append_compressed(std::string_view name, const detail::
     std::vector<Command> commands;
     const std::size_t end = std::min(pieces.size(), next + kPiecesPerRoundTrip);
     for (std::size_t i = next; i < end; ++i) {
-      commands.push_back(embedded_script("ts_store_blocks")
+      commands.push_back(embedded_script(ScriptName::ts_store_blocks)
                              .call({k.meta, k.head, k.chunks, k.summary, k.rules},
                                    {"append", "", "", pieces[i].bytes, std::to_string(pieces[i].first),
                                     pieces[i].summary, std::to_string(limits::kChunkTargetBytes)}));
@@ -194,7 +195,7 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
   }
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     const Reply reply =
-        run(name, embedded_script("ts_chunk_get")
+        run(name, embedded_script(ScriptName::ts_chunk_get)
                       .call({k.meta, k.chunks, k.summary},
                             {std::to_string(sample.timestamp), std::to_string(std::max(call.newest, sample.timestamp))}));
     const auto& parts = reply.as_array();
@@ -230,7 +231,7 @@ void Store::Impl::place_in_chunk(std::string_view name, const detail::SeriesKeys
     }
     std::vector<std::string> args{std::to_string(parts.at(2).as_string().size()), id, std::to_string(added)};
     append_pieces(args, encode_pieces(samples, limits::kBulkBlockSamples));
-    if (client.command(embedded_script("ts_chunk_put").call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
+    if (client.command(embedded_script(ScriptName::ts_chunk_put).call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
             .as_integer() == 1) {
       return;
     }
@@ -243,7 +244,7 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
   std::vector<Sample> samples;
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     const Reply reply =
-        run(name, embedded_script("ts_chunk_get").call({k.meta, k.chunks, k.summary}, {std::to_string(at)}));
+        run(name, embedded_script(ScriptName::ts_chunk_get).call({k.meta, k.chunks, k.summary}, {std::to_string(at)}));
     const auto& parts = reply.as_array();
     if (parts.size() == 1) {
       return 0;
@@ -260,7 +261,7 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
     std::vector<std::string> args{std::to_string(parts.at(2).as_string().size()), parts.at(1).as_string(),
                                   std::to_string(-static_cast<long long>(removed))};
     append_pieces(args, encode_pieces(samples, limits::kBulkBlockSamples));
-    if (client.command(embedded_script("ts_chunk_put").call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
+    if (client.command(embedded_script(ScriptName::ts_chunk_put).call({k.meta, k.head, k.chunks, k.summary}, std::move(args)))
             .as_integer() == 1) {
       return removed;
     }
@@ -301,7 +302,7 @@ void Store::Impl::add_through_head(std::string_view name, const detail::SeriesKe
   for (std::size_t begin = 0; begin < samples.size(); begin += limits::kMaxRecordsPerAdd) {
     const auto batch = samples.subspan(begin, std::min(limits::kMaxRecordsPerAdd, samples.size() - begin));
     const Reply reply =
-        run(name, embedded_script("ts_add").call(
+        run(name, embedded_script(ScriptName::ts_add).call(
                       {k.meta, k.head, k.chunks, k.rules},
                       {detail::encode_records(batch), policy,
                        call.refuse_before ? std::to_string(*call.refuse_before) : std::string(),
@@ -318,7 +319,7 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
     if (samples.size() >= limits::kBulkMinSamples) {
       // Bulk storing skips ts_add, which would report what the call judges
       // retention by: read it here.
-      const Reply state = run(name, embedded_script("ts_kept_from").call({k.meta}, {}));
+      const Reply state = run(name, embedded_script(ScriptName::ts_kept_from).call({k.meta}, {}));
       const auto& fields = state.as_array();
       if (!call.refuse_before) {
         call.refuse_before = parse_kept_from(fields.at(1));
@@ -436,7 +437,7 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       continue;
     }
     const auto k = impl_->keys(name);
-    commands.push_back(embedded_script("ts_add").call(
+    commands.push_back(embedded_script(ScriptName::ts_add).call(
         {k.meta, k.head, k.chunks, k.rules},
         {detail::encode_records(series), policy, "", std::to_string(series.back().timestamp)}));
     pipelined.emplace_back(&name, &series);
@@ -454,11 +455,8 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       remember(call);
       continue;
     }
-    if (replies[i].is_error() && replies[i].error_message().starts_with("CORRUPTHEAD")) {
-      detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
-    }
-    if (replies[i].is_error() && replies[i].error_message().starts_with("WRONGTYPE")) {
-      impl_->throw_wrong_type(name);
+    if (replies[i].is_error()) {
+      impl_->throw_series_error(name, ReplyError(replies[i].error_message()));
     }
     replies[i].throw_if_error();
     std::vector<RuleUpdate> updates;

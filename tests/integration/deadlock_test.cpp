@@ -85,7 +85,7 @@ TEST_F(DeadlockTest, OperatorSeesTheCycle) {
   EXPECT_TRUE(locks.find_deadlocks().empty());
   // The waits as two stuck waiters record them: x's owner waits for y, and
   // y's owner for x.
-  const Script& record = detail::embedded_script("lock_wait_register");
+  const Script& record = detail::embedded_script(detail::ScriptName::lock_wait_register);
   client.command(record.call({prefix() + "{lock-waits}"}, {x_owner, "y", "10000"}));
   EXPECT_TRUE(locks.find_deadlocks().empty());  // half a cycle is no deadlock
   client.command(record.call({prefix() + "{lock-waits}"}, {y_owner, "x", "10000"}));

@@ -40,7 +40,7 @@ class FairLockTest : public test::LockServiceTest {
   // A waiter that queued once and died: one attempt, never repeated, never
   // withdrawn.
   Reply ghost_attempt(const std::string& name, const std::string& token, std::chrono::milliseconds queue_timeout) {
-    const Script& acquire = detail::embedded_script("fair_lock_acquire");
+    const Script& acquire = detail::embedded_script(detail::ScriptName::fair_lock_acquire);
     return client().command(
         acquire.call({holder_key(name), holder_key(name) + ":state", queue_key(name), deadlines_key(name),
                       holder_key(name) + ":readers"},
@@ -234,7 +234,7 @@ TEST_F(FairLockTest, AbandonedHeadWakesTheNextWaiter) {
   holder.unlock();
   std::this_thread::sleep_for(100ms);  // the waiter was refused and sleeps by now
   EXPECT_FALSE(acquired.load());
-  const Script& abandon = detail::embedded_script("fair_lock_abandon");
+  const Script& abandon = detail::embedded_script(detail::ScriptName::fair_lock_abandon);
   const auto abandoned_at = Clock::now();
   EXPECT_EQ(client()
                 .command(abandon.call({queue_key("line"), deadlines_key("line"), holder_key("line")},

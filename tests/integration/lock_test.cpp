@@ -130,8 +130,8 @@ TEST_F(LockTest, ReleaseAndExtendReportWhatTheyFound) {
 
 TEST_F(LockTest, RepeatedReleaseOfTheSameTokenIsDone) {
   // What a client does when the reply to its release was lost: send it again.
-  const Script& acquire = detail::embedded_script("lock_acquire");
-  const Script& release = detail::embedded_script("lock_release");
+  const Script& acquire = detail::embedded_script(detail::ScriptName::lock_acquire);
+  const Script& release = detail::embedded_script(detail::ScriptName::lock_release);
   const std::vector<std::string> keys{holder_key("retry"), holder_key("retry") + ":state",
                                       holder_key("retry") + ":readers", holder_key("retry") + ":waiters"};
   auto acquired = client().command(acquire.call(keys, {"t1", "10000", "h", "1", "", "exclusive", "h/1/1", "0", "1000"}));

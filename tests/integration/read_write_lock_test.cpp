@@ -1,7 +1,8 @@
 // Read-write locks against a real server: shared readers, exclusive writer,
-// exclusion with exclusive locks, per-reader expiry, renewal, writer
-// preference, fencing, the registry, release outcomes, bad input, and a
-// concurrent run that counts overlaps.
+// exclusion with exclusive locks, writer preference, fencing, the registry,
+// the writer's release outcomes, bad input, and a concurrent run that counts
+// overlaps. What read leases share with semaphore permits (renewal, expiry,
+// loss, their outcomes) is in lease_test.cpp.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -109,57 +110,6 @@ TEST_F(ReadWriteLockTest, WaitingWriterIsWokenByTheLastReadersRelease) {
   thread.join();
   EXPECT_TRUE(acquired.load());
   EXPECT_LT(Clock::now() - released_at, 5s);
-}
-
-TEST_F(ReadWriteLockTest, DeadReaderStopsBlockingTheWriterAfterItsTtl) {
-  Lock dead = locks().make_reader("doc", {.ttl = 300ms, .auto_renew = false});
-  Lock alive = locks().make_reader("doc", {.ttl = 300ms, .auto_renew = false});
-  // Relies on the readers' expiry, not on its own retries.
-  Lock writer = locks().make_writer("doc", {.ttl = 5s, .retry = {.base_delay = 20s, .max_delay = 20s}});
-  ASSERT_TRUE(dead.try_lock());
-  ASSERT_TRUE(alive.try_lock());
-  alive.unlock();
-  // `dead` is never released: it stands for a reader whose process died.
-  const auto start = Clock::now();
-  EXPECT_TRUE(writer.try_lock_for(5s));
-  const auto waited = Clock::now() - start;
-  EXPECT_GE(waited, 200ms);
-  EXPECT_LT(waited, 2s);
-  EXPECT_EQ(count_readers("doc"), 0);
-  // The dead reader's lease is gone and a writer holds the lock.
-  EXPECT_EQ(dead.release(), LockOutcome::not_owner);
-}
-
-TEST_F(ReadWriteLockTest, ReaderLeaseIsRenewedWhileHeld) {
-  Lock reader = locks().make_reader("doc", {.ttl = 200ms});
-  Lock writer = locks().make_writer("doc", {.auto_renew = false}, {.writer_preference = false});
-  ASSERT_TRUE(reader.try_lock());
-  const auto end = Clock::now() + 1s;  // five TTLs
-  int attempts = 0;
-  while (Clock::now() < end) {
-    EXPECT_FALSE(writer.try_lock());
-    ++attempts;
-    std::this_thread::sleep_for(20ms);  // pacing of the writer's attempts, not a synchronisation
-  }
-  EXPECT_GT(attempts, 20);
-  EXPECT_TRUE(reader.held());
-  EXPECT_FALSE(reader.lost());
-  EXPECT_EQ(reader.extend(10s), LockOutcome::done);
-  EXPECT_EQ(reader.release(), LockOutcome::done);
-}
-
-TEST_F(ReadWriteLockTest, ReadLeaseRemovedUnderTheReaderIsDetectedAsLost) {
-  std::atomic<int> callbacks{0};
-  Lock reader = locks().make_reader("doc", {.ttl = 300ms, .on_lost = [&] { callbacks.fetch_add(1); }});
-  ASSERT_TRUE(reader.try_lock());
-  std::stop_token stop = reader.stop_token();
-  client().command({"DEL", readers_key("doc")});
-  ASSERT_TRUE(wait_for([&] { return stop.stop_requested(); }, 2s));
-  EXPECT_TRUE(reader.lost());
-  // The stop token fires first, then the callback runs (on the scheduler's
-  // thread): await it rather than race it.
-  EXPECT_TRUE(wait_for([&] { return callbacks.load() == 1; }, 2s));
-  EXPECT_EQ(callbacks.load(), 1);
 }
 
 TEST_F(ReadWriteLockTest, ConcurrentReadersAndWritersNeverOverlap) {
@@ -315,7 +265,7 @@ TEST_F(ReadWriteLockTest, IntentOfAWriterThatDiedLapsesWithinASecond) {
   ASSERT_TRUE(reader.try_lock());
   // A writer that recorded its intent and then died: one refused attempt,
   // never repeated, never withdrawn.
-  const Script& acquire = detail::embedded_script("rwlock_write_acquire");
+  const Script& acquire = detail::embedded_script(detail::ScriptName::rwlock_write_acquire);
   auto refused = client().command(acquire.call(
       {holder_key("doc"), holder_key("doc") + ":state", readers_key("doc"), readers_key("doc") + ":owners",
        intents_key("doc")},
@@ -402,19 +352,6 @@ TEST_F(ReadWriteLockTest, RegistryShowsEachReaderAndTheWriter) {
   EXPECT_EQ(locks().list().size(), 2u);
 }
 
-TEST_F(ReadWriteLockTest, ExpiredReadersLeaveTheRegistry) {
-  Lock reader = locks().make_reader("doc", {.ttl = 200ms, .auto_renew = false});
-  ASSERT_TRUE(reader.try_lock());
-  EXPECT_EQ(locks().list().size(), 1u);
-  EXPECT_TRUE(wait_for([&] { return locks().list().empty(); }, 2s));
-  // Both reader keys expired with the last lease.
-  EXPECT_TRUE(wait_for(
-      [&] {
-        return client().command({"EXISTS", readers_key("doc"), readers_key("doc") + ":owners"}).as_integer() == 0;
-      },
-      2s));
-}
-
 TEST_F(ReadWriteLockTest, ForceReleaseEndsReadersAndWakesWaiters) {
   Lock reader = locks().make_reader("doc", {.ttl = 300ms});
   ASSERT_TRUE(reader.try_lock());
@@ -427,22 +364,9 @@ TEST_F(ReadWriteLockTest, ForceReleaseEndsReadersAndWakesWaiters) {
   EXPECT_TRUE(writer.try_lock());
 }
 
-TEST_F(ReadWriteLockTest, ReleaseAndExtendReportWhatTheyFound) {
-  Lock reader = locks().make_reader("outcomes", {.ttl = 100ms, .auto_renew = false});
-  ASSERT_TRUE(reader.try_lock());
-  ASSERT_TRUE(wait_for([&] { return locks().holders("outcomes").empty(); }, 2s));
-  // Our lease ended and nobody holds the lock.
-  EXPECT_EQ(reader.extend(1s), LockOutcome::expired);
-  EXPECT_TRUE(reader.lost());
-  ASSERT_TRUE(reader.try_lock());
+// The reader's outcomes are LeaseTest's (lease_test.cpp).
+TEST_F(ReadWriteLockTest, WriterReleaseAndExtendReportWhatTheyFound) {
   Lock other = locks().make_reader("outcomes", {.ttl = 10s});
-  ASSERT_TRUE(other.try_lock());
-  ASSERT_TRUE(wait_for([&] { return locks().holders("outcomes").size() == 1; }, 2s));
-  // Our lease ended and another reader holds the lock.
-  EXPECT_EQ(reader.release(), LockOutcome::not_owner);
-  EXPECT_EQ(other.release(), LockOutcome::done);
-  EXPECT_THROW(other.release(), LockError);
-
   Lock writer = locks().make_writer("outcomes", {.ttl = 100ms, .auto_renew = false});
   ASSERT_TRUE(writer.try_lock());
   ASSERT_TRUE(wait_for([&] { return client().command({"EXISTS", holder_key("outcomes")}).as_integer() == 0; }, 2s));
@@ -454,8 +378,8 @@ TEST_F(ReadWriteLockTest, ReleaseAndExtendReportWhatTheyFound) {
 
 TEST_F(ReadWriteLockTest, RepeatedReadAcquireAndReleaseOfTheSameTokenAreAnswered) {
   // What a client does when a reply was lost: send the request again.
-  const Script& acquire = detail::embedded_script("rwlock_read_acquire");
-  const Script& release = detail::embedded_script("rwlock_read_release");
+  const Script& acquire = detail::embedded_script(detail::ScriptName::rwlock_read_acquire);
+  const Script& release = detail::embedded_script(detail::ScriptName::rwlock_read_release);
   const std::string holder = holder_key("retry");
   const std::vector<std::string> acquire_keys{holder, holder + ":state", readers_key("retry"),
                                               readers_key("retry") + ":owners", intents_key("retry")};

@@ -61,7 +61,7 @@ TEST_F(ScriptTest, PipelineKeepsItsOrderAfterRestart) {
 
 TEST_F(ScriptTest, EmbeddedCompareAndDelete) {
   Client client(redis().url());
-  const Script& cad = detail::embedded_script("compare_and_delete");
+  const Script& cad = detail::embedded_script(detail::ScriptName::compare_and_delete);
   client.command({"SET", prefix() + "lock", "token-a"});
   EXPECT_EQ(client.command(cad.call({prefix() + "lock"}, {"token-b"})).as_integer(), 0);
   EXPECT_EQ(client.command({"GET", prefix() + "lock"}).as_string(), "token-a");

@@ -1,7 +1,7 @@
 // Counting semaphores against a real server: never more than N permits under
-// contention, a dead holder's permit freed by its TTL, renewal, the stored
-// permit count, fencing, wake-up on release, the registry, release outcomes
-// and bad input.
+// contention, the stored permit count, fencing, wake-up on release, the
+// registry, a repeated release and bad input. What permits share with read
+// leases (renewal, expiry, loss, their outcomes) is in lease_test.cpp.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -92,57 +92,6 @@ TEST_F(SemaphoreTest, EightThreadsNeverHoldMoreThanNPermits) {
   EXPECT_EQ(count_permits("hammered"), 0);
 }
 
-TEST_F(SemaphoreTest, DeadHoldersPermitIsFreedAfterItsTtl) {
-  Lock dead = locks().make_semaphore("pool", 1, {.ttl = 300ms, .auto_renew = false});
-  // Relies on the lease's expiry, not on its own retries.
-  Lock waiter = locks().make_semaphore("pool", 1, {.ttl = 5s, .retry = {.base_delay = 20s, .max_delay = 20s}});
-  ASSERT_TRUE(dead.try_lock());
-  // `dead` is never released: it stands for a holder whose process died.
-  const auto start = Clock::now();
-  EXPECT_TRUE(waiter.try_lock_for(5s));
-  const auto waited = Clock::now() - start;
-  EXPECT_GE(waited, 200ms);
-  EXPECT_LT(waited, 2s);
-  EXPECT_EQ(count_permits("pool"), 1);
-  // Its handle finds out at its next extension or release.
-  EXPECT_EQ(dead.extend(1s), LockOutcome::not_owner);
-  EXPECT_TRUE(dead.lost());
-  EXPECT_EQ(dead.release(), LockOutcome::not_owner);
-  EXPECT_EQ(waiter.release(), LockOutcome::done);
-}
-
-TEST_F(SemaphoreTest, PermitIsRenewedWhileHeld) {
-  Lock permit = locks().make_semaphore("pool", 1, {.ttl = 200ms});
-  Lock other = locks().make_semaphore("pool", 1, {.auto_renew = false});
-  ASSERT_TRUE(permit.try_lock());
-  const auto end = Clock::now() + 1s;  // five TTLs
-  int attempts = 0;
-  while (Clock::now() < end) {
-    EXPECT_FALSE(other.try_lock());
-    ++attempts;
-    std::this_thread::sleep_for(20ms);  // pacing of the attempts, not a synchronisation
-  }
-  EXPECT_GT(attempts, 20);
-  EXPECT_TRUE(permit.held());
-  EXPECT_FALSE(permit.lost());
-  EXPECT_EQ(permit.extend(10s), LockOutcome::done);
-  EXPECT_EQ(permit.release(), LockOutcome::done);
-}
-
-TEST_F(SemaphoreTest, PermitRemovedUnderItsHolderIsDetectedAsLost) {
-  std::atomic<int> callbacks{0};
-  Lock permit = locks().make_semaphore("pool", 2, {.ttl = 300ms, .on_lost = [&] { callbacks.fetch_add(1); }});
-  ASSERT_TRUE(permit.try_lock());
-  std::stop_token stop = permit.stop_token();
-  client().command({"DEL", permits_key("pool")});
-  ASSERT_TRUE(wait_for([&] { return stop.stop_requested(); }, 2s));
-  EXPECT_TRUE(permit.lost());
-  // The stop token fires first, then the callback runs (on the scheduler's
-  // thread): await it rather than race it.
-  EXPECT_TRUE(wait_for([&] { return callbacks.load() == 1; }, 2s));
-  EXPECT_EQ(callbacks.load(), 1);
-}
-
 TEST_F(SemaphoreTest, UsersDisagreeingOnThePermitCountAreRefused) {
   Lock two = locks().make_semaphore("pool", 2);
   Lock three = locks().make_semaphore("pool", 3);
@@ -207,23 +156,10 @@ TEST_F(SemaphoreTest, EveryPermitTakesTheNextFence) {
   for (std::size_t i = 1; i < fences.size(); ++i) EXPECT_LT(fences[i - 1], fences[i]) << "at " << i;
 }
 
-TEST_F(SemaphoreTest, RepeatedReleaseIsAnsweredAndOutcomesAreReported) {
-  Lock permit = locks().make_semaphore("outcomes", 2, {.ttl = 100ms, .auto_renew = false});
-  ASSERT_TRUE(permit.try_lock());
-  ASSERT_TRUE(wait_for([&] { return locks().holders("outcomes").empty(); }, 2s));
-  // Our lease ended and no permit is held.
-  EXPECT_EQ(permit.extend(1s), LockOutcome::expired);
-  EXPECT_TRUE(permit.lost());
-  ASSERT_TRUE(permit.try_lock());
-  Lock other = locks().make_semaphore("outcomes", 2, {.ttl = 10s});
-  ASSERT_TRUE(other.try_lock());
-  ASSERT_TRUE(wait_for([&] { return locks().holders("outcomes").size() == 1; }, 2s));
-  // Our lease ended and another permit is held.
-  EXPECT_EQ(permit.release(), LockOutcome::not_owner);
-  EXPECT_EQ(other.release(), LockOutcome::done);
-  EXPECT_THROW(other.release(), LockError);
+// The other outcomes are LeaseTest's (lease_test.cpp).
+TEST_F(SemaphoreTest, RepeatedReleaseIsAnswered) {
   // A retry of a release whose reply was lost gets the same answer.
-  const Script& release = detail::embedded_script("semaphore_release");
+  const Script& release = detail::embedded_script(detail::ScriptName::semaphore_release);
   const std::string holder = prefix() + "lock:{outcomes}";
   Lock third = locks().make_semaphore("outcomes", 2, {.ttl = 10s});
   ASSERT_TRUE(third.try_lock());
@@ -274,18 +210,6 @@ TEST_F(SemaphoreTest, RegistryShowsEachPermit) {
   EXPECT_TRUE(locks().holders("pool").empty());
   EXPECT_FALSE(locks().force_release("pool"));
   EXPECT_EQ(first.extend(1s), LockOutcome::expired);
-}
-
-TEST_F(SemaphoreTest, ExpiredPermitsLeaveTheRegistryAndTheirKeysExpire) {
-  Lock permit = locks().make_semaphore("pool", 2, {.ttl = 200ms, .auto_renew = false});
-  ASSERT_TRUE(permit.try_lock());
-  EXPECT_EQ(locks().list().size(), 1u);
-  EXPECT_TRUE(wait_for([&] { return locks().list().empty(); }, 2s));
-  EXPECT_TRUE(wait_for(
-      [&] {
-        return client().command({"EXISTS", permits_key("pool"), permits_key("pool") + ":owners"}).as_integer() == 0;
-      },
-      2s));
 }
 
 TEST_F(SemaphoreTest, BadInputNamesTheValueAndWritesNothing) {

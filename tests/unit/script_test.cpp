@@ -30,11 +30,27 @@ TEST(ScriptTest, RejectsEmptyNameOrSource) {
   EXPECT_THROW(Script("x", ""), InvalidArgument);
 }
 
-TEST(ScriptTest, EmbeddedScriptsAreFoundByFileName) {
-  const Script& s = detail::embedded_script("compare_and_delete");
+TEST(ScriptTest, EachScriptNameReachesTheScriptOfThatFile) {
+  const Script& s = detail::embedded_script(detail::ScriptName::compare_and_delete);
+  EXPECT_EQ(s.name(), "compare_and_delete");
   EXPECT_NE(s.source().find("redis.call('DEL', KEYS[1])"), std::string::npos);
-  EXPECT_GE(detail::embedded_scripts().size(), 1u);
-  EXPECT_THROW(detail::embedded_script("no_such_script"), InvalidArgument);
+  EXPECT_EQ(detail::embedded_script(detail::ScriptName::ts_add).name(), "ts_add");
+  ASSERT_EQ(detail::embedded_scripts().size(), detail::kEmbeddedScriptCount);
+  // The enumerators follow file-name order, as the table does.
+  for (std::size_t i = 1; i < detail::embedded_scripts().size(); ++i) {
+    EXPECT_LT(detail::embedded_scripts()[i - 1].name(), detail::embedded_scripts()[i].name());
+  }
+}
+
+TEST(ScriptTest, IncludedLibrariesAreInsertedOnceAndNoIncludeLineRemains) {
+  for (const Script& s : detail::embedded_scripts()) {
+    EXPECT_EQ(s.source().find("--! include"), std::string::npos) << s.name();
+  }
+  // rwlock_read_acquire names leases, which itself names server_time.
+  const std::string& source = detail::embedded_script(detail::ScriptName::rwlock_read_acquire).source();
+  const std::string definition = "local function server_ms()";
+  ASSERT_NE(source.find(definition), std::string::npos);
+  EXPECT_EQ(source.find(definition, source.find(definition) + 1), std::string::npos);
 }
 
 }  // namespace

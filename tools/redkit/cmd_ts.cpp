@@ -506,10 +506,10 @@ void run_preset_retention(const GlobalOptions& global, const std::string& name, 
     fmt::print("{}\n", nlohmann::json{{"name", name}, {"destinations", destinations}}.dump());
     return;
   }
-  fmt::print("{}: raw samples kept 24h\n", name);
-  const char* kept[] = {"7d", "30d", "90d", "365d"};
+  fmt::print("{}: raw samples kept {}\n", name, format_duration(ts::kPresetRawRetention));
   for (std::size_t i = 0; i < destinations.size(); ++i) {
-    fmt::print("  -> {} ({}, kept {})\n", destinations[i], aggregation, kept[i]);
+    fmt::print("  -> {} ({}, kept {})\n", destinations[i], aggregation,
+               format_duration(ts::kRetentionPresetLevels[i].retention));
   }
 }
 
