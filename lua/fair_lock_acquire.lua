@@ -29,9 +29,7 @@
 --! include lock_durations
 --! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[8], 'queue timeout'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])

@@ -41,9 +41,7 @@
 --! include lock_durations
 --! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[9], 'registration lifetime'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local waited = ARGV[8] == '1'
 
 -- Takes the free lock. now_us: the server time if the caller has it; waiting:

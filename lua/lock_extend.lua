@@ -8,10 +8,9 @@
 -- lock_acquire.lua leaves acquired_at to be read off the key's expiry
 -- (expiry - ttl); the first extension, which moves the expiry, records it.
 --! include lock_durations
+--! include lock_outcomes
 local refused = bad_durations({{ARGV[2], 'ttl'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local holder = redis.call('HMGET', KEYS[1], 'token', 'acquired_at', 'ttl')
 if holder[1] == ARGV[1] then
   if holder[2] then
@@ -23,7 +22,4 @@ if holder[1] == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1
 end
-if holder[1] then
-  return 0
-end
-return -1
+return lost_answer(function() return holder[1] end)

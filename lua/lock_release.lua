@@ -26,6 +26,7 @@
 -- released0 to released7, chosen by fence modulo 8: a retry finds its own
 -- without a read on the common path, and the hash stays the same size.
 --! include server_time
+--! include lock_outcomes
 local released = 'released' .. (tonumber(ARGV[3]) % 8)
 local holder = redis.call('HMGET', KEYS[1], 'token', 'fence', 'waiters')
 if holder[1] == ARGV[1] then
@@ -52,7 +53,4 @@ end
 if redis.call('HGET', KEYS[2], released) == ARGV[1] then
   return 1
 end
-if holder[1] then
-  return 0
-end
-return -1
+return lost_answer(function() return holder[1] end)

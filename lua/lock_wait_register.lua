@@ -11,9 +11,7 @@
 --! include lock_durations
 --! include server_time
 local refused = bad_durations({{ARGV[3], 'wait entry lifetime'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local now_us = server_us()
 local since = now_us
 local current = redis.call('HGET', KEYS[1], ARGV[1])

@@ -19,20 +19,15 @@
 --! include lock_durations
 --! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local now = server_ms()
 local readers, owners = KEYS[3], KEYS[4]
-prune_leases(readers, owners, now)
-
--- A retry of ours after a lost reply, while our lease is live. A live read
--- lease also means no writer got in since (a writer needs every lease ended);
--- an expired one is never renewed, even while it waits to be pruned.
-local mine = live_owner(readers, owners, ARGV[1], now)
-if mine then
-  renew_lease(readers, owners, ARGV[1], mine, ARGV[2], now)
-  return {1, tonumber(mine.fence)}
+-- A live read lease of ours means no writer got in since (a writer needs
+-- every lease ended); an expired one is never renewed, even while it waits
+-- to be pruned.
+local renewed = renew_if_retried(readers, owners, ARGV[1], ARGV[2], now)
+if renewed then
+  return {1, renewed}
 end
 
 if redis.call('EXISTS', KEYS[1]) == 1 then

@@ -10,9 +10,7 @@
 --! include lock_durations
 --! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local now = server_ms()
 return extend_lease(KEYS[2], KEYS[3], ARGV[1], ARGV[2], now, function()
   return redis.call('EXISTS', KEYS[1]) == 1 or any_live_lease(KEYS[2], now)

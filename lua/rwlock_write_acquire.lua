@@ -23,9 +23,7 @@
 --! include lock_durations
 --! include server_time
 local refused = bad_durations({{ARGV[2], 'ttl'}, {ARGV[7], 'intent ttl', true}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])

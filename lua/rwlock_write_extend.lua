@@ -7,22 +7,15 @@
 -- returns  1 extended, 0 our lock expired and others hold it now (a writer, an
 --          exclusive holder or readers), -1 our lock expired and nobody holds it
 --! include lock_durations
---! include server_time
+--! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   redis.call('HSET', KEYS[1], 'ttl', ARGV[2])
   return 1
 end
-if holder then
-  return 0
-end
-local now = server_ms()
-if redis.call('ZCOUNT', KEYS[2], live_from(now), '+inf') > 0 then
-  return 0
-end
-return -1
+return lost_answer(function()
+  return holder or any_live_lease(KEYS[2], server_ms())
+end)

@@ -14,7 +14,7 @@
 --          0   our lock expired and others hold it now (a writer, an exclusive
 --              holder or readers)
 --         -1   our lock expired and nobody holds it
---! include server_time
+--! include leases
 local released = 'released' .. (tonumber(ARGV[3]) % 8)
 local holder = redis.call('HGET', KEYS[1], 'token')
 if holder == ARGV[1] then
@@ -26,11 +26,6 @@ end
 if redis.call('HGET', KEYS[2], released) == ARGV[1] then
   return 1
 end
-if holder then
-  return 0
-end
-local now = server_ms()
-if redis.call('ZCOUNT', KEYS[3], live_from(now), '+inf') > 0 then
-  return 0
-end
-return -1
+return lost_answer(function()
+  return holder or any_live_lease(KEYS[3], server_ms())
+end)

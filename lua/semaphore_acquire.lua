@@ -22,19 +22,13 @@
 --! include lock_durations
 --! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local now = server_ms()
 local permits = tonumber(ARGV[3])
 local leases, owners = KEYS[1], KEYS[2]
-prune_leases(leases, owners, now)
-
--- A retry of ours after a lost reply, while our lease is live.
-local mine = live_owner(leases, owners, ARGV[1], now)
-if mine then
-  renew_lease(leases, owners, ARGV[1], mine, ARGV[2], now)
-  return {1, tonumber(mine.fence)}
+local renewed = renew_if_retried(leases, owners, ARGV[1], ARGV[2], now)
+if renewed then
+  return {1, renewed}
 end
 
 local live = redis.call('ZCOUNT', leases, live_from(now), '+inf')

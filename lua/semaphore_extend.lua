@@ -9,9 +9,7 @@
 --! include lock_durations
 --! include leases
 local refused = bad_durations({{ARGV[2], 'ttl'}})
-if refused then
-  return refused
-end
+if refused then return refused end
 local now = server_ms()
 return extend_lease(KEYS[1], KEYS[2], ARGV[1], ARGV[2], now, function()
   return any_live_lease(KEYS[1], now)

@@ -4,6 +4,7 @@
 -- ttl}). A lease is live while its score is after now; scores are the only
 -- truth, so an expired lease that is still stored never counts anywhere.
 --! include server_time
+--! include lock_outcomes
 
 -- Both keys expire with the latest lease, so the owner records never outlive
 -- the leases they describe.
@@ -58,6 +59,20 @@ local function renew_lease(leases, owners, token, owner, ttl, now)
   settle_leases(leases, owners)
 end
 
+-- The start of an acquire script: drops expired leases, then answers a retry
+-- (our own request again, after a lost reply) while token's lease is live by
+-- renewing it. Returns that lease's fence, or nil when token holds no live
+-- lease.
+local function renew_if_retried(leases, owners, token, ttl, now)
+  prune_leases(leases, owners, now)
+  local mine = live_owner(leases, owners, token, now)
+  if not mine then
+    return nil
+  end
+  renew_lease(leases, owners, token, mine, ttl, now)
+  return tonumber(mine.fence)
+end
+
 -- A new lease for token, ending at now + ttl, with fence `fence`.
 local function grant_lease(leases, owners, token, ttl, now, fence, host, pid, label, owner_id)
   redis.call('ZADD', leases, now + tonumber(ttl), token)
@@ -80,10 +95,7 @@ local function extend_lease(leases, owners, token, ttl, now, held_by_others)
   if redis.call('ZSCORE', leases, token) then
     drop_lease(leases, owners, token)
   end
-  if held_by_others() then
-    return 0
-  end
-  return -1
+  return lost_answer(held_by_others)
 end
 
 -- The release scripts' answer. 1: token's lease was live and has ended;
@@ -106,8 +118,5 @@ local function release_lease(leases, owners, released, token, now, on_released, 
   if redis.call('ZSCORE', released, token) then
     return 1
   end
-  if held_by_others() then
-    return 0
-  end
-  return -1
+  return lost_answer(held_by_others)
 end
