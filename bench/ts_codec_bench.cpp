@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "ts/bit_reader.hpp"
-#include "ts/bit_writer.hpp"
-#include "ts/block_codec.hpp"
+#include "ts/codec/bit_reader.hpp"
+#include "ts/codec/bit_writer.hpp"
+#include "ts/codec/block_codec.hpp"
 #include "ts_datasets.hpp"
 
 namespace {

@@ -40,7 +40,7 @@
 #include "redkit/script.hpp"
 #include "redkit/time_series.hpp"
 #include "ts/aggregation.hpp"
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 #include "ts/series_keys.hpp"
 #include "ts_bench_report.hpp"
 #include "ts_datasets.hpp"

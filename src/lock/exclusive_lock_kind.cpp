@@ -30,6 +30,7 @@ const LockKind& exclusive_lock_kind() {
   static const Script& leave = embedded_script(ScriptName::lock_waiter_leave);
   static const LockKind kind{
       .name = "exclusive",
+      .registers_waiters = true,
       .acquire =
           [](const LockState& state, const std::string& token, const LockOwner& owner) {
             return acquire.call(
@@ -39,17 +40,16 @@ const LockKind& exclusive_lock_kind() {
                  std::to_string(registration_ttl(state.options).count())});
           },
       .release =
-          [](const LockState& state, const std::string& token) {
+          [](const LockState& state, const HeldLock& held) {
             return release.call({state.keys.holder, state.keys.state, waiters_key(state)},
-                                {token, state.keys.channel, std::to_string(state.fence.value)});
+                                {held.token, state.keys.channel, std::to_string(held.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
             return extend.call({state.keys.holder}, {token, std::to_string(ttl.count())});
           },
-      // Only attempts made while subscribed register a waiter (state.waited);
-      // LockEngine::abandon skips the round trip for a wait that never got
-      // that far.
+      // Only attempts made while subscribed register a waiter (state.waited):
+      // see registers_waiters.
       .abandon =
           [](const LockState& state, const std::string& token) {
             return leave.call({waiters_key(state), state.keys.holder}, {token, state.keys.channel});

@@ -33,9 +33,10 @@ LockKind make_fair_kind(std::chrono::milliseconds queue_timeout) {
                        owner.label, "fair", owner.id, timeout});
           },
       .release =
-          [](const LockState& state, const std::string& token) {
+          [](const LockState& state, const HeldLock& held) {
             return embedded_script(ScriptName::lock_release)
-                .call({state.keys.holder, state.keys.state}, {token, state.keys.channel, std::to_string(state.fence.value)});
+                .call({state.keys.holder, state.keys.state},
+                      {held.token, state.keys.channel, std::to_string(held.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {

@@ -219,7 +219,8 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
     }
     const auto& parts = replies[i].as_array();
     if (parts.at(0).as_integer() == 1) {
-      rollback.push_back(states[i]->kind.release(*states[i], token));
+      const HeldLock granted{token, FencingToken{static_cast<std::uint64_t>(parts.at(1).integer_field("fence"))}};
+      rollback.push_back(states[i]->kind.release(*states[i], granted));
     } else if (attempt.acquired) {
       attempt.acquired = false;
       attempt.busy = i;
@@ -301,7 +302,7 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
     std::lock_guard lock(state->mutex);
     if (state->token.empty()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
     tokens.push_back(state->token);
-    commands.push_back(state->kind.release(*state, state->token));
+    commands.push_back(state->kind.release(*state, HeldLock{state->token, state->fence}));
     metrics_.observe(MetricsRecorder::Histogram::hold,
                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state->acquired_at));
   }
@@ -385,11 +386,8 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
 
   // Subscribe before the next attempt: a release published after it is then
   // heard, whatever the timing.
-  // An exclusive waiter registers with its token (lua/lock_acquire.lua), so a
-  // release wakes it alone rather than every waiter; other kinds are woken by
-  // every release.
   ReleaseWaiters::Ticket ticket =
-      waiters_.enter(state->keys.channel, &state->kind == &exclusive_lock_kind() ? token : std::string());
+      waiters_.enter(state->keys.channel, state->kind.registers_waiters ? token : std::string());
   const RetryPolicy& retry = state->options.retry;
   // A waiter that has waited a check interval may be part of a deadlock: it
   // records its wait in the wait-for graph and looks for a cycle through
@@ -442,23 +440,23 @@ void LockEngine::check_for_deadlock(const LockState& state, const std::string& t
 }
 
 LockOutcome LockEngine::release(LockState& state) {
-  std::string token;
+  HeldLock held;
   {
     std::lock_guard lock(state.mutex);
     if (state.token.empty()) {
       throw LockError(fmt::format("lock \"{}\" is not held by this handle", state.name));
     }
-    token = state.token;
+    held = HeldLock{state.token, state.fence};
     metrics_.observe(MetricsRecorder::Histogram::hold,
                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.acquired_at));
   }
   metrics_.add(MetricsRecorder::Counter::releases);
-  Reply reply = client_.command(state.kind.release(state, token));
+  Reply reply = client_.command(state.kind.release(state, held));
   {
     // Done with this acquisition whatever the answer: renewals stop, and a
     // later loss report for it is ignored.
     std::lock_guard lock(state.mutex);
-    if (state.token == token) {
+    if (state.token == held.token) {
       state.token.clear();
       state.held = false;
       ++state.generation;
@@ -505,9 +503,9 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
 
 void LockEngine::abandon(const LockState& state, const std::string& token) noexcept {
   if (!state.kind.abandon) return;
-  // An exclusive lock's waiter is registered only by attempts made while it
-  // waited for releases: a try_lock() that failed has nothing to withdraw.
-  if (&state.kind == &exclusive_lock_kind() && !state.waited) return;
+  // A registering waiter is registered only by attempts made while it waited
+  // for releases: a try_lock() that failed has nothing to withdraw.
+  if (state.kind.registers_waiters && !state.waited) return;
   try {
     client_.command(state.kind.abandon(state, token));
   } catch (...) {

@@ -4,9 +4,15 @@
 // detection, the Lock handle) is shared by every kind.
 //
 // Reply contracts, which every kind's scripts keep:
-//   acquire  {1, fence}  acquired (or already held with this token)
-//            {0, pttl}   not now; pttl = ms until a holder's lease ends, -1
-//                        when unknown (the waiter then relies on wake-ups)
+//   acquire  {1, fence[, handoff]}  acquired (or already held with this
+//                        token); handoff: µs since the release this
+//                        acquisition took over from, -1 when it took over
+//                        none (lock_acquire.lua, fair_lock_acquire.lua: the
+//                        handoff histogram)
+//            {0, pttl[, fence]}  not now; pttl = ms until a holder's lease
+//                        ends, -1 when unknown (the waiter then relies on
+//                        wake-ups); fence: the holder's (lock_acquire.lua),
+//                        -1 when readers hold it
 //   release  1 released (also on a repeat), 0 another owner holds it, -1 nothing held
 //   extend   1 extended, 0 another owner holds it, -1 nothing held
 // An acquire script may refuse a use that contradicts what is stored for the
@@ -19,6 +25,7 @@
 #include <string>
 
 #include "redkit/command.hpp"
+#include "redkit/lock.hpp"
 
 namespace redkit::detail {
 
@@ -34,11 +41,25 @@ struct LockOwner {
   std::string id;
 };
 
+// The acquisition a release hands back: its token and the fence it was
+// granted, copied by the caller (under the state's mutex where the state
+// holds them), so no kind reads a guarded field of LockState.
+struct HeldLock {
+  std::string token;
+  FencingToken fence;
+};
+
 struct LockKind {
   // Shown in the registry: "exclusive", "read", "write", ...
   std::string name;
+  // A waiter of this kind registers with its token at each attempt made
+  // while it waits (lua/lock_acquire.lua), so a release wakes it alone
+  // rather than every waiter; the engine then subscribes with the token,
+  // and abandons only waits that got that far. Other kinds are woken by
+  // every release.
+  bool registers_waiters = false;
   std::function<Command(const LockState& state, const std::string& token, const LockOwner& owner)> acquire;
-  std::function<Command(const LockState& state, const std::string& token)> release;
+  std::function<Command(const LockState& state, const HeldLock& held)> release;
   std::function<Command(const LockState& state, const std::string& token, std::chrono::milliseconds ttl)> extend;
   // Optional: run when a waiter gives up without acquiring (a fair lock's
   // queue slot, a writer's intent), so it does not hold others back.

@@ -30,10 +30,10 @@ LockKind make_write_kind(bool writer_preference) {
                        owner.label, "write", intent_ttl, owner.id});
           },
       .release =
-          [](const LockState& state, const std::string& token) {
+          [](const LockState& state, const HeldLock& held) {
             return embedded_script(ScriptName::rwlock_write_release)
                 .call({state.keys.holder, state.keys.state, ReadWriteKeys(state.keys.holder).readers},
-                      {token, state.keys.channel, std::to_string(state.fence.value)});
+                      {held.token, state.keys.channel, std::to_string(held.fence.value)});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {
@@ -72,10 +72,10 @@ const LockKind& read_lock_kind() {
                        owner.label, owner.id});
           },
       .release =
-          [](const LockState& state, const std::string& token) {
+          [](const LockState& state, const HeldLock& held) {
             const ReadWriteKeys rw(state.keys.holder);
             return embedded_script(ScriptName::rwlock_read_release)
-                .call({state.keys.holder, rw.readers, rw.owners, rw.released}, {token, state.keys.channel});
+                .call({state.keys.holder, rw.readers, rw.owners, rw.released}, {held.token, state.keys.channel});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {

@@ -77,7 +77,7 @@ bool RedlockLease::extend() {
 std::size_t RedlockLease::release() {
   if (!hold_ || hold_->released) throw LockError(fmt::format("redlock \"{}\" was released", name()));
   hold_->released = true;
-  return hold_->core->release(*hold_->state, hold_->token);
+  return hold_->core->release(*hold_->state, detail::HeldLock{hold_->token, hold_->fence});
 }
 
 void RedlockLease::unlock() noexcept {

@@ -157,7 +157,7 @@ RedlockCore::Attempt RedlockCore::attempt(const LockState& state, const std::str
     // Every master, also those that did not answer: their grant may only
     // have been late. Each release follows this round's request on its
     // master, so it cannot overtake it.
-    const Command release = state.kind.release(state, token);
+    const Command release = state.kind.release(state, HeldLock{token, result.fence});
     for (auto& node : nodes_) {
       node->submit({release}, Clock::time_point::max(), options_.node_timeout,
                    [](std::vector<Reply>, std::exception_ptr) {});
@@ -177,8 +177,8 @@ void RedlockCore::raise_fence(const LockState& state, const std::string& token, 
   }
 }
 
-std::size_t RedlockCore::release(const LockState& state, const std::string& token) {
-  const Command release = state.kind.release(state, token);
+std::size_t RedlockCore::release(const LockState& state, const HeldLock& held) {
+  const Command release = state.kind.release(state, held);
   auto round = std::make_shared<Round>(nodes_.size());
   const auto give_up_at = Clock::now() + options_.node_timeout;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {

@@ -45,7 +45,7 @@ class RedlockCore {
                    const std::vector<bool>& granted_by);
   // Releases `token` on every master; waits at most node_timeout. Returns how
   // many confirmed.
-  std::size_t release(const LockState& state, const std::string& token);
+  std::size_t release(const LockState& state, const HeldLock& held);
 
   // The lock's per-master state (keys, TTL, owner label) for `name`, validated.
   std::shared_ptr<LockState> make_state(const std::string& name, std::chrono::milliseconds ttl) const;

@@ -44,7 +44,8 @@ Reply acquire_with_replica_acks(const Client& client, const LockState& state, co
   // Not held as asked: give it back at once rather than leave it to block
   // others until its TTL.
   try {
-    client.command(state.kind.release(state, token));
+    const FencingToken fence{static_cast<std::uint64_t>(parts.at(1).integer_field("fence"))};
+    client.command(state.kind.release(state, HeldLock{token, fence}));
   } catch (const Error&) {
     // Then it expires by its TTL.
   }

@@ -25,10 +25,10 @@ LockKind make_permit_kind(int permits) {
                        std::to_string(owner.pid), owner.label, owner.id});
           },
       .release =
-          [](const LockState& state, const std::string& token) {
+          [](const LockState& state, const HeldLock& held) {
             const SemaphoreKeys keys(state.keys.holder);
             return embedded_script(ScriptName::semaphore_release)
-                .call({keys.permits, keys.owners, keys.released}, {token, state.keys.channel});
+                .call({keys.permits, keys.owners, keys.released}, {held.token, state.keys.channel});
           },
       .extend =
           [](const LockState& state, const std::string& token, std::chrono::milliseconds ttl) {

@@ -1,7 +1,7 @@
 // Client-side compression of sample runs into chunk-sized pieces.
 #include <algorithm>
 
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 #include "ts/chunk_summary.hpp"
 #include "ts/store_impl.hpp"
 

@@ -1,5 +1,6 @@
-// Store::Impl: the state shared by the store's admin, write and read paths
-// (store.cpp, store_write.cpp, store_read.cpp).
+// Store::Impl: the state shared by the store's admin, write, read, rule and
+// multi-series paths (store.cpp, store_write.cpp, store_read.cpp,
+// store_rules.cpp, store_multi.cpp).
 #pragma once
 
 #include <optional>

@@ -5,7 +5,7 @@
 #include "client/embedded_scripts.hpp"
 #include "redkit/error.hpp"
 #include "ts/aggregation.hpp"
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 #include "ts/chunk_summary.hpp"
 #include "ts/head_records.hpp"
 #include "ts/store_impl.hpp"

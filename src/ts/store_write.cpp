@@ -9,7 +9,7 @@
 
 #include "client/embedded_scripts.hpp"
 #include "redkit/error.hpp"
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 #include "ts/head_records.hpp"
 #include "ts/store_impl.hpp"
 #include "ts/stored_data.hpp"

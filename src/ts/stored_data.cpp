@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "redkit/error.hpp"
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 #include "ts/chunk_summary.hpp"
 #include "ts/head_records.hpp"
 

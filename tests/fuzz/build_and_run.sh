@@ -43,8 +43,8 @@ common=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-func
         -I"$root/include" -I"$root/src" -I"$root/tools/redkit")
 
 # Sources of the library the targets link, compiled once each.
-codec=(src/ts/block_codec.cpp src/ts/decimal_values.cpp src/ts/rice_coder.cpp
-       src/ts/timestamp_stream.cpp src/ts/varint.cpp)
+codec=(src/ts/codec/block_codec.cpp src/ts/codec/decimal_values.cpp src/ts/codec/rice_coder.cpp
+       src/ts/codec/timestamp_stream.cpp src/ts/codec/varint.cpp)
 declare -A target_sources=(
   [chunk_decoder]="${codec[*]}"
   [codec_round_trip]="${codec[*]}"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "redkit/error.hpp"
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 
 namespace redkit::ts::detail {
 namespace {

@@ -1,5 +1,5 @@
-// `redkit lock exec | list | info | release`: a distributed flock(1) and the
-// registry from the shell.
+// `redkit lock exec | list | info | release | metrics`: a distributed
+// flock(1), the registry and the lock metrics from the shell.
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>

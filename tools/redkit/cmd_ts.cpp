@@ -1,5 +1,6 @@
-// `redkit ts create | alter | add | import | range | revrange | get | info |
-// del`: the time-series store from the shell.
+// `redkit ts create | alter | add | import | range | revrange | mrange | get |
+// info | rule add|list|del | preset retention | del`: the time-series store
+// from the shell.
 #include <unistd.h>
 
 #include <charconv>

@@ -12,9 +12,10 @@ namespace redkit::cli {
 void add_version_command(CLI::App& app, GlobalOptions& global);
 void add_ping_command(CLI::App& app, GlobalOptions& global);
 void add_demo_command(CLI::App& app, GlobalOptions& global);
-// lock exec | list | info | release
+// lock exec | list | info | release | metrics
 void add_lock_commands(CLI::App& app, GlobalOptions& global);
-// ts create | alter | add | import | range | revrange | get | info | del
+// ts create | alter | add | import | range | revrange | mrange | get | info |
+// rule add|list|del | preset retention | del
 void add_ts_commands(CLI::App& app, GlobalOptions& global);
 
 }  // namespace redkit::cli

@@ -21,7 +21,7 @@
 #include <span>
 
 #include "redkit/error.hpp"
-#include "ts/bit_reader.hpp"
+#include "ts/codec/bit_reader.hpp"
 #include "ts/sample.hpp"
 
 namespace redkit::ts::detail {

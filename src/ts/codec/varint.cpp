@@ -1,4 +1,4 @@
-#include "ts/varint.hpp"
+#include "ts/codec/varint.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "ts/block_codec.hpp"
+#include "ts/codec/block_codec.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -9,13 +9,13 @@
 #include <fmt/format.h>
 
 #include "redkit/error.hpp"
-#include "ts/bit_reader.hpp"
-#include "ts/bit_writer.hpp"
-#include "ts/decimal_values.hpp"
-#include "ts/rice_coder.hpp"
-#include "ts/timestamp_stream.hpp"
-#include "ts/varint.hpp"
-#include "ts/xor_values.hpp"
+#include "ts/codec/bit_reader.hpp"
+#include "ts/codec/bit_writer.hpp"
+#include "ts/codec/decimal_values.hpp"
+#include "ts/codec/rice_coder.hpp"
+#include "ts/codec/timestamp_stream.hpp"
+#include "ts/codec/varint.hpp"
+#include "ts/codec/xor_values.hpp"
 
 namespace redkit::ts::detail {
 namespace {

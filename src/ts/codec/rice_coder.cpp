@@ -1,4 +1,4 @@
-#include "ts/rice_coder.hpp"
+#include "ts/codec/rice_coder.hpp"
 
 namespace redkit::ts::detail {
 namespace {

@@ -1,8 +1,8 @@
-#include "ts/timestamp_stream.hpp"
+#include "ts/codec/timestamp_stream.hpp"
 
 #include <algorithm>
 
-#include "ts/varint.hpp"
+#include "ts/codec/varint.hpp"
 
 namespace redkit::ts::detail {
 namespace {

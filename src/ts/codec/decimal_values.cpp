@@ -1,4 +1,4 @@
-#include "ts/decimal_values.hpp"
+#include "ts/codec/decimal_values.hpp"
 
 #include <algorithm>
 #include <bit>

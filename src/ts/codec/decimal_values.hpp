@@ -15,8 +15,8 @@
 #include <span>
 #include <vector>
 
-#include "ts/bit_reader.hpp"
-#include "ts/rice_coder.hpp"
+#include "ts/codec/bit_reader.hpp"
+#include "ts/codec/rice_coder.hpp"
 #include "ts/sample.hpp"
 
 namespace redkit::ts::detail {

@@ -23,9 +23,9 @@
 #include <span>
 #include <vector>
 
-#include "ts/bit_reader.hpp"
-#include "ts/bit_writer.hpp"
-#include "ts/varint.hpp"
+#include "ts/codec/bit_reader.hpp"
+#include "ts/codec/bit_writer.hpp"
+#include "ts/codec/varint.hpp"
 
 namespace redkit::ts::detail {
 
