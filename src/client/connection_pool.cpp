@@ -20,7 +20,7 @@ ConnectionPool::ConnectionPool(ConnectionOptions connection_options, PoolOptions
 
 ConnectionPool::Lease ConnectionPool::acquire() {
   const auto give_up_at = std::chrono::steady_clock::now() + pool_options_.acquire_timeout;
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   for (;;) {
     while (!idle_.empty()) {
       // Most recently used first: it is the most likely to be alive and warm.
@@ -34,7 +34,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
       // loop continues, and each costs one poll(), not a round trip.
     }
     if (open_ < pool_options_.max_connections) break;
-    if (slot_freed_.wait_until(lock, give_up_at) == std::cv_status::timeout && idle_.empty() &&
+    if (lock.wait_until(slot_freed_, give_up_at) == std::cv_status::timeout && idle_.empty() &&
         open_ >= pool_options_.max_connections) {
       throw TimeoutError(connection_options_.endpoint(),
                          fmt::format("no free connection to {} within {} ms (pool of {} is busy)",
@@ -77,7 +77,7 @@ std::unique_ptr<Connection> ConnectionPool::connect() {
 }
 
 void ConnectionPool::give_back(std::unique_ptr<Connection> connection) noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (connection->broken()) {
     --open_;
     ++discarded_;
@@ -90,7 +90,7 @@ void ConnectionPool::give_back(std::unique_ptr<Connection> connection) noexcept 
 }
 
 PoolStats ConnectionPool::stats() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return PoolStats{open_, idle_.size(), static_cast<std::size_t>(created_), static_cast<std::size_t>(discarded_)};
 }
 

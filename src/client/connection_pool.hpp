@@ -20,6 +20,7 @@
 #include "client/connection.hpp"
 #include "redkit/client.hpp"
 #include "redkit/options.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -59,14 +60,14 @@ class ConnectionPool {
   const PoolOptions pool_options_;
   const std::shared_ptr<const TlsContext> tls_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable slot_freed_;                 // guarded by mutex_
-  std::deque<std::unique_ptr<Connection>> idle_;        // guarded by mutex_
-  std::size_t open_ = 0;                                // guarded by mutex_ (lent + idle + connecting)
-  std::uint64_t created_ = 0;                           // guarded by mutex_
-  std::uint64_t discarded_ = 0;                         // guarded by mutex_
-  std::chrono::milliseconds backoff_{0};                // guarded by mutex_
-  std::chrono::steady_clock::time_point next_connect_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::condition_variable slot_freed_;
+  std::deque<std::unique_ptr<Connection>> idle_ GUARDED_BY(mutex_);
+  std::size_t open_ GUARDED_BY(mutex_) = 0;  // (lent + idle + connecting)
+  std::uint64_t created_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t discarded_ GUARDED_BY(mutex_) = 0;
+  std::chrono::milliseconds backoff_ GUARDED_BY(mutex_){0};
+  std::chrono::steady_clock::time_point next_connect_ GUARDED_BY(mutex_);
 };
 
 }  // namespace redkit::detail

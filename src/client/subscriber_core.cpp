@@ -69,7 +69,7 @@ SubscriberCore::~SubscriberCore() {
 
 void SubscriberCore::stop() noexcept {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
@@ -92,7 +92,7 @@ Subscription SubscriberCore::add(Kind kind, std::string name, Subscriber::Handle
     throw InvalidArgument(kind == Kind::channel ? "channel name is empty" : "channel pattern is empty");
   }
   if (!handler) throw InvalidArgument(fmt::format("no handler given for channel \"{}\"", name));
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   start_thread_locked();
   const std::uint64_t id = next_id_++;
   Topic& topic = topics(kind)[name];
@@ -127,7 +127,7 @@ Subscription SubscriberCore::add(Kind kind, std::string name, Subscriber::Handle
       message = fmt::format("{} {} at {}: not confirmed within {} ms", subscribe_verb(kind), name,
                             options_.endpoint(), (options_.connect_timeout + options_.command_timeout).count());
     } else {
-      changed_.wait_until(lock, give_up_at);
+      lock.wait_until(changed_, give_up_at);
       continue;
     }
     lock.unlock();
@@ -142,7 +142,7 @@ Subscription SubscriberCore::add(Kind kind, std::string name, Subscriber::Handle
 
 Subscription SubscriberCore::add_reconnect_handler(std::function<void()> handler) {
   if (!handler) throw InvalidArgument("no reconnect handler given");
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::uint64_t id = next_id_++;
   reconnect_handlers_.emplace(id, std::make_shared<std::function<void()>>(std::move(handler)));
   return Subscription(weak_from_this(), id);
@@ -153,7 +153,7 @@ void SubscriberCore::remove(std::uint64_t id) noexcept {
   // Subscriptions, whose destructors come back here.
   std::shared_ptr<void> removed;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (auto it = reconnect_handlers_.find(id); it != reconnect_handlers_.end()) {
       removed = std::move(it->second);
       reconnect_handlers_.erase(it);
@@ -211,7 +211,7 @@ void SubscriberCore::run() noexcept {
   std::chrono::milliseconds backoff{0};
   for (;;) {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_) return;
     }
     try {
@@ -222,7 +222,7 @@ void SubscriberCore::run() noexcept {
       connection.reset();
       pending_.clear();
       {
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         ++connect_failures_;
         last_connect_error_ = e.what();
         for (Topics* table : {&channels_, &patterns_}) {
@@ -248,7 +248,7 @@ void SubscriberCore::connect_and_resubscribe(std::unique_ptr<Connection>& connec
   const bool reconnect = ever_connected_.exchange(true);
   std::vector<Command> requests;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (Topics* table : {&channels_, &patterns_}) {
       for (auto& [name, topic] : *table) {
         if (topic.state != ServerState::refused) topic.state = ServerState::none;
@@ -271,7 +271,7 @@ void SubscriberCore::serve(Connection& connection) {
   for (;;) {
     std::vector<Command> requests;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_) return;
       requests = pending_requests_locked();
     }
@@ -347,7 +347,7 @@ void SubscriberCore::deliver(const std::vector<Reply>& parts) {
   const std::string& payload = parts[pattern ? 3 : 2].as_string();
   std::vector<std::shared_ptr<Subscriber::Handler>> handlers;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = topics(kind).find(topic_name);
     if (it == topics(kind).end()) return;
     for (auto& [id, handler] : it->second.handlers) handlers.push_back(handler);
@@ -356,7 +356,7 @@ void SubscriberCore::deliver(const std::vector<Reply>& parts) {
   for (auto& handler : handlers) {
     {
       // Skip a handler cancelled by an earlier handler of this message.
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       auto it = topics(kind).find(topic_name);
       if (it == topics(kind).end()) break;
       bool present = std::any_of(it->second.handlers.begin(), it->second.handlers.end(),
@@ -377,7 +377,7 @@ void SubscriberCore::deliver(const std::vector<Reply>& parts) {
 void SubscriberCore::confirm(Kind kind, const std::string& name, bool subscribed) {
   bool all_restored = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     Topics& table = topics(kind);
     auto it = table.find(name);
     if (it != table.end()) {
@@ -393,7 +393,7 @@ void SubscriberCore::confirm(Kind kind, const std::string& name, bool subscribed
 void SubscriberCore::refuse(const Pending& request, const std::string& message) {
   bool all_restored = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = topics(request.kind).find(request.name);
     if (it != topics(request.kind).end()) {
       // Not retried until a new handler asks again: resending at once would
@@ -410,7 +410,7 @@ void SubscriberCore::refuse(const Pending& request, const std::string& message) 
 void SubscriberCore::call_reconnect_handlers() {
   std::vector<std::shared_ptr<std::function<void()>>> handlers;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (auto& [id, handler] : reconnect_handlers_) handlers.push_back(handler);
   }
   std::lock_guard running(dispatch_mutex_);

@@ -33,6 +33,7 @@
 #include "client/tls_context.hpp"
 #include "redkit/options.hpp"
 #include "redkit/subscriber.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -74,14 +75,14 @@ struct SubscriberCore : std::enable_shared_from_this<SubscriberCore> {
     std::string name;
   };
 
-  void start_thread_locked();
+  void start_thread_locked() REQUIRES(mutex_);
   void wake() noexcept;
   void run() noexcept;
   // One connected period: returns on stop, throws when the connection breaks.
   void serve(Connection& connection);
   void connect_and_resubscribe(std::unique_ptr<Connection>& connection);
   // Moves the wanted changes into commands (one per topic) and pending_.
-  std::vector<Command> pending_requests_locked();
+  std::vector<Command> pending_requests_locked() REQUIRES(mutex_);
   enum class Handled { message, reply, pong };
   Handled handle(const Reply& reply);
   void deliver(const std::vector<Reply>& parts);
@@ -94,16 +95,16 @@ struct SubscriberCore : std::enable_shared_from_this<SubscriberCore> {
   const std::shared_ptr<const TlsContext> tls_;
   int wake_fd_ = -1;
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable changed_;  // a topic was confirmed, or a connect failed
-  Topics channels_;                  // guarded by mutex_
-  Topics patterns_;                  // guarded by mutex_
-  std::map<std::uint64_t, std::shared_ptr<std::function<void()>>> reconnect_handlers_;  // guarded by mutex_
-  std::uint64_t next_id_ = 1;                 // guarded by mutex_
-  std::uint64_t connect_failures_ = 0;        // guarded by mutex_
-  std::string last_connect_error_;            // guarded by mutex_
-  std::size_t awaiting_resubscribe_ = 0;      // guarded by mutex_
-  bool stopping_ = false;                     // guarded by mutex_
+  Topics channels_ GUARDED_BY(mutex_);
+  Topics patterns_ GUARDED_BY(mutex_);
+  std::map<std::uint64_t, std::shared_ptr<std::function<void()>>> reconnect_handlers_ GUARDED_BY(mutex_);
+  std::uint64_t next_id_ GUARDED_BY(mutex_) = 1;
+  std::uint64_t connect_failures_ GUARDED_BY(mutex_) = 0;
+  std::string last_connect_error_ GUARDED_BY(mutex_);
+  std::size_t awaiting_resubscribe_ GUARDED_BY(mutex_) = 0;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;                        // started under mutex_, joined by stop()
   std::deque<Pending> pending_;               // the subscriber thread's own
   bool pong_seen_ = false;                    // the subscriber thread's own

@@ -15,6 +15,7 @@
 #include "client/embedded_scripts.hpp"
 #include "lock/lock_kind.hpp"
 #include "lock/lock_state.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 namespace {
@@ -58,9 +59,9 @@ FairQueueKeys::FairQueueKeys(const std::string& holder)
 
 const LockKind& fair_lock_kind(std::chrono::milliseconds queue_timeout) {
   // As for permit_lock_kind: LockState refers to its kind for its whole life.
-  static std::mutex mutex;
-  static std::map<long long, LockKind> kinds;  // guarded by mutex
-  std::lock_guard lock(mutex);
+  static Mutex mutex;
+  static std::map<long long, LockKind> kinds GUARDED_BY(mutex);
+  MutexLock lock(mutex);
   auto found = kinds.find(queue_timeout.count());
   if (found == kinds.end()) found = kinds.emplace(queue_timeout.count(), make_fair_kind(queue_timeout)).first;
   return found->second;

@@ -43,7 +43,7 @@ LockOutcome Lock::release() { return state_->engine->release(*state_); }
 void Lock::unlock() noexcept {
   if (!state_) return;
   {
-    std::lock_guard lock(state_->mutex);
+    detail::MutexLock lock(state_->mutex);
     if (state_->token.empty()) return;
   }
   try {
@@ -52,7 +52,7 @@ void Lock::unlock() noexcept {
     // The server could not be told; the lock expires by its TTL. Renewals
     // stop either way, since this acquisition is over for us.
     {
-      std::lock_guard lock(state_->mutex);
+      detail::MutexLock lock(state_->mutex);
       state_->token.clear();
       state_->held = false;
       ++state_->generation;
@@ -68,17 +68,17 @@ bool Lock::held() const noexcept { return state_ && state_->holds_lease(); }
 bool Lock::lost() const noexcept { return state_ && state_->lost.load(); }
 
 FencingToken Lock::fence() const {
-  std::lock_guard lock(state_->mutex);
+  detail::MutexLock lock(state_->mutex);
   return state_->fence;
 }
 
 std::stop_token Lock::stop_token() const {
-  std::lock_guard lock(state_->mutex);
+  detail::MutexLock lock(state_->mutex);
   return state_->stop_source.get_token();
 }
 
 std::chrono::milliseconds Lock::validity() const {
-  std::lock_guard lock(state_->mutex);
+  detail::MutexLock lock(state_->mutex);
   if (!state_->held.load() || state_->lost.load()) return std::chrono::milliseconds(0);
   auto left = std::chrono::floor<std::chrono::milliseconds>(state_->valid_until - std::chrono::steady_clock::now());
   return std::max(left, std::chrono::milliseconds(0));

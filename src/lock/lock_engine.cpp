@@ -180,7 +180,7 @@ void LockEngine::take(const std::shared_ptr<LockState>& state, const std::string
   metrics_.add(MetricsRecorder::Counter::acquisitions);
   std::uint64_t generation = 0;
   {
-    std::lock_guard lock(state->mutex);
+    MutexLock lock(state->mutex);
     state->token = token;
     state->fence = FencingToken{static_cast<std::uint64_t>(acquired.as_array().at(1).as_integer())};
     state->acquired_at = Clock::now();
@@ -299,7 +299,7 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
   std::vector<Command> commands;
   std::vector<std::string> tokens;
   for (const auto& state : states) {
-    std::lock_guard lock(state->mutex);
+    MutexLock lock(state->mutex);
     if (state->token.empty()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
     tokens.push_back(state->token);
     commands.push_back(state->kind.release(*state, HeldLock{state->token, state->fence}));
@@ -320,7 +320,7 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
   const Reply* failed = nullptr;
   for (std::size_t i = 0; i < states.size(); ++i) {
     {
-      std::lock_guard lock(states[i]->mutex);
+      MutexLock lock(states[i]->mutex);
       if (states[i]->token == tokens[i]) {
         states[i]->token.clear();
         states[i]->held = false;
@@ -442,7 +442,7 @@ void LockEngine::check_for_deadlock(const LockState& state, const std::string& t
 LockOutcome LockEngine::release(LockState& state) {
   HeldLock held;
   {
-    std::lock_guard lock(state.mutex);
+    MutexLock lock(state.mutex);
     if (state.token.empty()) {
       throw LockError(fmt::format("lock \"{}\" is not held by this handle", state.name));
     }
@@ -455,7 +455,7 @@ LockOutcome LockEngine::release(LockState& state) {
   {
     // Done with this acquisition whatever the answer: renewals stop, and a
     // later loss report for it is ignored.
-    std::lock_guard lock(state.mutex);
+    MutexLock lock(state.mutex);
     if (state.token == held.token) {
       state.token.clear();
       state.held = false;
@@ -474,7 +474,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
   std::string token;
   std::uint64_t generation = 0;
   {
-    std::lock_guard lock(state->mutex);
+    MutexLock lock(state->mutex);
     if (!state->held.load()) throw LockError(fmt::format("lock \"{}\" is not held by this handle", state->name));
     token = state->token;
     generation = state->generation;
@@ -486,7 +486,7 @@ LockOutcome LockEngine::extend(const std::shared_ptr<LockState>& state, std::chr
   if (outcome == LockOutcome::done) {
     bool current = false;
     {
-      std::lock_guard lock(state->mutex);
+      MutexLock lock(state->mutex);
       current = state->generation == generation;
       if (current) {
         state->valid_until = sent_at + ttl;

@@ -13,6 +13,7 @@
 #include "lock/lock_keys.hpp"
 #include "lock/lock_kind.hpp"
 #include "redkit/lock.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -35,19 +36,19 @@ struct LockState {
   const LockKeys keys;
   const LockOptions options;
 
-  mutable std::mutex mutex;
-  std::string token;               // guarded by mutex; empty when not held
-  FencingToken fence;              // guarded by mutex
-  Clock::time_point valid_until;   // guarded by mutex
+  mutable Mutex mutex;
+  std::string token GUARDED_BY(mutex);  // empty when not held
+  FencingToken fence GUARDED_BY(mutex);
+  Clock::time_point valid_until GUARDED_BY(mutex);
   // The lease renewals grant: options.ttl, or what the last extend() set.
-  std::chrono::milliseconds lease{0};  // guarded by mutex
+  std::chrono::milliseconds lease GUARDED_BY(mutex){0};
   // Bumped when an extend() starts: a renewal that was in flight meanwhile
   // may have reached the server before it, so its reply must not set
   // valid_until (the server may hold the extension's shorter lease).
-  std::uint64_t lease_epoch = 0;  // guarded by mutex
-  Clock::time_point acquired_at;   // guarded by mutex; local, for hold times
-  std::uint64_t generation = 0;    // guarded by mutex; bumped per acquisition and release
-  std::stop_source stop_source;    // replaced per acquisition, under mutex
+  std::uint64_t lease_epoch GUARDED_BY(mutex) = 0;
+  Clock::time_point acquired_at GUARDED_BY(mutex);  // local, for hold times
+  std::uint64_t generation GUARDED_BY(mutex) = 0;  // bumped per acquisition and release
+  std::stop_source stop_source GUARDED_BY(mutex);  // replaced per acquisition
   // Owner thread only: the attempt being made follows a wait for a release,
   // so the acquire script measures the handoff (the first, uncontended
   // attempt skips that work).
@@ -59,7 +60,7 @@ struct LockState {
   // unrenewed is not held, whether or not the loss has been noticed yet.
   bool holds_lease() const noexcept {
     if (!held.load() || lost.load()) return false;
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     return Clock::now() < valid_until;
   }
 };

@@ -37,7 +37,7 @@ MetricsRecorder::MetricsRecorder(Client client, std::string prefix, std::chrono:
 
 MetricsRecorder::~MetricsRecorder() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
@@ -51,7 +51,7 @@ MetricsRecorder::~MetricsRecorder() {
 }
 
 void MetricsRecorder::add(Counter counter, std::uint64_t n) noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   pending_.counters[static_cast<std::size_t>(counter)] += n;
 }
 
@@ -59,7 +59,7 @@ void MetricsRecorder::observe(Histogram histogram, std::chrono::microseconds val
   const double ms = static_cast<double>(std::max<long long>(value.count(), 0)) / 1000.0;
   const auto bucket = static_cast<std::size_t>(
       std::lower_bound(kLatencyBoundsMs.begin(), kLatencyBoundsMs.end(), ms) - kLatencyBoundsMs.begin());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto& h = pending_.histograms[static_cast<std::size_t>(histogram)];
   ++h.buckets[bucket];
   ++h.count;
@@ -67,7 +67,7 @@ void MetricsRecorder::observe(Histogram histogram, std::chrono::microseconds val
 }
 
 void MetricsRecorder::contended(const std::string& name) noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   try {
     // Bounded between flushes too: a burst over many names keeps only those
     // already seen once the map is full.
@@ -80,9 +80,9 @@ void MetricsRecorder::contended(const std::string& name) noexcept {
 }
 
 void MetricsRecorder::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
-    changed_.wait_for(lock, flush_interval_);
+    lock.wait_for(changed_, flush_interval_);
     if (stopping_) break;
     lock.unlock();
     try {
@@ -95,10 +95,10 @@ void MetricsRecorder::run() {
 }
 
 void MetricsRecorder::flush() {
-  std::lock_guard one_at_a_time(flush_mutex_);
+  MutexLock one_at_a_time(flush_mutex_);
   Pending taken;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (pending_.empty()) return;
     std::swap(taken, pending_);
   }
@@ -126,7 +126,7 @@ void MetricsRecorder::flush() {
     // Give the counts back so the next flush sends them. (A reply lost after
     // the server applied them would count them twice; a metrics sink prefers
     // that to losing them.)
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (std::size_t i = 0; i < taken.counters.size(); ++i) pending_.counters[i] += taken.counters[i];
     for (std::size_t i = 0; i < taken.histograms.size(); ++i) {
       auto& into = pending_.histograms[i];

@@ -21,6 +21,7 @@
 
 #include "redkit/client.hpp"
 #include "redkit/lock_metrics.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -69,11 +70,11 @@ class MetricsRecorder {
   const std::string contention_key_;
   const std::chrono::milliseconds flush_interval_;
 
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable changed_;
-  Pending pending_;       // guarded by mutex_
-  bool stopping_ = false;  // guarded by mutex_
-  std::mutex flush_mutex_;  // one flush at a time, so no counts are sent twice
+  Pending pending_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  Mutex flush_mutex_;  // one flush at a time, so no counts are sent twice
   std::thread thread_;
 };
 

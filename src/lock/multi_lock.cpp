@@ -26,7 +26,7 @@ struct MultiLock::Impl {
     for (const auto& state : states) {
       std::stop_token token;
       {
-        std::lock_guard lock(state->mutex);
+        detail::MutexLock lock(state->mutex);
         token = state->stop_source.get_token();
       }
       forwarders.push_back(std::make_unique<std::stop_callback<std::function<void()>>>(
@@ -91,7 +91,7 @@ void MultiLock::unlock() noexcept {
   if (!impl_) return;
   bool any_held = false;
   for (const auto& state : impl_->states) {
-    std::lock_guard lock(state->mutex);
+    detail::MutexLock lock(state->mutex);
     any_held = any_held || !state->token.empty();
   }
   if (!any_held) return;
@@ -100,7 +100,7 @@ void MultiLock::unlock() noexcept {
   } catch (...) {
     // Unreachable server: the locks expire by their TTL; renewals stop.
     for (const auto& state : impl_->states) {
-      std::lock_guard lock(state->mutex);
+      detail::MutexLock lock(state->mutex);
       state->token.clear();
       state->held = false;
       ++state->generation;
@@ -122,7 +122,7 @@ std::stop_token MultiLock::stop_token() const { return impl_->stop.get_token(); 
 std::vector<FencingToken> MultiLock::fences() const {
   std::vector<FencingToken> out;
   for (const auto& state : impl_->states) {
-    std::lock_guard lock(state->mutex);
+    detail::MutexLock lock(state->mutex);
     out.push_back(state->fence);
   }
   return out;

@@ -65,16 +65,16 @@ struct Round {
   enum class Answer { pending, yes, no };
   explicit Round(std::size_t nodes) : answers(nodes, Answer::pending), fences(nodes, 0) {}
 
-  std::mutex mutex;
+  Mutex mutex;
   std::condition_variable changed;  // with mutex, at every answer
-  std::vector<Answer> answers;      // guarded by mutex
-  std::vector<std::uint64_t> fences;  // guarded by mutex; the granting masters' fences
-  std::size_t yes = 0;              // guarded by mutex
-  std::size_t no = 0;               // guarded by mutex
+  std::vector<Answer> answers GUARDED_BY(mutex);
+  std::vector<std::uint64_t> fences GUARDED_BY(mutex);  // the granting masters' fences
+  std::size_t yes GUARDED_BY(mutex) = 0;
+  std::size_t no GUARDED_BY(mutex) = 0;
 
   void record(std::size_t node, bool granted, std::uint64_t fence = 0) {
     {
-      std::lock_guard lock(mutex);
+      MutexLock lock(mutex);
       answers[node] = granted ? Answer::yes : Answer::no;
       fences[node] = fence;
       ++(granted ? yes : no);
@@ -140,10 +140,12 @@ RedlockCore::Attempt RedlockCore::attempt(const LockState& state, const std::str
   }
   Attempt result;
   {
-    std::unique_lock lock(round->mutex);
+    MutexLock lock(round->mutex);
     // Decided as soon as a majority granted or can no longer grant: a slow
     // master then costs nothing, and a late grant is released like any other.
-    round->changed.wait_until(lock, decide_by, [&] { return round->yes >= needed || round->no > can_fail; });
+    while (round->yes < needed && round->no <= can_fail) {
+      if (lock.wait_until(round->changed, decide_by) == std::cv_status::timeout) break;
+    }
     result.granted = round->yes;
     result.granted_by.resize(nodes_.size());
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
@@ -190,8 +192,10 @@ std::size_t RedlockCore::release(const LockState& state, const HeldLock& held) {
                         round->record(i, released);
                       });
   }
-  std::unique_lock lock(round->mutex);
-  round->changed.wait_until(lock, give_up_at, [&] { return round->yes + round->no == nodes_.size(); });
+  MutexLock lock(round->mutex);
+  while (round->yes + round->no < nodes_.size()) {
+    if (lock.wait_until(round->changed, give_up_at) == std::cv_status::timeout) break;
+  }
   return round->yes;
 }
 

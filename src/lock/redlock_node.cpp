@@ -14,7 +14,7 @@ RedlockNode::RedlockNode(Client client)
 
 RedlockNode::~RedlockNode() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_one();
@@ -24,16 +24,16 @@ RedlockNode::~RedlockNode() {
 void RedlockNode::submit(std::vector<Command> commands, Clock::time_point send_by, std::chrono::milliseconds timeout,
                          Done done) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     queue_.push_back(Request{std::move(commands), send_by, timeout, std::move(done)});
   }
   wake_.notify_one();
 }
 
 void RedlockNode::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) lock.wait(wake_);
     if (queue_.empty()) return;  // stopping, and everything queued was served
     Request request = std::move(queue_.front());
     queue_.pop_front();

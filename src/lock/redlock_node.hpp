@@ -24,6 +24,7 @@
 #include "redkit/client.hpp"
 #include "redkit/command.hpp"
 #include "redkit/reply.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -63,10 +64,10 @@ class RedlockNode {
 
   const Client client_;
   const std::string endpoint_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;    // signalled with mutex_ on submit and stop
-  std::deque<Request> queue_;       // guarded by mutex_
-  bool stopping_ = false;           // guarded by mutex_
+  std::deque<Request> queue_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;              // last: starts once the rest is ready
 };
 

@@ -12,7 +12,7 @@ ReleaseWaiters::~ReleaseWaiters() = default;
 
 void ReleaseWaiters::bump(Channel& channel) {
   {
-    std::lock_guard lock(channel.mutex);
+    MutexLock lock(channel.mutex);
     ++channel.generation;
   }
   channel.changed.notify_all();
@@ -29,7 +29,7 @@ void ReleaseWaiters::deliver(Channel& channel, std::string_view message) {
   // on the server.
   bool wake = false;
   {
-    std::lock_guard lock(channel.mutex);
+    MutexLock lock(channel.mutex);
     ++channel.chosen;
     while (!message.empty()) {
       const std::size_t space = message.find(' ');
@@ -48,14 +48,14 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name, const std:
   std::shared_ptr<Channel> channel;
   bool first = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!reconnect_.active()) {
       // After a reconnect a release may have gone unheard: every waiter
       // retries at once rather than at its next backoff.
       reconnect_ = client_.subscriber().on_reconnect([this] {
         std::vector<std::shared_ptr<Channel>> all;
         {
-          std::lock_guard inner(mutex_);
+          MutexLock inner(mutex_);
           for (auto& [channel_name, c] : channels_) all.push_back(c);
         }
         for (auto& c : all) bump(*c);
@@ -70,7 +70,7 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name, const std:
     channel = slot;
   }
   {
-    std::lock_guard lock(channel->mutex);
+    MutexLock lock(channel->mutex);
     if (token.empty()) {
       ++channel->untargeted;
     } else {
@@ -86,17 +86,17 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name, const std:
           name, [weak = std::weak_ptr<Channel>(channel)](std::string_view, std::string_view message) {
             if (auto c = weak.lock()) deliver(*c, message);
           });
-      std::lock_guard lock(channel->mutex);
+      MutexLock lock(channel->mutex);
       channel->subscription = std::move(subscription);
       channel->ready = true;
     } catch (...) {
       {
         // Out of the table, so the next waiter subscribes afresh.
-        std::lock_guard lock(mutex_);
+        MutexLock lock(mutex_);
         if (auto it = channels_.find(name); it != channels_.end() && it->second == channel) channels_.erase(it);
       }
       {
-        std::lock_guard lock(channel->mutex);
+        MutexLock lock(channel->mutex);
         channel->failed = true;
       }
       channel->changed.notify_all();
@@ -104,8 +104,8 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name, const std:
     }
     channel->changed.notify_all();
   } else {
-    std::unique_lock lock(channel->mutex);
-    channel->changed.wait(lock, [&] { return channel->ready || channel->failed; });
+    MutexLock lock(channel->mutex);
+    while (!channel->ready && !channel->failed) lock.wait(channel->changed);
     if (channel->failed) {
       // The first waiter's subscribe failed and it has reported why; this one
       // will retry the subscription itself after leaving (the ticket's
@@ -121,7 +121,7 @@ ReleaseWaiters::Ticket ReleaseWaiters::enter(const std::string& name, const std:
 void ReleaseWaiters::leave(const std::string& name, const std::string& token,
                            const std::shared_ptr<Channel>& channel) noexcept {
   {
-    std::lock_guard lock(channel->mutex);
+    MutexLock lock(channel->mutex);
     if (token.empty()) {
       --channel->untargeted;
     } else {
@@ -130,14 +130,14 @@ void ReleaseWaiters::leave(const std::string& name, const std::string& token,
   }
   bool last = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     last = --channel->users == 0;
     if (auto it = channels_.find(name); last && it != channels_.end() && it->second == channel) channels_.erase(it);
   }
   if (!last) return;
   Subscription subscription;
   {
-    std::lock_guard lock(channel->mutex);
+    MutexLock lock(channel->mutex);
     subscription = std::move(channel->subscription);
   }
   // Unsubscribing waits for a running handler, which takes channel->mutex:
@@ -156,13 +156,15 @@ std::uint64_t ReleaseWaiters::Ticket::generation_locked() const {
 }
 
 std::uint64_t ReleaseWaiters::Ticket::generation() const {
-  std::lock_guard lock(channel_->mutex);
+  MutexLock lock(channel_->mutex);
   return generation_locked();
 }
 
 void ReleaseWaiters::Ticket::wait(std::uint64_t seen, std::chrono::steady_clock::time_point until) const {
-  std::unique_lock lock(channel_->mutex);
-  channel_->changed.wait_until(lock, until, [&] { return generation_locked() != seen; });
+  MutexLock lock(channel_->mutex);
+  while (generation_locked() == seen) {
+    if (lock.wait_until(channel_->changed, until) == std::cv_status::timeout) break;
+  }
 }
 
 }  // namespace redkit::detail

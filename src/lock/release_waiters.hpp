@@ -26,6 +26,7 @@
 #include <string>
 
 #include "redkit/client.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -50,7 +51,7 @@ class ReleaseWaiters {
     void wait(std::uint64_t seen, std::chrono::steady_clock::time_point until) const;
 
    private:
-    std::uint64_t generation_locked() const;
+    std::uint64_t generation_locked() const REQUIRES(channel_->mutex);
     ReleaseWaiters* owner_;
     std::string name_;
     std::string token_;  // empty: woken by every release
@@ -66,24 +67,24 @@ class ReleaseWaiters {
 
  private:
   struct Channel {
-    std::mutex mutex;
+    Mutex mutex;
     std::condition_variable changed;
-    std::uint64_t generation = 0;  // guarded by mutex; releases for everyone, and reconnects
-    std::uint64_t chosen = 0;      // guarded by mutex; releases that chose one registered waiter
-    std::map<std::string, std::uint64_t> woken;  // guarded by mutex; token -> times chosen, per ticket
-    int untargeted = 0;            // guarded by mutex; tickets without a token
-    bool ready = false;            // guarded by mutex; subscription confirmed
-    bool failed = false;           // guarded by mutex
+    std::uint64_t generation GUARDED_BY(mutex) = 0;  // releases for everyone, and reconnects
+    std::uint64_t chosen GUARDED_BY(mutex) = 0;  // releases that chose one registered waiter
+    std::map<std::string, std::uint64_t> woken GUARDED_BY(mutex);  // token -> times chosen, per ticket
+    int untargeted GUARDED_BY(mutex) = 0;  // tickets without a token
+    bool ready GUARDED_BY(mutex) = false;  // subscription confirmed
+    bool failed GUARDED_BY(mutex) = false;
     int users = 0;                 // guarded by ReleaseWaiters::mutex_
-    Subscription subscription;     // guarded by mutex; set by the first entering thread
+    Subscription subscription GUARDED_BY(mutex);  // set by the first entering thread
   };
   void leave(const std::string& name, const std::string& token, const std::shared_ptr<Channel>& channel) noexcept;
   static void bump(Channel& channel);
   static void deliver(Channel& channel, std::string_view message);
 
   Client client_;
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Channel>> channels_;  // guarded by mutex_
+  Mutex mutex_;
+  std::map<std::string, std::shared_ptr<Channel>> channels_ GUARDED_BY(mutex_);
   Subscription reconnect_;
 };
 

@@ -21,7 +21,7 @@ std::chrono::milliseconds retry_interval(std::chrono::milliseconds ttl) {
 void mark_lost(LockState& state, std::uint64_t generation, MetricsRecorder& metrics) noexcept {
   std::function<void()> callback;
   {
-    std::lock_guard lock(state.mutex);
+    MutexLock lock(state.mutex);
     if (state.generation != generation || state.lost.load()) return;
     metrics.add(MetricsRecorder::Counter::lost);
     state.lost = true;
@@ -47,7 +47,7 @@ RenewalScheduler::~RenewalScheduler() { stop(); }
 
 void RenewalScheduler::stop() noexcept {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
@@ -58,7 +58,7 @@ void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::ui
                                 Clock::time_point at) {
   bool sooner = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (auto it = pending_.find(state.get()); it != pending_.end()) {
       // A renewal (or its retry) of an earlier acquisition must never
       // displace the entry of a later one: the later lock would silently
@@ -77,7 +77,7 @@ void RenewalScheduler::schedule(const std::shared_ptr<LockState>& state, std::ui
 }
 
 void RenewalScheduler::cancel(const LockState* state) noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = pending_.find(state); it != pending_.end()) {
     queue_.erase(it->second);
     pending_.erase(it);
@@ -85,37 +85,37 @@ void RenewalScheduler::cancel(const LockState* state) noexcept {
 }
 
 std::optional<std::uint64_t> RenewalScheduler::pending_generation(const LockState* state) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto it = pending_.find(state);
   if (it == pending_.end()) return std::nullopt;
   return it->second->second.generation;
 }
 
 bool RenewalScheduler::stopped() const noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stopping_;
 }
 
 std::uint64_t RenewalScheduler::rounds() const noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return rounds_;
 }
 
 std::uint64_t RenewalScheduler::renewals() const noexcept {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return renewals_;
 }
 
 void RenewalScheduler::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
     if (queue_.empty()) {
-      changed_.wait(lock);
+      lock.wait(changed_);
       continue;
     }
     const auto next = queue_.begin()->first;
     if (Clock::now() < next) {
-      changed_.wait_until(lock, next);
+      lock.wait_until(changed_, next);
       continue;
     }
     std::vector<Entry> due;
@@ -147,7 +147,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
   for (Entry& entry : due) {
     auto state = entry.state.lock();
     if (!state) continue;
-    std::lock_guard lock(state->mutex);
+    MutexLock lock(state->mutex);
     if (state->generation != entry.generation || !state->held.load() || state->lost.load()) continue;
     // The current lease: extend() may have set a shorter or longer one.
     jobs.push_back(Job{state, entry.generation, state->lease_epoch, state->lease, state->valid_until});
@@ -183,7 +183,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
       bool current = false;
       std::chrono::milliseconds lease{0};
       {
-        std::lock_guard lock(job.state->mutex);
+        MutexLock lock(job.state->mutex);
         current = job.state->generation == job.generation;
         // An extend() began since this renewal was sent: the server may have
         // taken the extension's lease after ours, and the extension's reply
@@ -206,7 +206,7 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     }
   }
   metrics_.add(MetricsRecorder::Counter::renewals, renewed);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++rounds_;
   renewals_ += renewed;
 }

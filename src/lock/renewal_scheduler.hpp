@@ -26,6 +26,7 @@
 #include "lock/lock_state.hpp"
 #include "lock/metrics_recorder.hpp"
 #include "redkit/client.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 
@@ -65,13 +66,13 @@ class RenewalScheduler {
 
   Client client_;
   MetricsRecorder& metrics_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable changed_;
-  Queue queue_;                                                           // guarded by mutex_
-  std::unordered_map<const LockState*, Queue::iterator> pending_;         // guarded by mutex_
-  bool stopping_ = false;                                                // guarded by mutex_
-  std::uint64_t rounds_ = 0;                                             // guarded by mutex_
-  std::uint64_t renewals_ = 0;                                           // guarded by mutex_
+  Queue queue_ GUARDED_BY(mutex_);
+  std::unordered_map<const LockState*, Queue::iterator> pending_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::uint64_t rounds_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t renewals_ GUARDED_BY(mutex_) = 0;
   std::thread thread_;
 };
 

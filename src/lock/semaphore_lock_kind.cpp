@@ -8,6 +8,7 @@
 #include "client/embedded_scripts.hpp"
 #include "lock/lock_kind.hpp"
 #include "lock/lock_state.hpp"
+#include "common/thread_annotations.hpp"
 
 namespace redkit::detail {
 namespace {
@@ -49,9 +50,9 @@ SemaphoreKeys::SemaphoreKeys(const std::string& holder)
 const LockKind& permit_lock_kind(int permits) {
   // LockState keeps a reference to its kind, so kinds live as long as the
   // process; map nodes never move. Programs use a handful of counts.
-  static std::mutex mutex;
-  static std::map<int, LockKind> kinds;  // guarded by mutex
-  std::lock_guard lock(mutex);
+  static Mutex mutex;
+  static std::map<int, LockKind> kinds GUARDED_BY(mutex);
+  MutexLock lock(mutex);
   auto found = kinds.find(permits);
   if (found == kinds.end()) found = kinds.emplace(permits, make_permit_kind(permits)).first;
   return found->second;
