@@ -16,10 +16,25 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 namespace redkit {
+
+class Reply;
+
+// The elements of an array reply: a std::vector whose at() throws
+// ProtocolError (a redkit::Error naming the index and the size) instead of
+// std::out_of_range, so a reply shorter than its contract fails like any
+// other malformed reply.
+class ReplyArray : public std::vector<Reply> {
+ public:
+  ReplyArray() = default;
+  explicit ReplyArray(std::vector<Reply> elements) : std::vector<Reply>(std::move(elements)) {}
+  const Reply& at(size_type index) const;
+  Reply& at(size_type index);
+};
 
 class Reply {
  public:
@@ -58,8 +73,8 @@ class Reply {
   // there, so a damaged value is never read as 0.
   long long integer_field(std::string_view field) const;
   double double_field(std::string_view field) const;
-  const std::vector<Reply>& as_array() const;
-  std::vector<Reply>& as_array();
+  const ReplyArray& as_array() const;
+  ReplyArray& as_array();
   // The server's message of an error reply.
   const std::string& error_message() const;
 
@@ -74,7 +89,7 @@ class Reply {
 
  private:
   Type type_ = Type::nil;
-  std::variant<std::monostate, long long, std::string, std::vector<Reply>> value_;
+  std::variant<std::monostate, long long, std::string, ReplyArray> value_;
 };
 
 std::string_view to_string(Reply::Type type) noexcept;

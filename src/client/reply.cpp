@@ -105,7 +105,7 @@ Reply Reply::make_error(std::string text) {
 Reply Reply::make_array(std::vector<Reply> elements) {
   Reply r;
   r.type_ = Type::array;
-  r.value_ = std::move(elements);
+  r.value_ = ReplyArray(std::move(elements));
   return r;
 }
 
@@ -167,14 +167,25 @@ double Reply::double_field(std::string_view field) const {
   }
 }
 
-const std::vector<Reply>& Reply::as_array() const {
+const ReplyArray& Reply::as_array() const {
   if (type_ != Type::array) throw_wrong_type(type_, "array");
-  return std::get<std::vector<Reply>>(value_);
+  return std::get<ReplyArray>(value_);
 }
 
-std::vector<Reply>& Reply::as_array() {
+ReplyArray& Reply::as_array() {
   if (type_ != Type::array) throw_wrong_type(type_, "array");
-  return std::get<std::vector<Reply>>(value_);
+  return std::get<ReplyArray>(value_);
+}
+
+const Reply& ReplyArray::at(size_type index) const {
+  if (index >= size()) {
+    throw ProtocolError(fmt::format("expected an array reply of at least {} elements, got {}", index + 1, size()));
+  }
+  return (*this)[index];
+}
+
+Reply& ReplyArray::at(size_type index) {
+  return const_cast<Reply&>(static_cast<const ReplyArray&>(*this).at(index));
 }
 
 const std::string& Reply::error_message() const {
@@ -185,7 +196,7 @@ const std::string& Reply::error_message() const {
 const Reply& Reply::throw_if_error() const {
   if (type_ == Type::error) throw ReplyError(error_message());
   if (type_ == Type::array) {
-    for (const Reply& element : std::get<std::vector<Reply>>(value_)) element.throw_if_error();
+    for (const Reply& element : std::get<ReplyArray>(value_)) element.throw_if_error();
   }
   return *this;
 }

@@ -4,7 +4,7 @@
 
 #include <openssl/evp.h>
 
-#include <stdexcept>
+#include "redkit/error.hpp"
 
 namespace redkit::detail {
 
@@ -12,7 +12,7 @@ std::string sha1_hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha1(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL could not compute SHA1");
+    throw Error("OpenSSL could not compute SHA1");
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(length * 2, '0');

@@ -6,7 +6,8 @@
 
 #include <climits>
 #include <cstdint>
-#include <stdexcept>
+
+#include "redkit/error.hpp"
 
 namespace redkit::detail {
 
@@ -38,7 +39,7 @@ class TokenGenerator {
  private:
   void seed() {
     if (RAND_bytes(reinterpret_cast<unsigned char*>(state_), sizeof state_) != 1) {
-      throw std::runtime_error("no random bytes from OpenSSL to seed lock tokens");
+      throw Error("no random bytes from OpenSSL to seed lock tokens");
     }
     seeded_by_ = getpid();
   }

@@ -92,10 +92,10 @@ struct AddCall {
 };
 
 // The rules hash as HGETALL returns it: destination, "AGG BUCKET ALIGN OPEN".
-std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields);
+std::vector<CompactionRule> parse_rules(const ReplyArray& fields);
 
 // Reads the entries of lib/ts_rules.lua's rule_updates from parts[begin..].
-void parse_rule_updates(const std::vector<Reply>& parts, std::size_t begin, std::vector<RuleUpdate>& out);
+void parse_rule_updates(const ReplyArray& parts, std::size_t begin, std::vector<RuleUpdate>& out);
 
 struct Store::Impl {
   Impl(Client client, StoreOptions options);

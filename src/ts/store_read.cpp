@@ -42,7 +42,7 @@ std::pair<Timestamp, Timestamp> bounds_of(const RangeOptions& query) {
 
 // The chunks of a ts_read or ts_stats reply: facts (id, first timestamp,
 // summary) in parts[facts_at], bytes from parts[facts_at + 1] on.
-std::vector<detail::StoredChunk> stored_chunks(const std::vector<Reply>& parts, std::size_t facts_at) {
+std::vector<detail::StoredChunk> stored_chunks(const ReplyArray& parts, std::size_t facts_at) {
   const auto& facts = parts.at(facts_at).as_array();
   std::vector<detail::StoredChunk> chunks(parts.size() - facts_at - 1);
   if (facts.size() != 3 * chunks.size()) {

@@ -50,7 +50,7 @@ RuleText parse_rule(const std::string& destination, const std::string& text) {
   return parsed;
 }
 
-std::vector<RuleText> parse_rule_texts(const std::vector<Reply>& fields) {
+std::vector<RuleText> parse_rule_texts(const ReplyArray& fields) {
   std::vector<RuleText> rules;
   for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
     rules.push_back(parse_rule(fields[i].as_string(), fields[i + 1].as_string()));
@@ -60,7 +60,7 @@ std::vector<RuleText> parse_rule_texts(const std::vector<Reply>& fields) {
 
 }  // namespace
 
-std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields) {
+std::vector<CompactionRule> parse_rules(const ReplyArray& fields) {
   std::vector<CompactionRule> rules;
   for (auto& parsed : parse_rule_texts(fields)) {
     rules.push_back(std::move(parsed.rule));
@@ -70,7 +70,7 @@ std::vector<CompactionRule> parse_rules(const std::vector<Reply>& fields) {
   return rules;
 }
 
-void parse_rule_updates(const std::vector<Reply>& parts, std::size_t begin, std::vector<RuleUpdate>& out) {
+void parse_rule_updates(const ReplyArray& parts, std::size_t begin, std::vector<RuleUpdate>& out) {
   for (std::size_t i = begin; i + 6 < parts.size(); i += 7) {
     out.push_back(RuleUpdate{parts[i].as_string(),
                              Aggregation{parse_aggregator(parts[i + 1].as_string()),

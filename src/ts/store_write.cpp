@@ -71,7 +71,7 @@ void append_pieces(std::vector<std::string>& args, const std::vector<EncodedPiec
 }
 
 // The chunk a ts_chunk_get reply holds (parts 1, 2, 5 and 6).
-detail::StoredChunk chunk_of(const std::vector<Reply>& parts) {
+detail::StoredChunk chunk_of(const ReplyArray& parts) {
   return detail::StoredChunk{.id = parts.at(1).as_string(),
                              .first = detail::parse_first_timestamp(parts.at(5).as_string()),
                              .summary = parts.at(6).as_string(),

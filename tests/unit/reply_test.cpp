@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "redkit/error.hpp"
 #include "redkit/reply.hpp"
@@ -28,6 +29,42 @@ TEST(ReplyTest, WrongTypeNamesBothTypes) {
   }
   EXPECT_THROW(Reply().as_string(), ProtocolError);
   EXPECT_THROW(Reply::make_string("4x").as_double(), ProtocolError);
+}
+
+TEST(ReplyTest, NumberFieldsAreCheckedAndNameTheField) {
+  EXPECT_EQ(Reply::make_string("-42").integer_field("pid"), -42);
+  EXPECT_EQ(Reply::make_integer(7).integer_field("pid"), 7);
+  EXPECT_DOUBLE_EQ(Reply::make_string("2.5").double_field("score"), 2.5);
+  EXPECT_DOUBLE_EQ(Reply::make_integer(3).double_field("score"), 3.0);
+  const auto message = [](auto read) {
+    try {
+      read();
+    } catch (const ProtocolError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no exception");
+  };
+  // Never read as 0: a damaged field is an error naming it.
+  EXPECT_EQ(message([] { Reply::make_string("seven").integer_field("field fence"); }),
+            "field fence: expected a whole number, got \"seven\"");
+  EXPECT_EQ(message([] { Reply::make_string("12abc").integer_field("ttl"); }),
+            "ttl: expected a whole number, got \"12abc\"");
+  EXPECT_EQ(message([] { Reply::make_string("").integer_field("ttl"); }), "ttl: expected a whole number, got \"\"");
+  EXPECT_EQ(message([] { Reply::make_string("1.5").integer_field("ttl"); }),
+            "ttl: expected a whole number, got \"1.5\"");
+  EXPECT_EQ(message([] { Reply().integer_field("ttl"); }), "ttl: expected a whole number, got (nil)");
+  EXPECT_EQ(message([] { Reply::make_string("x1").double_field("score"); }), "score: expected a number, got \"x1\"");
+}
+
+TEST(ReplyTest, ArrayElementsBeyondTheEndAreAProtocolError) {
+  const Reply reply = Reply::make_array({Reply::make_integer(1), Reply::make_integer(2)});
+  EXPECT_EQ(reply.as_array().at(1).as_integer(), 2);
+  try {
+    reply.as_array().at(2);
+    FAIL() << "no exception";
+  } catch (const ProtocolError& e) {
+    EXPECT_STREQ(e.what(), "expected an array reply of at least 3 elements, got 2");
+  }
 }
 
 TEST(ReplyTest, ThrowIfErrorCarriesServerMessageAtAnyDepth) {
