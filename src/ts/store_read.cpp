@@ -57,14 +57,84 @@ std::vector<detail::StoredChunk> stored_chunks(const ReplyArray& parts, std::siz
   return chunks;
 }
 
+// The part of [lo, hi] a read has yet to ask for: a forward read moves lo
+// up past each page, a reverse read moves hi down.
+struct ReadWindow {
+  Timestamp lo = 0;
+  Timestamp hi = 0;
+};
+
+// One ts_read reply (lua/ts_read.lua). The views point into the reply.
+struct ReadPage {
+  std::string_view last{};  // the series' newest timestamp as its metadata holds it
+  bool more = false;        // the range goes on past this page
+  // Forward, the last page carries the head; reverse, the first.
+  bool has_head = false;
+  std::string_view head{};
+  std::vector<detail::StoredChunk> chunks{};  // oldest first
+};
+
+// A read's samples so far: those that passed the filter, in reading order.
+struct ReadResult {
+  ReadResult(const RangeOptions& filters, std::optional<std::size_t> at_most) : filter(filters), limit(at_most) {}
+  bool full() const { return limit && samples.size() >= *limit; }
+  // Adds the samples of `piece` that pass the filter; true once full.
+  bool take(const std::vector<Sample>& piece) {
+    for (const Sample& sample : piece) {
+      if (filter.passes(sample)) {
+        samples.push_back(sample);
+        if (full()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  // The samples cut to the limit, which a direct read, decoding whole chunks,
+  // may overshoot.
+  std::vector<Sample> finish() && {
+    if (full()) {
+      samples.resize(*limit);
+    }
+    return std::move(samples);
+  }
+  const SampleFilter filter;
+  const std::optional<std::size_t> limit;
+  std::vector<Sample> samples{};
+};
+
+Command read_call(const detail::SeriesKeys& k, bool reverse, ReadWindow window, std::size_t chunks, bool with_head) {
+  return embedded_script(ScriptName::ts_read)
+      .call({k.meta, k.head, k.chunks, k.summary}, {reverse ? "reverse" : "forward", std::to_string(window.lo),
+                                                    std::to_string(window.hi), std::to_string(chunks),
+                                                    with_head ? "1" : "0"});
+}
+
+// The page of a ts_read reply; `asked_for_head` is the with_head the call
+// sent, which only a reverse read heeds. The reply's kept_from (parts[1]) is
+// left to the caller, which reads it from the first page only.
+ReadPage parse_read_page(const std::vector<Reply>& parts, bool reverse, bool asked_for_head) {
+  ReadPage page;
+  page.more = parts.at(2).as_integer() == 1;
+  page.last = parts.at(0).as_string();
+  page.head = parts.at(3).as_string();
+  page.has_head = reverse ? asked_for_head : !page.more;
+  page.chunks = stored_chunks(parts, 4);
+  if (reverse) {
+    // A reverse page arrives newest first.
+    std::reverse(page.chunks.begin(), page.chunks.end());
+  }
+  return page;
+}
+
 // Grows `out` once for the samples of a page that may lie in [from, to],
 // counted from the block headers: decoding then never reallocates (and
 // copies) the output, which cost as much as decoding a long range.
-void reserve_page(std::vector<Sample>& out, const std::string& head, const std::vector<detail::StoredChunk>& chunks,
-                  bool with_head, Timestamp from, Timestamp to, std::optional<std::size_t> limit) {
-  std::size_t samples = with_head ? head.size() / detail::kRecordBytes : 0;
+void reserve_page(std::vector<Sample>& out, const ReadPage& page, Timestamp from, Timestamp to,
+                  std::optional<std::size_t> limit) {
+  std::size_t samples = page.has_head ? page.head.size() / detail::kRecordBytes : 0;
   try {
-    for (const detail::StoredChunk& chunk : chunks) {
+    for (const detail::StoredChunk& chunk : page.chunks) {
       for (const detail::BlockInfo& block : detail::scan_blocks(chunk.bytes)) {
         if (block.last_timestamp >= from && block.first_timestamp <= to) {
           samples += block.count;
@@ -83,159 +153,164 @@ void reserve_page(std::vector<Sample>& out, const std::string& head, const std::
   }
 }
 
+// The last timestamp of the page's newest chunk by its summary; nullopt
+// without chunks or with a bad summary (decoding the chunk names it).
+std::optional<Timestamp> sealed_last(const ReadPage& page) {
+  if (page.chunks.empty()) {
+    return std::nullopt;
+  }
+  try {
+    return detail::ChunkSummary::unpack(page.chunks.back().summary).last;
+  } catch (const ProtocolError&) {
+    return std::nullopt;
+  }
+}
+
+// The head holds samples newer than every chunk: a range that ends inside the
+// chunks skips it (and a damaged head does not fail it).
+bool reads_head(const ReadPage& page, Timestamp to) {
+  if (!page.has_head) {
+    return false;
+  }
+  const std::optional<Timestamp> sealed = sealed_last(page);
+  return !sealed || *sealed < to;
+}
+
+// Appends the head's samples in [from, to]. Throws ProtocolError when the head
+// came back empty although the series' newest sample lies in [from, to] and
+// not in the newest chunk; a newest chunk with a bad summary is left for its
+// own decoding to report.
+void decode_head(std::string_view name, const detail::SeriesKeys& k, const ReadPage& page, Timestamp from,
+                 Timestamp to, std::vector<Sample>& out) {
+  const std::optional<Timestamp> newest = detail::parse_last(page.last);
+  if (page.head.empty() && newest && *newest >= from && *newest <= to) {
+    const std::optional<Timestamp> sealed = sealed_last(page);
+    if (page.chunks.empty() || sealed) {
+      detail::check_empty_head(name, k, page.last, sealed);
+    }
+  }
+  detail::decode_stored_head(name, k, page.head, page.last, from, to, out);
+}
+
+// A step of reading a page: one of its chunks, or its head (nullptr).
+using PagePiece = const detail::StoredChunk*;
+
+// The page's chunks and, when the range reaches it, its head, in the order a
+// read returns them: oldest first, newest first when reverse.
+std::vector<PagePiece> pieces_in_reading_order(const ReadPage& page, Timestamp to, bool reverse) {
+  std::vector<PagePiece> pieces;
+  pieces.reserve(page.chunks.size() + 1);
+  for (const detail::StoredChunk& chunk : page.chunks) {
+    pieces.push_back(&chunk);
+  }
+  if (reads_head(page, to)) {
+    pieces.push_back(nullptr);
+  }
+  if (reverse) {
+    std::reverse(pieces.begin(), pieces.end());
+  }
+  return pieces;
+}
+
+void decode_piece(std::string_view name, const detail::SeriesKeys& k, const ReadPage& page, PagePiece piece,
+                  Timestamp from, Timestamp to, std::vector<Sample>& out) {
+  if (piece == nullptr) {
+    decode_head(name, k, page, from, to, out);
+  } else {
+    detail::decode_stored_chunk(name, k, *piece, from, to, out);
+  }
+}
+
+// An unfiltered forward read decodes straight into its result, grown once
+// per page, rather than copying each sample through a buffer. Chunks past the
+// limit are not decoded; the head is, whenever the range reaches it.
+void decode_page_direct(std::string_view name, const detail::SeriesKeys& k, const ReadPage& page, Timestamp from,
+                        Timestamp to, ReadResult& result) {
+  reserve_page(result.samples, page, from, to, result.limit);
+  for (PagePiece piece : pieces_in_reading_order(page, to, false)) {
+    if (piece != nullptr && result.full()) {
+      continue;
+    }
+    decode_piece(name, k, page, piece, from, to, result.samples);
+  }
+}
+
+// Adds the page's samples in [from, to] to the result in reading order;
+// true once the result is full.
+bool collect_page(std::string_view name, const detail::SeriesKeys& k, const ReadPage& page, Timestamp from,
+                  Timestamp to, bool reverse, ReadResult& result) {
+  if (!reverse && !result.filter.active()) {
+    decode_page_direct(name, k, page, from, to, result);
+    return result.full();
+  }
+  std::vector<Sample> piece_samples;
+  for (PagePiece piece : pieces_in_reading_order(page, to, reverse)) {
+    decode_piece(name, k, page, piece, from, to, piece_samples);
+    if (reverse) {
+      std::reverse(piece_samples.begin(), piece_samples.end());
+    }
+    if (result.take(piece_samples)) {
+      return true;
+    }
+    piece_samples.clear();
+  }
+  return false;
+}
+
+// What is left of `window` after a page, or nullopt when the page was the
+// last one or reached the far end of [from, window.hi]: a forward page ends
+// at its newest chunk's last sample, a reverse page at its oldest chunk's
+// first.
+std::optional<ReadWindow> window_after(const ReadPage& page, ReadWindow window, Timestamp from, bool reverse) {
+  if (!page.more || page.chunks.empty()) {
+    return std::nullopt;
+  }
+  if (reverse) {
+    const Timestamp oldest = page.chunks.front().first;
+    if (oldest <= from) {
+      return std::nullopt;
+    }
+    return ReadWindow{.lo = window.lo, .hi = oldest - 1};
+  }
+  // Not full, so every chunk of the page was checked against its summary.
+  const Timestamp newest = detail::ChunkSummary::unpack(page.chunks.back().summary).last;
+  if (newest >= window.hi) {
+    return std::nullopt;
+  }
+  return ReadWindow{.lo = newest + 1, .hi = window.hi};
+}
+
 }  // namespace
 
 std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
                                       bool reverse, std::optional<std::size_t> limit) const {
   const auto k = keys(name);
-  const SampleFilter filter(filters);
-  const bool direct = !filter.active() && !reverse;
-  std::vector<Sample> out;
-  std::vector<Sample> page;
-  std::vector<Sample> run_buffer;
-  // Moves page samples that pass the filter into out; true once full.
-  auto take = [&](std::vector<Sample>& samples) {
-    for (const Sample& sample : samples) {
-      if (filter.passes(sample)) {
-        out.push_back(sample);
-        if (limit && out.size() >= *limit) {
-          return true;
-        }
-      }
-    }
-    return false;
-  };
-  auto full = [&] { return limit && out.size() >= *limit; };
-
-  Timestamp cursor_lo = lo;
-  Timestamp cursor_hi = hi;
-  bool first_page = true;
-  Timestamp cutoff = kMinTimestamp;
+  ReadResult result(filters, limit);
+  ReadWindow window{.lo = lo, .hi = hi};
+  Timestamp kept_from = kMinTimestamp;
   // A read with a limit asks for one chunk, then twice as many per page: the
   // newest sample (latest(), mget) or a short read costs a chunk or two, not
   // a page of 128 chunks (up to a megabyte) it would mostly throw away.
   std::size_t page_chunks = limit ? 1 : limits::kChunksPerPage;
-  for (;;) {
-    const Reply reply = run(
-        name, embedded_script(ScriptName::ts_read).call(
-                  {k.meta, k.head, k.chunks, k.summary},
-                  {reverse ? "reverse" : "forward", std::to_string(reverse ? lo : cursor_lo),
-                   std::to_string(reverse ? cursor_hi : hi), std::to_string(page_chunks),
-                   first_page ? "1" : "0"}));
+  for (bool first_page = true;; first_page = false) {
+    const Reply reply = run(name, read_call(k, reverse, window, page_chunks, first_page));
     const auto& parts = reply.as_array();
     if (first_page) {
-      cutoff = parse_kept_from(parts.at(1));
+      kept_from = parse_kept_from(parts.at(1));
     }
-    const bool more = parts.at(2).as_integer() == 1;
-    const std::string& last = parts.at(0).as_string();
-    const std::string& head = parts.at(3).as_string();
-    const std::vector<detail::StoredChunk> chunks = stored_chunks(parts, 4);
-    const std::size_t chunk_count = chunks.size();
-    // Whether the series' newest sample lies in [from, to]: then this page
-    // holds it, in the head or in the newest chunk.
-    const auto newest_in = [&](Timestamp from, Timestamp to) {
-      const std::optional<Timestamp> newest = detail::parse_last(last);
-      return newest && *newest >= from && *newest <= to;
-    };
-    // The last timestamp of the page's newest chunk by its summary; nullopt
-    // without chunks or with a bad summary (decoding the chunk names it).
-    const auto sealed_last = [&](const detail::StoredChunk* newest) -> std::optional<Timestamp> {
-      if (newest == nullptr) {
-        return std::nullopt;
-      }
-      try {
-        return detail::ChunkSummary::unpack(newest->summary).last;
-      } catch (const ProtocolError&) {
-        return std::nullopt;
-      }
-    };
-    // The head holds samples newer than every chunk: a range that ends
-    // inside the chunks skips it (and a damaged head does not fail it).
-    const auto head_reaches = [&](const detail::StoredChunk* newest, Timestamp to) {
-      const auto sealed = sealed_last(newest);
-      return !sealed || *sealed < to;
-    };
-    // Called with the newest chunk (or none) when the head came back empty.
-    const auto check_head_present = [&](const detail::StoredChunk* newest) {
-      if (newest != nullptr && !sealed_last(newest)) {
-        return;
-      }
-      detail::check_empty_head(name, k, last, sealed_last(newest));
-    };
-
-    if (!reverse) {
-      const Timestamp from = std::max(cursor_lo, cutoff);
-      std::vector<Sample>& target = direct ? out : page;
-      if (direct) {
-        reserve_page(out, head, chunks, !more, from, hi, limit);
-      }
-      page.clear();
-      for (std::size_t i = 0; i < chunk_count && !full(); ++i) {
-        detail::decode_stored_chunk(name, k, chunks[i], from, hi, target);
-        if (!direct && take(page)) {
-          return out;
-        }
-        page.clear();
-      }
-      const detail::StoredChunk* newest_chunk = chunks.empty() ? nullptr : &chunks.back();
-      if (!more && head_reaches(newest_chunk, hi)) {
-        if (head.empty() && newest_in(from, hi)) {
-          check_head_present(newest_chunk);
-        }
-        detail::decode_stored_head(name, k, head, last, from, hi, target);
-        if (!direct) {
-          take(page);
-        }
-      }
-      if (full()) {
-        out.resize(*limit);
-        return out;
-      }
-      if (!more || chunk_count == 0) {
-        return out;
-      }
-      // The page's chunks were checked against their summaries.
-      const Timestamp page_last = detail::ChunkSummary::unpack(chunks.back().summary).last;
-      if (page_last >= hi) {
-        return out;
-      }
-      cursor_lo = page_last + 1;
-    } else {
-      const Timestamp from = std::max(lo, cutoff);
-      auto take_reversed = [&](std::vector<Sample>& run) {
-        std::reverse(run.begin(), run.end());
-        const bool done = take(run);
-        run.clear();
-        return done;
-      };
-      run_buffer.clear();
-      const detail::StoredChunk* newest_chunk = chunks.empty() ? nullptr : &chunks.front();
-      if (first_page && head_reaches(newest_chunk, cursor_hi)) {
-        if (head.empty() && newest_in(from, cursor_hi)) {
-          check_head_present(newest_chunk);
-        }
-        detail::decode_stored_head(name, k, head, last, from, cursor_hi, run_buffer);
-        if (take_reversed(run_buffer)) {
-          return out;
-        }
-      }
-      for (std::size_t i = 0; i < chunk_count; ++i) {
-        detail::decode_stored_chunk(name, k, chunks[i], from, cursor_hi, run_buffer);
-        if (take_reversed(run_buffer)) {
-          return out;
-        }
-      }
-      if (!more || chunk_count == 0) {
-        return out;
-      }
-      if (chunks.back().first <= from) {
-        return out;
-      }
-      cursor_hi = chunks.back().first - 1;
+    const ReadPage page = parse_read_page(parts, reverse, first_page);
+    const Timestamp from = std::max(window.lo, kept_from);
+    if (collect_page(name, k, page, from, window.hi, reverse, result)) {
+      break;
     }
-    first_page = false;
+    const std::optional<ReadWindow> rest = window_after(page, window, from, reverse);
+    if (!rest) {
+      break;
+    }
+    window = *rest;
     page_chunks = std::min(2 * page_chunks, limits::kChunksPerPage);
   }
+  return std::move(result).finish();
 }
 
 std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions& query, bool reverse) const {
