@@ -113,7 +113,7 @@ Command read_call(const detail::SeriesKeys& k, bool reverse, ReadWindow window, 
 // The page of a ts_read reply; `asked_for_head` is the with_head the call
 // sent, which only a reverse read heeds. The reply's kept_from (parts[1]) is
 // left to the caller, which reads it from the first page only.
-ReadPage parse_read_page(const std::vector<Reply>& parts, bool reverse, bool asked_for_head) {
+ReadPage parse_read_page(const ReplyArray& parts, bool reverse, bool asked_for_head) {
   ReadPage page;
   page.more = parts.at(2).as_integer() == 1;
   page.last = parts.at(0).as_string();
