@@ -37,6 +37,8 @@ inline constexpr std::size_t kChunkTargetBytes = 8160;
 inline constexpr std::size_t kMaxRecordsPerAdd = 256;
 // Chunks per page of a range read (about 1 MB).
 inline constexpr std::size_t kChunksPerPage = 128;
+// Series per ts_mget call, bounding how long one call holds the server.
+inline constexpr std::size_t kMgetBatch = 1000;
 // Expired chunks deleted per ts_trim call.
 inline constexpr int kTrimChunksPerCall = 16;
 // Attempts of an optimistic rewrite (seal, chunk rewrite) that keeps losing

@@ -6,13 +6,19 @@
 
 #include <fmt/format.h>
 
+#include "client/embedded_scripts.hpp"
 #include "redkit/error.hpp"
 #include "ts/aggregation.hpp"
+#include "ts/head_records.hpp"
 #include "ts/label_filter.hpp"
 #include "ts/store_impl.hpp"
+#include "ts/stored_data.hpp"
 #include "ts/validation.hpp"
 
 namespace redkit::ts {
+
+using ::redkit::detail::embedded_script;
+using ::redkit::detail::ScriptName;
 
 namespace {
 
@@ -96,16 +102,44 @@ std::vector<std::string> Store::query_index(const std::vector<std::string>& filt
 }
 
 std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters) const {
+  const std::vector<std::string> names = query_index(filters);
+  // Every series' newest sample and labels in one round trip, kMgetBatch
+  // series per script call so no call holds the server for long.
+  std::vector<Command> calls;
+  for (std::size_t begin = 0; begin < names.size(); begin += limits::kMgetBatch) {
+    std::vector<std::string> keys;
+    for (std::size_t i = begin; i < std::min(names.size(), begin + limits::kMgetBatch); ++i) {
+      const auto k = impl_->keys(names[i]);
+      keys.push_back(k.head);
+      keys.push_back(k.labels);
+    }
+    calls.push_back(embedded_script(ScriptName::ts_mget).call(keys, {}));
+  }
+  const std::vector<Reply> replies = impl_->client.execute(calls);
   std::vector<SeriesSamples> out;
-  for (const std::string& name : query_index(filters)) {
-    try {
-      SeriesSamples series{name, labels_of(impl_->client.command({"HGETALL", impl_->keys(name).labels})), {}};
-      if (auto newest = latest(name)) {
-        series.samples.push_back(*newest);
+  for (std::size_t batch = 0; batch < replies.size(); ++batch) {
+    const auto& answers = replies[batch].throw_if_error().as_array();
+    for (std::size_t j = 0; j < answers.size(); ++j) {
+      const std::string& name = names.at(batch * limits::kMgetBatch + j);
+      const auto& answer = answers[j].as_array();
+      const long long state = answer.at(0).as_integer();
+      if (state == -1) {
+        detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
+      }
+      SeriesSamples series{name, labels_of(answer.at(2)), {}};
+      if (state == 1) {
+        detail::decode_records(answer.at(1).as_string(), kMinTimestamp, kMaxTimestamp, series.samples);
+      } else {
+        // An empty head: the newest sample, if any, is in the newest chunk.
+        try {
+          if (auto newest = latest(name)) {
+            series.samples.push_back(*newest);
+          }
+        } catch (const SeriesNotFound&) {
+          continue;  // deleted between the index read and this one
+        }
       }
       out.push_back(std::move(series));
-    } catch (const SeriesNotFound&) {
-      // Deleted between the index read and this one.
     }
   }
   return out;

@@ -72,6 +72,44 @@ TEST_F(TsLabels, MgetAndMrange) {
   EXPECT_EQ(per_dc[1].samples.size(), 3u);
 }
 
+// mget reads heads' last records in batches of series; a series whose head
+// is empty (everything sealed) is read from its newest chunk.
+TEST_F(TsLabels, MgetAgreesWithLatestAcrossBatchesAndSealedSeries) {
+  std::vector<ts::NamedSample> round;
+  for (int i = 0; i < 1'005; ++i) {
+    const std::string name = "many:" + std::to_string(i);
+    create(name, {{"metric", "many"}});
+    round.push_back({name, 1'000 + i, static_cast<double>(i) / 4});
+  }
+  store().add_many(round);
+  create("sealed", {{"metric", "many"}});
+  std::vector<ts::NamedSample> bulk;
+  for (int i = 0; i < 2'000; ++i) bulk.push_back({"sealed", i * 10, static_cast<double>(i)});
+  store().add_many(bulk);
+  ASSERT_EQ(client().command({"STRLEN", prefix() + "ts:{sealed}:head"}).as_integer(), 0);
+  const auto answers = store().mget({"metric=many"});
+  ASSERT_EQ(answers.size(), 1'006u);
+  for (const auto& answer : answers) {
+    ASSERT_EQ(answer.samples.size(), 1u) << answer.name;
+    EXPECT_EQ(answer.samples.front(), *store().latest(answer.name)) << answer.name;
+    EXPECT_EQ(answer.labels, (ts::Labels{{"metric", "many"}})) << answer.name;
+  }
+  EXPECT_EQ(answers.back().name, "sealed");
+  EXPECT_EQ(answers.back().samples.front(), (Sample{19'990, 1'999.0}));
+}
+
+TEST_F(TsLabels, MgetNamesASeriesWhoseHeadIsCorrupt) {
+  client().command({"APPEND", prefix() + "ts:{cpu:web-2}:head", "xyz"});
+  try {
+    store().mget({"metric=cpu"});
+    ADD_FAILURE() << "no error";
+  } catch (const ProtocolError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("series \"cpu:web-2\""), std::string::npos) << message;
+    EXPECT_NE(message.find("is corrupt"), std::string::npos) << message;
+  }
+}
+
 TEST_F(TsLabels, BadFiltersAreRefusedByName) {
   EXPECT_NE(message_of([&] { store().query_index({}); }).find("filter"), std::string::npos);
   EXPECT_NE(message_of([&] { store().query_index({"metric"}); }).find("'metric'"), std::string::npos);
