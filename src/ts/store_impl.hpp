@@ -39,6 +39,9 @@ inline constexpr std::size_t kMaxRecordsPerAdd = 256;
 inline constexpr std::size_t kChunksPerPage = 128;
 // Series per ts_mget call, bounding how long one call holds the server.
 inline constexpr std::size_t kMgetBatch = 1000;
+// Series whose first range page one mrange round trip fetches, bounding the
+// replies held at once (a page can reach a megabyte).
+inline constexpr std::size_t kMrangeBatch = 256;
 // Expired chunks deleted per ts_trim call.
 inline constexpr int kTrimChunksPerCall = 16;
 // Attempts of an optimistic rewrite (seal, chunk rewrite) that keeps losing
@@ -162,15 +165,33 @@ struct Store::Impl {
   void trim(const detail::SeriesKeys& keys) const;
 
   // --- read path (store_read.cpp)
+  // What a multi-series query fetched for one series in its one round trip
+  // (store_multi.cpp), so the query of that series starts without one: the
+  // rules hash (when an aggregation may read a rule's destination) and the
+  // first page of the forward read of the query's range.
+  struct Prefetched {
+    std::optional<Reply> rules{};
+    std::optional<Reply> first_page{};
+  };
+  // The commands that fetch a Prefetched for `query` of `name`, and the
+  // Prefetched from their replies (in the same order).
+  std::vector<Command> prefetch_commands(std::string_view name, const RangeOptions& query) const;
+  static Prefetched prefetched_from(std::span<const Reply> replies, const RangeOptions& query);
+  static std::size_t prefetch_size(const RangeOptions& query);
+
   // Samples in [lo, hi] passing the query's filters, oldest first (newest
-  // first when reverse), stopping once `limit` are collected.
+  // first when reverse), stopping once `limit` are collected. `first_page`:
+  // the reply of this read's first ts_read call, already fetched.
   std::vector<Sample> read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
-                           bool reverse, std::optional<std::size_t> limit) const;
-  std::vector<Sample> query(std::string_view name, const RangeOptions& query, bool reverse) const;
+                           bool reverse, std::optional<std::size_t> limit, const Reply* first_page = nullptr) const;
+  std::vector<Sample> query(std::string_view name, const RangeOptions& query, bool reverse,
+                            const Prefetched* prefetched = nullptr) const;
   // An aggregation answered partly from a rule's destination, or nullopt
-  // when no rule fits (store_rules.cpp).
+  // when no rule fits (store_rules.cpp). `rules`: the source's rules hash,
+  // already fetched.
   std::optional<std::vector<Sample>> aggregate_from_rule(std::string_view name, const RangeOptions& query,
-                                                         Timestamp lo, Timestamp hi) const;
+                                                         Timestamp lo, Timestamp hi,
+                                                         const Reply* rules = nullptr) const;
   std::vector<CompactionRule> rules(std::string_view name) const;
   // The rules of `source` with the start of the bucket each holds open
   // (nullopt before the rule's first sample).

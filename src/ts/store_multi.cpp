@@ -158,13 +158,31 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
                                         to_string(group_by->reducer)));
     }
   }
+  // Every series' labels and the first page of its range in one round trip
+  // per kMrangeBatch series; a series whose range spans more pages reads the
+  // rest on its own.
+  const std::vector<std::string> names = query_index(filters);
+  const std::size_t per_series = 1 + Impl::prefetch_size(query);
   std::vector<SeriesSamples> series;
-  for (const std::string& name : query_index(filters)) {
-    try {
-      Labels labels = labels_of(impl_->client.command({"HGETALL", impl_->keys(name).labels}));
-      series.push_back(SeriesSamples{name, std::move(labels), range(name, query)});
-    } catch (const SeriesNotFound&) {
-      // Deleted between the index read and this one.
+  for (std::size_t begin = 0; begin < names.size(); begin += limits::kMrangeBatch) {
+    const std::size_t end = std::min(names.size(), begin + limits::kMrangeBatch);
+    std::vector<Command> commands;
+    for (std::size_t i = begin; i < end; ++i) {
+      commands.push_back(Command::raw({"HGETALL", impl_->keys(names[i]).labels}));
+      for (Command& fetch : impl_->prefetch_commands(names[i], query)) {
+        commands.push_back(std::move(fetch));
+      }
+    }
+    const std::vector<Reply> replies = impl_->client.execute(commands);
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::span<const Reply> own(replies.data() + (i - begin) * per_series, per_series);
+      const Impl::Prefetched prefetched = Impl::prefetched_from(own.subspan(1), query);
+      try {
+        Labels labels = labels_of(own[0].throw_if_error());
+        series.push_back(SeriesSamples{names[i], std::move(labels), impl_->query(names[i], query, false, &prefetched)});
+      } catch (const SeriesNotFound&) {
+        // Deleted between the index read and this one.
+      }
     }
   }
   if (!group_by) {

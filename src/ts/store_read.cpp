@@ -283,7 +283,8 @@ std::optional<ReadWindow> window_after(const ReadPage& page, ReadWindow window, 
 }  // namespace
 
 std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
-                                      bool reverse, std::optional<std::size_t> limit) const {
+                                      bool reverse, std::optional<std::size_t> limit,
+                                      const Reply* first_page_reply) const {
   const auto k = keys(name);
   ReadResult result(filters, limit);
   ReadWindow window{.lo = lo, .hi = hi};
@@ -293,7 +294,11 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   // a page of 128 chunks (up to a megabyte) it would mostly throw away.
   std::size_t page_chunks = limit ? 1 : limits::kChunksPerPage;
   for (bool first_page = true;; first_page = false) {
-    const Reply reply = run(name, read_call(k, reverse, window, page_chunks, first_page));
+    const Reply reply = first_page && first_page_reply != nullptr ? *first_page_reply
+                                                                   : run(name, read_call(k, reverse, window, page_chunks, first_page));
+    if (reply.is_error()) {
+      throw_series_error(name, ReplyError(reply.error_message()));
+    }
     const auto& parts = reply.as_array();
     if (first_page) {
       kept_from = parse_kept_from(parts.at(1));
@@ -313,7 +318,47 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   return std::move(result).finish();
 }
 
-std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions& query, bool reverse) const {
+std::vector<Command> Store::Impl::prefetch_commands(std::string_view name, const RangeOptions& query) const {
+  const auto [lo, hi] = bounds_of(query);
+  if (lo > hi || query.count == std::size_t{0}) {
+    return {};  // query() answers without reading
+  }
+  const auto k = keys(name);
+  std::vector<Command> out;
+  if (query.aggregation) {
+    out.push_back(Command::raw({"HGETALL", k.rules}));
+  }
+  // The first call read() makes for this query: a count without an
+  // aggregation starts with one chunk.
+  const bool limited = !query.aggregation && query.count;
+  out.push_back(read_call(k, false, ReadWindow{.lo = lo, .hi = hi}, limited ? 1 : limits::kChunksPerPage, true));
+  return out;
+}
+
+std::size_t Store::Impl::prefetch_size(const RangeOptions& query) {
+  const auto [lo, hi] = bounds_of(query);
+  if (lo > hi || query.count == std::size_t{0}) {
+    return 0;
+  }
+  return query.aggregation ? 2 : 1;
+}
+
+Store::Impl::Prefetched Store::Impl::prefetched_from(std::span<const Reply> replies, const RangeOptions& query) {
+  Prefetched out;
+  if (replies.empty()) {
+    return out;
+  }
+  if (query.aggregation) {
+    out.rules = replies[0];
+  }
+  out.first_page = replies.back();
+  return out;
+}
+
+std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions& query, bool reverse,
+                                       const Prefetched* prefetched) const {
+  const Reply* first_page = prefetched != nullptr && prefetched->first_page ? &*prefetched->first_page : nullptr;
+  const Reply* rules = prefetched != nullptr && prefetched->rules ? &*prefetched->rules : nullptr;
   detail::validate_series_name(name);
   detail::validate_query(query);
   const auto [lo, hi] = bounds_of(query);
@@ -335,7 +380,7 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
   }
   if (!query.aggregation) {
     if (!open_bucket) {
-      return read(name, lo, hi, query, reverse, query.count);
+      return read(name, lo, hi, query, reverse, query.count, reverse ? nullptr : first_page);
     }
     // The open bucket is newer than every stored sample of the destination.
     std::vector<Sample> samples = read(name, lo, hi, query, reverse, query.count);
@@ -350,10 +395,10 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
     return samples;
   }
   std::vector<Sample> buckets;
-  if (auto from_rule = aggregate_from_rule(name, query, lo, hi)) {
+  if (auto from_rule = aggregate_from_rule(name, query, lo, hi, rules)) {
     buckets = std::move(*from_rule);
   } else {
-    std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt);
+    std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt, first_page);
     if (open_bucket) {
       samples.push_back(*open_bucket);
     }

@@ -170,15 +170,16 @@ std::vector<std::pair<CompactionRule, std::optional<Timestamp>>> Store::Impl::op
 }
 
 std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_view name, const RangeOptions& query,
-                                                                    Timestamp lo, Timestamp hi) const {
+                                                                    Timestamp lo, Timestamp hi,
+                                                                    const Reply* rules) const {
   const Aggregation& wanted = *query.aggregation;
   if (!query.use_compactions || wanted.aggregator == Aggregator::twa || wanted.empty_buckets || query.min_value ||
       query.max_value || !query.timestamps.empty()) {
     return std::nullopt;
   }
   const Timestamp width = wanted.bucket.count();
-  const Reply fields = client.command({"HGETALL", keys(name).rules});
-  for (const RuleText& candidate : parse_rule_texts(fields.as_array())) {
+  const Reply fields = rules != nullptr ? *rules : client.command({"HGETALL", keys(name).rules});
+  for (const RuleText& candidate : parse_rule_texts(fields.throw_if_error().as_array())) {
     const Aggregation& has = candidate.rule.aggregation;
     if (!candidate.open || has.aggregator != wanted.aggregator || has.bucket != wanted.bucket ||
         detail::bucket_start(wanted.align, width, has.align) != wanted.align) {

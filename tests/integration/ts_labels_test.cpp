@@ -110,6 +110,40 @@ TEST_F(TsLabels, MgetNamesASeriesWhoseHeadIsCorrupt) {
   }
 }
 
+// mrange fetches every series' first page in batched round trips; each
+// series' answer must be what range() gives it, also when the range spans
+// several pages, a count stops early, or a rule's destination answers.
+TEST_F(TsLabels, MrangeAgreesWithRangeAcrossBatchesPagesAndRules) {
+  std::vector<ts::NamedSample> samples;
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "wide:" + std::to_string(i);
+    create(name, {{"metric", "wide"}});
+    const int length = i % 50 == 0 ? 5'000 : 3;
+    for (int t = 0; t < length; ++t) samples.push_back({name, t * 100, static_cast<double>((i * 31 + t) % 97)});
+  }
+  store().add_many(samples);
+  create("wide:1m", {});
+  store().create_rule("wide:50", "wide:1m", {.aggregator = Aggregator::max, .bucket = std::chrono::seconds(60)});
+  std::vector<ts::NamedSample> more;
+  for (int t = 5'000; t < 7'000; ++t) more.push_back({"wide:50", t * 100, static_cast<double>(t % 89)});
+  store().add_many(more);
+  const std::vector<ts::RangeOptions> queries{
+      {},
+      {.from = 150, .to = 450'000},
+      {.count = 1'500},
+      {.aggregation = ts::Aggregation{.aggregator = Aggregator::avg, .bucket = std::chrono::seconds(1)}},
+      {.aggregation = ts::Aggregation{.aggregator = Aggregator::max, .bucket = std::chrono::seconds(60)}},
+  };
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    const auto answers = store().mrange({"metric=wide"}, queries[q]);
+    ASSERT_EQ(answers.size(), 300u) << "query " << q;
+    for (const auto& answer : answers) {
+      EXPECT_EQ(answer.samples, store().range(answer.name, queries[q])) << answer.name << ", query " << q;
+      EXPECT_EQ(answer.labels, (ts::Labels{{"metric", "wide"}})) << answer.name;
+    }
+  }
+}
+
 TEST_F(TsLabels, BadFiltersAreRefusedByName) {
   EXPECT_NE(message_of([&] { store().query_index({}); }).find("filter"), std::string::npos);
   EXPECT_NE(message_of([&] { store().query_index({"metric"}); }).find("'metric'"), std::string::npos);
