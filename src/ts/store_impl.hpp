@@ -35,6 +35,9 @@ inline constexpr std::size_t kChunkTargetBytes = 8160;
 // Records per ts_add call, bounding the script's work when samples land
 // inside the head.
 inline constexpr std::size_t kMaxRecordsPerAdd = 256;
+// Series per ts_add_many call (add_many's common case), bounding how long
+// one call holds the server.
+inline constexpr std::size_t kAddManyBatch = 1000;
 // Chunks per page of a range read (about 1 MB).
 inline constexpr std::size_t kChunksPerPage = 128;
 // Series per ts_mget call, bounding how long one call holds the server.

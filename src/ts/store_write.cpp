@@ -423,24 +423,56 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       rejected = call.rejected;
     }
   };
-  std::vector<std::pair<const std::string*, std::vector<Sample>*>> pipelined;
-  std::vector<std::pair<const std::string*, std::vector<Sample>*>> one_by_one;
+  using SeriesRef = std::pair<const std::string*, std::vector<Sample>*>;
+  std::vector<SeriesRef> simple;
+  std::vector<SeriesRef> one_by_one;
+  for (auto& [name, series] : by_series) {
+    const bool fits = series.size() <= limits::kMaxRecordsPerAdd &&
+                      std::adjacent_find(series.begin(), series.end(), [](const Sample& a, const Sample& b) {
+                        return a.timestamp >= b.timestamp;
+                      }) == series.end();
+    (fits ? simple : one_by_one).emplace_back(&name, &series);
+  }
+  // The common case first: the simple series' records appended by
+  // ts_add_many, kAddManyBatch series per call, all calls in one round trip.
+  // The series it leaves alone go through ts_add below.
+  std::vector<SeriesRef> pipelined;
+  {
+    std::vector<Command> batches;
+    for (std::size_t begin = 0; begin < simple.size(); begin += limits::kAddManyBatch) {
+      std::vector<std::string> keys;
+      std::vector<std::string> records;
+      for (std::size_t i = begin; i < std::min(simple.size(), begin + limits::kAddManyBatch); ++i) {
+        const auto k = impl_->keys(*simple[i].first);
+        keys.push_back(k.meta);
+        keys.push_back(k.head);
+        records.push_back(detail::encode_records(*simple[i].second));
+      }
+      batches.push_back(embedded_script(ScriptName::ts_add_many).call(keys, records));
+    }
+    const std::vector<Reply> answers = batches.empty() ? std::vector<Reply>{} : impl_->client.execute(batches);
+    for (std::size_t batch = 0; batch < answers.size(); ++batch) {
+      const auto& per_series = answers[batch].throw_if_error().as_array();
+      for (std::size_t j = 0; j < per_series.size(); ++j) {
+        const SeriesRef& ref = simple.at(batch * limits::kAddManyBatch + j);
+        if (!per_series[j].is_array()) {
+          pipelined.push_back(ref);
+          continue;
+        }
+        AddCall call{.on_duplicate = on_duplicate, .newest = ref.second->back().timestamp};
+        std::vector<RuleUpdate> updates;
+        impl_->finish_add(*ref.first, impl_->keys(*ref.first), *ref.second, per_series[j], call, updates);
+        remember(call);
+      }
+    }
+  }
   std::vector<Command> commands;
   const std::string policy = on_duplicate ? to_string(*on_duplicate) : "";
-  for (auto& [name, series] : by_series) {
-    const bool simple = series.size() <= limits::kMaxRecordsPerAdd &&
-                        std::adjacent_find(series.begin(), series.end(), [](const Sample& a, const Sample& b) {
-                          return a.timestamp >= b.timestamp;
-                        }) == series.end();
-    if (!simple) {
-      one_by_one.emplace_back(&name, &series);
-      continue;
-    }
-    const auto k = impl_->keys(name);
+  for (const auto& [name, series] : pipelined) {
+    const auto k = impl_->keys(*name);
     commands.push_back(embedded_script(ScriptName::ts_add).call(
         {k.meta, k.head, k.chunks, k.rules},
-        {detail::encode_records(series), policy, "", std::to_string(series.back().timestamp)}));
-    pipelined.emplace_back(&name, &series);
+        {detail::encode_records(*series), policy, "", std::to_string(series->back().timestamp)}));
   }
   std::vector<Reply> replies;
   if (!commands.empty()) {
