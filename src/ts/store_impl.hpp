@@ -40,8 +40,6 @@ inline constexpr std::size_t kMaxRecordsPerAdd = 256;
 inline constexpr std::size_t kAddManyBatch = 1000;
 // Chunks per page of a range read (about 1 MB).
 inline constexpr std::size_t kChunksPerPage = 128;
-// Series per ts_mget call, bounding how long one call holds the server.
-inline constexpr std::size_t kMgetBatch = 1000;
 // Series whose first range page one mrange round trip fetches, bounding the
 // replies held at once (a page can reach a megabyte).
 inline constexpr std::size_t kMrangeBatch = 256;

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "client/embedded_scripts.hpp"
 #include "redkit/error.hpp"
 #include "ts/aggregation.hpp"
 #include "ts/head_records.hpp"
@@ -16,9 +15,6 @@
 #include "ts/validation.hpp"
 
 namespace redkit::ts {
-
-using ::redkit::detail::embedded_script;
-using ::redkit::detail::ScriptName;
 
 namespace {
 
@@ -74,28 +70,49 @@ std::vector<std::string> Store::query_index(const std::vector<std::string>& filt
   for (const std::string& text : filters) {
     parsed.push_back(detail::parse_label_filter(text));
   }
-  // One round trip: every set any filter needs, after the set of all series.
-  std::vector<Command> commands{Command::raw({"SMEMBERS", impl_->series_set})};
+  // One round trip. The base is the server's intersection of the sets of
+  // every "k=v" filter (each holds only existing series), or the set of all
+  // series when there is none; the other filters' sets come after it and are
+  // applied here.
+  std::vector<std::string> exact;
+  std::vector<const detail::LabelFilter*> rest;
   for (const auto& filter : parsed) {
-    if (filter.values.empty()) {
-      commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "key:" + filter.label}));
+    if (!filter.negated && filter.values.size() == 1) {
+      exact.push_back(impl_->index_prefix + "label:" + filter.label + "=" + filter.values.front());
+    } else {
+      rest.push_back(&filter);
     }
-    for (const std::string& value : filter.values) {
-      commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "label:" + filter.label + "=" + value}));
+  }
+  std::vector<Command> commands;
+  if (exact.empty()) {
+    commands.push_back(Command::raw({"SMEMBERS", impl_->series_set}));
+  } else {
+    Command intersection = Command::raw({"SINTER"});
+    for (const std::string& key : exact) {
+      intersection.key(key);
+    }
+    commands.push_back(std::move(intersection));
+  }
+  for (const detail::LabelFilter* filter : rest) {
+    if (filter->values.empty()) {
+      commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "key:" + filter->label}));
+    }
+    for (const std::string& value : filter->values) {
+      commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "label:" + filter->label + "=" + value}));
     }
   }
   const auto replies = impl_->client.execute(commands);
   NameSet names = members_of(replies.at(0).throw_if_error());
   std::size_t next = 1;
-  for (const auto& filter : parsed) {
+  for (const detail::LabelFilter* filter : rest) {
     NameSet matched;
-    const std::size_t sets = std::max<std::size_t>(filter.values.size(), 1);
+    const std::size_t sets = std::max<std::size_t>(filter->values.size(), 1);
     for (std::size_t i = 0; i < sets; ++i) {
       const NameSet found = members_of(replies.at(next++).throw_if_error());
       matched.insert(found.begin(), found.end());
     }
     // "k=" keeps series without k, "k!=" those with it.
-    const bool keep_matched = filter.values.empty() ? filter.negated : !filter.negated;
+    const bool keep_matched = filter->values.empty() ? filter->negated : !filter->negated;
     names = keep_matched ? intersect(names, matched) : subtract(names, matched);
   }
   return {names.begin(), names.end()};
@@ -103,44 +120,43 @@ std::vector<std::string> Store::query_index(const std::vector<std::string>& filt
 
 std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters) const {
   const std::vector<std::string> names = query_index(filters);
-  // Every series' newest sample and labels in one round trip, kMgetBatch
-  // series per script call so no call holds the server for long.
-  std::vector<Command> calls;
-  for (std::size_t begin = 0; begin < names.size(); begin += limits::kMgetBatch) {
-    std::vector<std::string> keys;
-    for (std::size_t i = begin; i < std::min(names.size(), begin + limits::kMgetBatch); ++i) {
-      const auto k = impl_->keys(names[i]);
-      keys.push_back(k.head);
-      keys.push_back(k.labels);
-    }
-    calls.push_back(embedded_script(ScriptName::ts_mget).call(keys, {}));
+  // Every series' labels and newest sample in one pipelined round trip of
+  // plain commands (cheaper for the server than the same reads from a
+  // script): the head holds the newest samples in timestamp order, so its
+  // last record is the newest sample. Each command is atomic and every write
+  // appends or cuts whole records, so the last 16 bytes are always a whole
+  // record; a head emptied meanwhile (sealed, or the series deleted) is read
+  // the usual way below.
+  std::vector<Command> commands;
+  commands.reserve(3 * names.size());
+  for (const std::string& name : names) {
+    const auto k = impl_->keys(name);
+    commands.push_back(Command::raw({"STRLEN", k.head}));
+    commands.push_back(Command::raw({"GETRANGE", k.head, "-16", "-1"}));
+    commands.push_back(Command::raw({"HGETALL", k.labels}));
   }
-  const std::vector<Reply> replies = impl_->client.execute(calls);
+  const std::vector<Reply> replies = impl_->client.execute(commands);
   std::vector<SeriesSamples> out;
-  for (std::size_t batch = 0; batch < replies.size(); ++batch) {
-    const auto& answers = replies[batch].throw_if_error().as_array();
-    for (std::size_t j = 0; j < answers.size(); ++j) {
-      const std::string& name = names.at(batch * limits::kMgetBatch + j);
-      const auto& answer = answers[j].as_array();
-      const long long state = answer.at(0).as_integer();
-      if (state == -1) {
-        detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
-      }
-      SeriesSamples series{name, labels_of(answer.at(2)), {}};
-      if (state == 1) {
-        detail::decode_records(answer.at(1).as_string(), kMinTimestamp, kMaxTimestamp, series.samples);
-      } else {
-        // An empty head: the newest sample, if any, is in the newest chunk.
-        try {
-          if (auto newest = latest(name)) {
-            series.samples.push_back(*newest);
-          }
-        } catch (const SeriesNotFound&) {
-          continue;  // deleted between the index read and this one
-        }
-      }
-      out.push_back(std::move(series));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    if (replies[3 * i].throw_if_error().as_integer() % static_cast<long long>(detail::kRecordBytes) != 0) {
+      detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
     }
+    const std::string& newest = replies[3 * i + 1].throw_if_error().as_string();
+    SeriesSamples series{name, labels_of(replies[3 * i + 2].throw_if_error()), {}};
+    if (newest.size() == detail::kRecordBytes) {
+      detail::decode_records(newest, kMinTimestamp, kMaxTimestamp, series.samples);
+    } else {
+      // An empty head: the newest sample, if any, is in the newest chunk.
+      try {
+        if (auto latest_sample = latest(name)) {
+          series.samples.push_back(*latest_sample);
+        }
+      } catch (const SeriesNotFound&) {
+        continue;  // deleted between the index read and this one
+      }
+    }
+    out.push_back(std::move(series));
   }
   return out;
 }

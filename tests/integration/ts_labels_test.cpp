@@ -72,9 +72,9 @@ TEST_F(TsLabels, MgetAndMrange) {
   EXPECT_EQ(per_dc[1].samples.size(), 3u);
 }
 
-// mget reads heads' last records in batches of series; a series whose head
-// is empty (everything sealed) is read from its newest chunk.
-TEST_F(TsLabels, MgetAgreesWithLatestAcrossBatchesAndSealedSeries) {
+// mget reads every head's last record in one round trip; a series whose
+// head is empty (everything sealed) is read from its newest chunk.
+TEST_F(TsLabels, MgetAgreesWithLatestForHeadsAndSealedSeries) {
   std::vector<ts::NamedSample> round;
   for (int i = 0; i < 1'005; ++i) {
     const std::string name = "many:" + std::to_string(i);
