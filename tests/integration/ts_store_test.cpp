@@ -298,6 +298,56 @@ TEST_F(TsStore, AddManyAcrossSeriesPipelinesAndHandlesEveryCase) {
   EXPECT_FALSE(store().exists("c"));
 }
 
+// add_many appends the common case of many series in batched calls and
+// sends every other series through the one-series path: each kind below
+// must end as if added alone, whichever batch it falls in.
+TEST_F(TsStore, AddManyBatchesTheCommonCaseAndRoutesEveryOtherSeriesCorrectly) {
+  constexpr int kPlain = 2'100;  // more than two batches
+  for (int i = 0; i < kPlain; ++i) store().create("plain:" + std::to_string(i));
+  store().create("ruled");
+  store().create("ruled:10s");
+  store().create_rule("ruled", "ruled:10s", {.aggregator = ts::Aggregator::sum, .bucket = std::chrono::seconds(10)});
+  store().create("older");
+  store().add("older", 50'000, 1.0);
+  store().create("floored", {.retention = std::chrono::seconds(5)});
+  store().add("floored", 1'000, 1.0);
+  store().add("floored", 10'000, 2.0);
+  store().delete_range("floored", 10'000, 10'000);  // keeps the floor at 5 000
+  for (int round = 0; round < 3; ++round) {
+    std::vector<ts::NamedSample> samples;
+    const Timestamp t = 10'000 * (round + 1);
+    for (int i = 0; i < kPlain; ++i) samples.push_back({"plain:" + std::to_string(i), t, i + round * 0.5});
+    samples.push_back({"ruled", t, 1.0});
+    samples.push_back({"older", t, 2.0});  // older than its newest: placed
+    samples.push_back({"missing:" + std::to_string(round), t, 3.0});  // created
+    store().add_many(samples);
+  }
+  for (int i = 0; i < kPlain; i += 97) {
+    EXPECT_EQ(store().range("plain:" + std::to_string(i)),
+              (std::vector<Sample>{{10'000, i + 0.0}, {20'000, i + 0.5}, {30'000, i + 1.0}}))
+        << i;
+  }
+  // The rule was fed: the buckets of 10 000 and 20 000 are closed.
+  EXPECT_EQ(store().range("ruled:10s"), (std::vector<Sample>{{10'000, 1.0}, {20'000, 1.0}}));
+  EXPECT_EQ(store().range("older"),
+            (std::vector<Sample>{{10'000, 2.0}, {20'000, 2.0}, {30'000, 2.0}, {50'000, 1.0}}));
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(store().range("missing:" + std::to_string(round)).size(), 1u);
+  }
+  // Newer than the series but below its floor: refused on the one-series
+  // path, the others stored.
+  std::vector<ts::NamedSample> below{{"floored", 3'000, 5.0}, {"plain:0", 40'000, 4.0}};
+  EXPECT_THROW(store().add_many(below), ts::SampleRejected);
+  EXPECT_EQ(store().latest("plain:0"), (Sample{40'000, 4.0}));
+  EXPECT_TRUE(store().range("floored").empty());
+  // A head that is not a whole number of records is reported, not extended.
+  client().command({"APPEND", prefix() + "ts:{plain:1}:head", "xyz"});
+  std::vector<ts::NamedSample> torn{{"plain:1", 50'000, 1.0}, {"plain:2", 50'000, 2.0}};
+  EXPECT_THROW(store().add_many(torn), ProtocolError);
+  EXPECT_EQ(client().command({"STRLEN", prefix() + "ts:{plain:1}:head"}).as_integer(), 3 * 16 + 3);
+  EXPECT_EQ(store().latest("plain:2"), (Sample{50'000, 2.0}));
+}
+
 TEST_F(TsStore, BadInputIsRefusedByNameAndLeavesNothing) {
   EXPECT_NE(message_of([&] { store().create(""); }).find("empty"), std::string::npos);
   EXPECT_NE(message_of([&] { store().create("a{b"); }).find("a{b"), std::string::npos);
