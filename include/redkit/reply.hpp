@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -31,7 +30,7 @@ class Reply;
 class ReplyArray : public std::vector<Reply> {
  public:
   ReplyArray() = default;
-  explicit ReplyArray(std::vector<Reply> elements) : std::vector<Reply>(std::move(elements)) {}
+  explicit ReplyArray(std::vector<Reply> elements);
   const Reply& at(size_type index) const;
   Reply& at(size_type index);
 };

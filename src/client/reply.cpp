@@ -177,6 +177,8 @@ ReplyArray& Reply::as_array() {
   return std::get<ReplyArray>(value_);
 }
 
+ReplyArray::ReplyArray(std::vector<Reply> elements) : std::vector<Reply>(std::move(elements)) {}
+
 const Reply& ReplyArray::at(size_type index) const {
   if (index >= size()) {
     throw ProtocolError(fmt::format("expected an array reply of at least {} elements, got {}", index + 1, size()));
