@@ -35,6 +35,7 @@
 --          number of records
 --! include ts_rules
 --! include ts_bounds
+--! include ts_append
 local meta, head_key, records = KEYS[1], KEYS[2], ARGV[1]
 local state = redis.call('HMGET', meta, 'v', 'last', 'nrules', 'ret', 'floor')
 if not state[1] then
@@ -48,30 +49,16 @@ local judge = kept_from(floor, last, retention)
 if ARGV[3] ~= '' then
   judge = tonumber(ARGV[3])
 end
--- Newer than the series and than its stored floor: after a delete of the
--- newest samples, 'last' may lie below what retention dropped.
-if (not last or first_new > last) and (not floor or first_new >= floor) then
-  local length = redis.call('APPEND', head_key, records)
-  if length % 16 ~= 0 then
-    -- A torn head: take the records back out rather than misalign them.
-    local torn = length - #records
-    if torn == 0 then
-      redis.call('DEL', head_key)
-    else
-      redis.call('SET', head_key, redis.call('GETRANGE', head_key, 0, torn - 1))
-    end
-    return redis.error_reply('CORRUPTHEAD head of ' .. torn .. ' bytes')
-  end
-  local last_new = struct.unpack('<i8', records, #records - 15)
-  if last then
-    redis.call('HSET', meta, 'last', last_new)
-  else
-    redis.call('HSET', meta, 'last', last_new, 'first', first_new)
+if appends_cleanly(first_new, last, floor) then
+  local count, last_new = append_records(meta, head_key, records, last, first_new)
+  if not count then
+    -- A torn head: the records were taken back out rather than misaligned.
+    return redis.error_reply('CORRUPTHEAD head of ' .. last_new .. ' bytes')
   end
   if not has_rules then
-    return {length / 16, judge or ''}
+    return {count, judge or ''}
   end
-  local reply = {length / 16, judge or ''}
+  local reply = {count, judge or ''}
   for _ = 1, #records / 16 do
     reply[#reply + 1] = 1
   end

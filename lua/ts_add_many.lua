@@ -16,6 +16,7 @@
 -- returns  per series: {head count, the timestamp records were judged
 --          against or ''} as ts_add answers an append, or 0 (untouched)
 --! include ts_bounds
+--! include ts_append
 local out = {}
 for i = 1, #KEYS, 2 do
   local meta, head_key, records = KEYS[i], KEYS[i + 1], ARGV[(i + 1) / 2]
@@ -23,25 +24,11 @@ for i = 1, #KEYS, 2 do
   local first_new = struct.unpack('<i8', records)
   local last, floor = tonumber(state[2]), tonumber(state[5])
   local answer = 0
-  if state[1] and tonumber(state[3] or '0') == 0 and (not last or first_new > last) and
-      (not floor or first_new >= floor) then
-    local length = redis.call('APPEND', head_key, records)
-    if length % 16 ~= 0 then
-      -- A torn head: take the records back out; ts_add reports it.
-      local torn = length - #records
-      if torn == 0 then
-        redis.call('DEL', head_key)
-      else
-        redis.call('SET', head_key, redis.call('GETRANGE', head_key, 0, torn - 1))
-      end
-    else
-      local last_new = struct.unpack('<i8', records, #records - 15)
-      if last then
-        redis.call('HSET', meta, 'last', last_new)
-      else
-        redis.call('HSET', meta, 'last', last_new, 'first', first_new)
-      end
-      answer = {length / 16, kept_from(floor, last, tonumber(state[4])) or ''}
+  if state[1] and tonumber(state[3] or '0') == 0 and appends_cleanly(first_new, last, floor) then
+    -- A torn head is left as it was, for ts_add to report.
+    local count = append_records(meta, head_key, records, last, first_new)
+    if count then
+      answer = {count, kept_from(floor, last, tonumber(state[4])) or ''}
     end
   end
   out[#out + 1] = answer
