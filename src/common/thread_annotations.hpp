@@ -51,7 +51,9 @@ class CAPABILITY("mutex") Mutex {
 
 // Holds a Mutex for its scope; unlock()/lock() drop and retake it inside the
 // scope (around a callback, say), and wait() hands it to a condition
-// variable, which holds it again when the wait returns.
+// variable, which holds it again when the wait returns. There are no waits
+// with a predicate: a predicate lambda reads guarded fields where the
+// analysis cannot see the lock, so callers loop instead.
 class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& mutex) ACQUIRE(mutex) : lock_(mutex.mutex_) {}
@@ -63,10 +65,6 @@ class SCOPED_CAPABILITY MutexLock {
   void unlock() RELEASE() { lock_.unlock(); }
 
   void wait(std::condition_variable& condition) { condition.wait(lock_); }
-  template <typename Predicate>
-  void wait(std::condition_variable& condition, Predicate ready) {
-    condition.wait(lock_, std::move(ready));
-  }
   template <typename Duration>
   std::cv_status wait_for(std::condition_variable& condition, const Duration& timeout) {
     return condition.wait_for(lock_, timeout);
@@ -74,10 +72,6 @@ class SCOPED_CAPABILITY MutexLock {
   template <typename TimePoint>
   std::cv_status wait_until(std::condition_variable& condition, const TimePoint& deadline) {
     return condition.wait_until(lock_, deadline);
-  }
-  template <typename TimePoint, typename Predicate>
-  bool wait_until(std::condition_variable& condition, const TimePoint& deadline, Predicate ready) {
-    return condition.wait_until(lock_, deadline, std::move(ready));
   }
 
  private:

@@ -174,11 +174,11 @@ struct Store::Impl {
     std::optional<Reply> rules{};
     std::optional<Reply> first_page{};
   };
-  // The commands that fetch a Prefetched for `query` of `name`, and the
-  // Prefetched from their replies (in the same order).
+  // The commands that fetch a Prefetched for `query` of `name` (none when
+  // nothing can match), and the Prefetched from their replies (in the same
+  // order).
   std::vector<Command> prefetch_commands(std::string_view name, const RangeOptions& query) const;
   static Prefetched prefetched_from(std::span<const Reply> replies, const RangeOptions& query);
-  static std::size_t prefetch_size(const RangeOptions& query);
 
   // Samples in [lo, hi] passing the query's filters, oldest first (newest
   // first when reverse), stopping once `limit` are collected. `first_page`:

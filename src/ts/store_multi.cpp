@@ -178,20 +178,23 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
   // per kMrangeBatch series; a series whose range spans more pages reads the
   // rest on its own.
   const std::vector<std::string> names = query_index(filters);
-  const std::size_t per_series = 1 + Impl::prefetch_size(query);
   std::vector<SeriesSamples> series;
   for (std::size_t begin = 0; begin < names.size(); begin += limits::kMrangeBatch) {
     const std::size_t end = std::min(names.size(), begin + limits::kMrangeBatch);
     std::vector<Command> commands;
+    std::vector<std::size_t> first_reply;  // per series, then the end
     for (std::size_t i = begin; i < end; ++i) {
+      first_reply.push_back(commands.size());
       commands.push_back(Command::raw({"HGETALL", impl_->keys(names[i]).labels}));
       for (Command& fetch : impl_->prefetch_commands(names[i], query)) {
         commands.push_back(std::move(fetch));
       }
     }
+    first_reply.push_back(commands.size());
     const std::vector<Reply> replies = impl_->client.execute(commands);
     for (std::size_t i = begin; i < end; ++i) {
-      const std::span<const Reply> own(replies.data() + (i - begin) * per_series, per_series);
+      const std::span<const Reply> own(replies.data() + first_reply[i - begin],
+                                       first_reply[i - begin + 1] - first_reply[i - begin]);
       const Impl::Prefetched prefetched = Impl::prefetched_from(own.subspan(1), query);
       try {
         Labels labels = labels_of(own[0].throw_if_error());

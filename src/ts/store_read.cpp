@@ -335,14 +335,6 @@ std::vector<Command> Store::Impl::prefetch_commands(std::string_view name, const
   return out;
 }
 
-std::size_t Store::Impl::prefetch_size(const RangeOptions& query) {
-  const auto [lo, hi] = bounds_of(query);
-  if (lo > hi || query.count == std::size_t{0}) {
-    return 0;
-  }
-  return query.aggregation ? 2 : 1;
-}
-
 Store::Impl::Prefetched Store::Impl::prefetched_from(std::span<const Reply> replies, const RangeOptions& query) {
   Prefetched out;
   if (replies.empty()) {

@@ -438,12 +438,14 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
   // The series it leaves alone go through ts_add below.
   std::vector<SeriesRef> pipelined;
   {
+    std::vector<detail::SeriesKeys> simple_keys;
+    simple_keys.reserve(simple.size());
     std::vector<Command> batches;
     for (std::size_t begin = 0; begin < simple.size(); begin += limits::kAddManyBatch) {
       std::vector<std::string> keys;
       std::vector<std::string> records;
       for (std::size_t i = begin; i < std::min(simple.size(), begin + limits::kAddManyBatch); ++i) {
-        const auto k = impl_->keys(*simple[i].first);
+        const auto& k = simple_keys.emplace_back(impl_->keys(*simple[i].first));
         keys.push_back(k.meta);
         keys.push_back(k.head);
         records.push_back(detail::encode_records(*simple[i].second));
@@ -453,15 +455,20 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
     const std::vector<Reply> answers = batches.empty() ? std::vector<Reply>{} : impl_->client.execute(batches);
     for (std::size_t batch = 0; batch < answers.size(); ++batch) {
       const auto& per_series = answers[batch].throw_if_error().as_array();
+      const std::size_t sent = std::min(limits::kAddManyBatch, simple.size() - batch * limits::kAddManyBatch);
+      if (per_series.size() != sent) {
+        throw ProtocolError(fmt::format("ts_add_many answered {} series of {}", per_series.size(), sent));
+      }
       for (std::size_t j = 0; j < per_series.size(); ++j) {
-        const SeriesRef& ref = simple.at(batch * limits::kAddManyBatch + j);
+        const std::size_t index = batch * limits::kAddManyBatch + j;
+        const SeriesRef& ref = simple.at(index);
         if (!per_series[j].is_array()) {
           pipelined.push_back(ref);
           continue;
         }
         AddCall call{.on_duplicate = on_duplicate, .newest = ref.second->back().timestamp};
         std::vector<RuleUpdate> updates;
-        impl_->finish_add(*ref.first, impl_->keys(*ref.first), *ref.second, per_series[j], call, updates);
+        impl_->finish_add(*ref.first, simple_keys.at(index), *ref.second, per_series[j], call, updates);
         remember(call);
       }
     }
