@@ -53,6 +53,10 @@ TEST(ReplyTest, NumberFieldsAreCheckedAndNameTheField) {
   EXPECT_EQ(message([] { Reply::make_string("1.5").integer_field("ttl"); }),
             "ttl: expected a whole number, got \"1.5\"");
   EXPECT_EQ(message([] { Reply().integer_field("ttl"); }), "ttl: expected a whole number, got (nil)");
+  // The edges of long long: the largest is read, one past it is refused.
+  EXPECT_EQ(Reply::make_string("9223372036854775807").integer_field("fence"), 9223372036854775807LL);
+  EXPECT_EQ(message([] { Reply::make_string("9223372036854775808").integer_field("fence"); }),
+            "fence: expected a whole number, got \"9223372036854775808\"");
   EXPECT_EQ(message([] { Reply::make_string("x1").double_field("score"); }), "score: expected a number, got \"x1\"");
 }
 
