@@ -84,7 +84,8 @@ class Engine {
   virtual const Client& client() const = 0;
   virtual void create(std::size_t series) = 0;
   virtual void round(std::size_t series, std::size_t round) = 0;
-  virtual std::size_t mget() = 0;
+  // with_labels: every series' labels too (TS.MGET WITHLABELS).
+  virtual std::size_t mget(bool with_labels) = 0;
   virtual std::size_t mrange(ts::Timestamp from, ts::Timestamp to) = 0;
   virtual void add_one(ts::Timestamp timestamp, double value) = 0;
 };
@@ -108,7 +109,9 @@ class RedkitEngine final : public Engine {
     }
     store_.add_many(batch_);
   }
-  std::size_t mget() override { return store_.mget({"metric=cpu"}).size(); }
+  std::size_t mget(bool with_labels) override {
+    return store_.mget({"metric=cpu"}, with_labels ? ts::LabelSelection::all() : ts::LabelSelection::none()).size();
+  }
   std::size_t query_index() { return store_.query_index({"metric=cpu"}).size(); }
   std::size_t mrange(ts::Timestamp from, ts::Timestamp to) override {
     const auto result = store_.mrange(
@@ -150,8 +153,10 @@ class RtsEngine final : public Engine {
     }
     client_.command(madd).throw_if_error();
   }
-  std::size_t mget() override {
-    return client_.command({"TS.MGET", "FILTER", "metric=cpu"}).throw_if_error().as_array().size();
+  std::size_t mget(bool with_labels) override {
+    const Command mget = with_labels ? Command::raw({"TS.MGET", "WITHLABELS", "FILTER", "metric=cpu"})
+                                     : Command::raw({"TS.MGET", "FILTER", "metric=cpu"});
+    return client_.command(mget).throw_if_error().as_array().size();
   }
   std::size_t mrange(ts::Timestamp from, ts::Timestamp to) override {
     const auto reply = client_.command({"TS.MRANGE", std::to_string(from), std::to_string(to), "AGGREGATION", "avg",
@@ -253,8 +258,11 @@ void many_series(Report& report, std::size_t series, std::size_t rounds, const s
   for (int repeat = 0; repeat < 5; ++repeat) {
     for (Engine* engine : engines.all()) {
       auto started = Clock::now();
-      const std::size_t found = engine->mget();
+      const std::size_t found = engine->mget(false);
       report.add(section, engine->label() + " mget metric=cpu", "ms", seconds_since(started) * 1e3);
+      started = Clock::now();
+      if (engine->mget(true) != series) throw std::runtime_error(engine->label() + " mget with labels missed series");
+      report.add(section, engine->label() + " mget metric=cpu with labels", "ms", seconds_since(started) * 1e3);
       if (engine == engines.redkit.get()) {
         started = Clock::now();
         engines.redkit->query_index();
@@ -274,6 +282,8 @@ void many_series(Report& report, std::size_t series, std::size_t rounds, const s
                "RTS memory per sample, series included", "-");
     // Rates from times: RTS's time over ours.
     note_ratio(report, section, "ratio mget speed", "x", "RTS mget metric=cpu", "redkit mget metric=cpu", ">= 1.0");
+    note_ratio(report, section, "ratio mget speed with labels", "x", "RTS mget metric=cpu with labels",
+               "redkit mget metric=cpu with labels", "-");
     note_ratio(report, section, "ratio mrange speed", "x", "RTS mrange avg/1m last 30 min",
                "redkit mrange avg/1m last 30 min", ">= 1.0");
   }

@@ -153,11 +153,18 @@ class Store {
   //   k=       k is absent             k!=       k is present
   // Throws InvalidArgument naming a malformed filter, or for no filters.
   std::vector<std::string> query_index(const std::vector<std::string>& filters) const;
-  // The newest sample of each matching series (samples holds 0 or 1).
-  std::vector<SeriesSamples> mget(const std::vector<std::string>& filters) const;
-  // range() of each matching series, or one reduced series per group.
+  // The newest sample of each matching series (samples holds 0 or 1), with
+  // the labels `labels` selects. One round trip for the index and one for
+  // every series' newest sample. Throws InvalidArgument for a selection of
+  // Mode::only without names or with an empty name.
+  std::vector<SeriesSamples> mget(const std::vector<std::string>& filters,
+                                  const LabelSelection& labels = LabelSelection::all()) const;
+  // range() of each matching series, with the labels `labels` selects; or
+  // one reduced series per group (whose labels say the group, the reducer
+  // and the sources, whatever `labels` says).
   std::vector<SeriesSamples> mrange(const std::vector<std::string>& filters, const RangeOptions& query = {},
-                                    const std::optional<GroupBy>& group_by = std::nullopt) const;
+                                    const std::optional<GroupBy>& group_by = std::nullopt,
+                                    const LabelSelection& labels = LabelSelection::all()) const;
 
   const StoreOptions& options() const noexcept;
 

@@ -218,6 +218,20 @@ struct SeriesSamples {
   std::vector<Sample> samples{};
 };
 
+// Which labels a multi-series read returns with each series, as
+// RedisTimeSeries' WITHLABELS and SELECTED_LABELS: all of them (the default),
+// none (the cheapest: no label is read at all), or only the named ones (a
+// series without one of them lacks it in the answer).
+struct LabelSelection {
+  enum class Mode { all, none, only };
+  Mode mode = Mode::all;
+  std::vector<std::string> names{};  // for Mode::only
+
+  static LabelSelection all() { return {}; }
+  static LabelSelection none() { return {.mode = Mode::none}; }
+  static LabelSelection only(std::vector<std::string> names) { return {Mode::only, std::move(names)}; }
+};
+
 // Group the series of a multi-series range by the value of one label and
 // reduce each group to one series: at every timestamp, the reducer over the
 // group's values there. Reducers: avg, sum, min, max, range, count, std.p,

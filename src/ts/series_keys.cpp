@@ -14,6 +14,13 @@ SeriesKeys::SeriesKeys(std::string_view prefix, std::string_view name)
 
 std::string SeriesKeys::chunk(std::string_view id) const { return fmt::format("{}:c:{}", meta, id); }
 
+std::string series_part_key(std::string_view prefix, std::string_view name, std::string_view part) {
+  std::string key;
+  key.reserve(prefix.size() + name.size() + part.size() + 6);
+  key.append(prefix).append("ts:{").append(name).append("}:").append(part);
+  return key;
+}
+
 std::string index_prefix(std::string_view prefix) { return fmt::format("{}{{ts-index}}:", prefix); }
 
 std::string series_set_key(std::string_view prefix) { return index_prefix(prefix) + "series"; }

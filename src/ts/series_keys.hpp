@@ -23,6 +23,10 @@ struct SeriesKeys {
   std::string chunk(std::string_view id) const;
 };
 
+// <prefix>ts:{NAME}:<part> alone, for reads of one key of many series that
+// need not build all of SeriesKeys.
+std::string series_part_key(std::string_view prefix, std::string_view name, std::string_view part);
+
 // <prefix>{ts-index}:, before "series", "label:K=V" and "key:K".
 std::string index_prefix(std::string_view prefix);
 // <prefix>{ts-index}:series, the set of every series name.

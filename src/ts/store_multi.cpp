@@ -1,8 +1,8 @@
 // Store: multi-series queries through the label index ({ts-index} sets kept
 // by the create, alter and delete scripts).
 #include <algorithm>
+#include <iterator>
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -10,6 +10,8 @@
 #include "ts/aggregation.hpp"
 #include "ts/head_records.hpp"
 #include "ts/label_filter.hpp"
+#include "ts/label_selection.hpp"
+#include "ts/series_keys.hpp"
 #include "ts/store_impl.hpp"
 #include "ts/stored_data.hpp"
 #include "ts/validation.hpp"
@@ -18,25 +20,36 @@ namespace redkit::ts {
 
 namespace {
 
-using NameSet = std::set<std::string>;
+// Series names, sorted, for the set algebra of label filters.
+using NameList = std::vector<std::string>;
 
-NameSet members_of(const Reply& reply) {
-  NameSet names;
-  for (const Reply& member : reply.as_array()) {
-    names.insert(member.as_string());
+NameList members_of(Reply& reply) {
+  reply.throw_if_error();
+  NameList names;
+  ReplyArray& members = reply.as_array();
+  names.reserve(members.size());
+  for (Reply& member : members) {
+    names.push_back(std::move(member).take_string());
   }
+  std::sort(names.begin(), names.end());
   return names;
 }
 
-NameSet intersect(const NameSet& a, const NameSet& b) {
-  NameSet out;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+NameList intersect(const NameList& a, const NameList& b) {
+  NameList out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }
 
-NameSet subtract(const NameSet& a, const NameSet& b) {
-  NameSet out;
-  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+NameList subtract(const NameList& a, const NameList& b) {
+  NameList out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+NameList unite(const NameList& a, const NameList& b) {
+  NameList out;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }
 
@@ -49,15 +62,6 @@ bool is_reducer(Aggregator aggregator) {
     default:
       return true;
   }
-}
-
-Labels labels_of(const Reply& reply) {
-  Labels labels;
-  const auto& fields = reply.as_array();
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-    labels.emplace(fields[i].as_string(), fields[i + 1].as_string());
-  }
-  return labels;
 }
 
 }  // namespace
@@ -101,49 +105,54 @@ std::vector<std::string> Store::query_index(const std::vector<std::string>& filt
       commands.push_back(Command::raw({"SMEMBERS", impl_->index_prefix + "label:" + filter->label + "=" + value}));
     }
   }
-  const auto replies = impl_->client.execute(commands);
-  NameSet names = members_of(replies.at(0).throw_if_error());
+  std::vector<Reply> replies = impl_->client.execute(commands);
+  NameList names = members_of(replies.at(0));
   std::size_t next = 1;
   for (const detail::LabelFilter* filter : rest) {
-    NameSet matched;
+    NameList matched;
     const std::size_t sets = std::max<std::size_t>(filter->values.size(), 1);
     for (std::size_t i = 0; i < sets; ++i) {
-      const NameSet found = members_of(replies.at(next++).throw_if_error());
-      matched.insert(found.begin(), found.end());
+      matched = unite(matched, members_of(replies.at(next++)));
     }
     // "k=" keeps series without k, "k!=" those with it.
     const bool keep_matched = filter->values.empty() ? filter->negated : !filter->negated;
     names = keep_matched ? intersect(names, matched) : subtract(names, matched);
   }
-  return {names.begin(), names.end()};
+  return names;
 }
 
-std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters) const {
+std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, const LabelSelection& labels) const {
+  detail::validate_selection(labels);
   const std::vector<std::string> names = query_index(filters);
-  // Every series' labels and newest sample in one pipelined round trip of
-  // plain commands (cheaper for the server than the same reads from a
-  // script): the head holds the newest samples in timestamp order, so its
+  // Every series' newest sample (and selected labels) in one pipelined round
+  // trip of plain commands (cheaper for the server than the same reads from
+  // a script): the head holds the newest samples in timestamp order, so its
   // last record is the newest sample. Each command is atomic and every write
   // appends or cuts whole records, so the last 16 bytes are always a whole
   // record; a head emptied meanwhile (sealed, or the series deleted) is read
   // the usual way below.
+  const std::size_t per_series = labels.mode == LabelSelection::Mode::none ? 2 : 3;
   std::vector<Command> commands;
-  commands.reserve(3 * names.size());
+  commands.reserve(per_series * names.size());
   for (const std::string& name : names) {
-    const auto k = impl_->keys(name);
-    commands.push_back(Command::raw({"STRLEN", k.head}));
-    commands.push_back(Command::raw({"GETRANGE", k.head, "-16", "-1"}));
-    commands.push_back(Command::raw({"HGETALL", k.labels}));
+    const std::string head = detail::series_part_key(impl_->options.prefix, name, "head");
+    commands.push_back(std::move(Command("STRLEN").key(head)));
+    commands.push_back(std::move(Command("GETRANGE").key(head).arg("-16").arg("-1")));
+    if (auto read = detail::labels_command(detail::series_part_key(impl_->options.prefix, name, "labels"), labels)) {
+      commands.push_back(std::move(*read));
+    }
   }
   const std::vector<Reply> replies = impl_->client.execute(commands);
   std::vector<SeriesSamples> out;
+  out.reserve(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
-    if (replies[3 * i].throw_if_error().as_integer() % static_cast<long long>(detail::kRecordBytes) != 0) {
+    const Reply* own = replies.data() + per_series * i;
+    if (own[0].throw_if_error().as_integer() % static_cast<long long>(detail::kRecordBytes) != 0) {
       detail::throw_corrupt_head(name, impl_->keys(name), "it is not a whole number of records");
     }
-    const std::string& newest = replies[3 * i + 1].throw_if_error().as_string();
-    SeriesSamples series{name, labels_of(replies[3 * i + 2].throw_if_error()), {}};
+    const std::string& newest = own[1].throw_if_error().as_string();
+    SeriesSamples series{name, per_series == 3 ? detail::selected_labels(own[2], labels) : Labels{}, {}};
     if (newest.size() == detail::kRecordBytes) {
       detail::decode_records(newest, kMinTimestamp, kMaxTimestamp, series.samples);
     } else {
@@ -162,8 +171,9 @@ std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters) 
 }
 
 std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters, const RangeOptions& query,
-                                         const std::optional<GroupBy>& group_by) const {
+                                         const std::optional<GroupBy>& group_by, const LabelSelection& labels) const {
   detail::validate_query(query);
+  detail::validate_selection(labels);
   if (group_by) {
     if (group_by->label.empty()) {
       throw InvalidArgument("group-by label is empty");
@@ -176,7 +186,8 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
   }
   // Every series' labels and the first page of its range in one round trip
   // per kMrangeBatch series; a series whose range spans more pages reads the
-  // rest on its own.
+  // rest on its own. Groups need only the label they group by.
+  const LabelSelection read_labels = group_by ? LabelSelection::only({group_by->label}) : labels;
   const std::vector<std::string> names = query_index(filters);
   std::vector<SeriesSamples> series;
   for (std::size_t begin = 0; begin < names.size(); begin += limits::kMrangeBatch) {
@@ -185,7 +196,10 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
     std::vector<std::size_t> first_reply;  // per series, then the end
     for (std::size_t i = begin; i < end; ++i) {
       first_reply.push_back(commands.size());
-      commands.push_back(Command::raw({"HGETALL", impl_->keys(names[i]).labels}));
+      if (auto read = detail::labels_command(detail::series_part_key(impl_->options.prefix, names[i], "labels"),
+                                             read_labels)) {
+        commands.push_back(std::move(*read));
+      }
       for (Command& fetch : impl_->prefetch_commands(names[i], query)) {
         commands.push_back(std::move(fetch));
       }
@@ -195,10 +209,12 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
     for (std::size_t i = begin; i < end; ++i) {
       const std::span<const Reply> own(replies.data() + first_reply[i - begin],
                                        first_reply[i - begin + 1] - first_reply[i - begin]);
-      const Impl::Prefetched prefetched = Impl::prefetched_from(own.subspan(1), query);
+      const std::size_t label_replies = read_labels.mode == LabelSelection::Mode::none ? 0 : 1;
+      const Impl::Prefetched prefetched = Impl::prefetched_from(own.subspan(label_replies), query);
       try {
-        Labels labels = labels_of(own[0].throw_if_error());
-        series.push_back(SeriesSamples{names[i], std::move(labels), impl_->query(names[i], query, false, &prefetched)});
+        Labels selected = label_replies == 1 ? detail::selected_labels(own[0], read_labels) : Labels{};
+        series.push_back(
+            SeriesSamples{names[i], std::move(selected), impl_->query(names[i], query, false, &prefetched)});
       } catch (const SeriesNotFound&) {
         // Deleted between the index read and this one.
       }

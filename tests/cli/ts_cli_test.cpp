@@ -107,7 +107,7 @@ TEST_F(TsCliTest, RulesAndTheRetentionPreset) {
   EXPECT_EQ(info["source"], name());
 }
 
-TEST_F(TsCliTest, MrangeByLabels) {
+TEST_F(TsCliTest, MrangeAndMgetByLabels) {
   for (const std::string host : {"a", "b", "c"}) {
     ASSERT_EQ(redkit_cli({"ts", "create", name() + host, "--labels", "test=" + name() + ",host=" + host +
                                                                      (host == "c" ? ",dc=us" : ",dc=eu")})
@@ -128,6 +128,24 @@ TEST_F(TsCliTest, MrangeByLabels) {
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[0]["name"], "dc=eu");
   EXPECT_EQ(groups[0]["samples"], nlohmann::json::parse("[[1000,3.0]]"));
+  auto latest = redkit_cli({"--json", "ts", "mget", "--filter", "test=" + name(), "--labels", "dc"});
+  ASSERT_EQ(latest.exit_code, 0) << latest.output;
+  const auto latest_series = nlohmann::json::parse(latest.output);
+  ASSERT_EQ(latest_series.size(), 3u);
+  EXPECT_EQ(latest_series[0]["name"], name() + "a");
+  EXPECT_EQ(latest_series[0]["labels"], nlohmann::json::parse(R"({"dc":"eu"})"));
+  EXPECT_EQ(latest_series[0]["sample"], nlohmann::json::parse("[1000,1.0]"));
+  EXPECT_EQ(latest_series[2]["labels"], nlohmann::json::parse(R"({"dc":"us"})"));
+  EXPECT_EQ(latest_series[2]["sample"], nlohmann::json::parse("[1000,2.0]"));
+  auto text = redkit_cli({"ts", "mget", "--filter", "test=" + name(), "--filter", "host=a", "--labels", "none"});
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_EQ(text.output, name() + "a 1000 1\n");
+  auto bare = redkit_cli({"--json", "ts", "mrange", "-", "+", "--filter", "test=" + name(), "--labels", "none"});
+  ASSERT_EQ(bare.exit_code, 0) << bare.output;
+  EXPECT_EQ(nlohmann::json::parse(bare.output)[0]["labels"], nlohmann::json::object());
+  auto empty_name = redkit_cli({"ts", "mget", "--filter", "test=" + name(), "--labels", "dc,"});
+  EXPECT_EQ(empty_name.exit_code, 2) << empty_name.output;
+  EXPECT_NE(empty_name.output.find("--labels 'dc,'"), std::string::npos) << empty_name.output;
   auto bad = redkit_cli({"ts", "mrange", "-", "+", "--filter", "nonsense"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("'nonsense'"), std::string::npos) << bad.output;

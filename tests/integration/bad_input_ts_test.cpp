@@ -271,6 +271,11 @@ TEST_F(BadInputTsTest, LabelQueriesRefuseMalformedFilters) {
             "label filter '=cpu' is not label=value, label!=value, label=(a,b) or label=");
   EXPECT_EQ(error_of<InvalidArgument>([&] { store().mget({"!=cpu"}); }),
             "label filter '!=cpu' is not label=value, label!=value, label=(a,b) or label=");
+  EXPECT_EQ(error_of<InvalidArgument>([&] { store().mget({"host=a"}, ts::LabelSelection::only({})); }),
+            "the label selection names no label (select none to read no labels)");
+  EXPECT_EQ(error_of<InvalidArgument>(
+                [&] { store().mrange({"host=a"}, {}, std::nullopt, ts::LabelSelection::only({"dc", ""})); }),
+            "a selected label name is empty");
   EXPECT_EQ(error_of<InvalidArgument>([&] { store().mrange({"host=(a"}); }),
             "label filter 'host=(a': a value list is written (a,b,...)");
   EXPECT_EQ(error_of<InvalidArgument>([&] { store().mrange({"host=(a,,b)"}); }),

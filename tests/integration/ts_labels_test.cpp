@@ -72,6 +72,45 @@ TEST_F(TsLabels, MgetAndMrange) {
   EXPECT_EQ(per_dc[1].samples.size(), 3u);
 }
 
+// What a label selection asks for is what mget and mrange return: every
+// label, none, or the named ones (a series lacking one simply lacks it); the
+// samples are the same whatever the selection.
+TEST_F(TsLabels, LabelSelectionDecidesWhichLabelsComeBack) {
+  using ts::LabelSelection;
+  const auto all = store().mget({"dc=eu"}, LabelSelection::all());
+  const auto none = store().mget({"dc=eu"}, LabelSelection::none());
+  const auto some = store().mget({"dc=eu"}, LabelSelection::only({"role", "host"}));
+  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(none.size(), 3u);
+  ASSERT_EQ(some.size(), 3u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(none[i].name, all[i].name);
+    EXPECT_EQ(none[i].samples, all[i].samples);
+    EXPECT_EQ(some[i].samples, all[i].samples);
+    EXPECT_TRUE(none[i].labels.empty());
+  }
+  EXPECT_EQ(all[0].labels, (ts::Labels{{"metric", "cpu"}, {"host", "db-1"}, {"dc", "eu"}, {"role", "db"}}));
+  EXPECT_EQ(some[0].labels, (ts::Labels{{"host", "db-1"}, {"role", "db"}}));
+  EXPECT_EQ(some[1].labels, (ts::Labels{{"host", "web-1"}}));
+
+  const ts::RangeOptions window{.from = 1'000, .to = 2'000};
+  const auto ranges = store().mrange({"metric=cpu"}, window, std::nullopt, LabelSelection::only({"dc"}));
+  ASSERT_EQ(ranges.size(), 3u);
+  EXPECT_EQ(ranges[1].labels, (ts::Labels{{"dc", "eu"}}));
+  EXPECT_EQ(ranges[1].samples, store().range("cpu:web-1", window));
+  const auto bare = store().mrange({"metric=cpu"}, window, std::nullopt, LabelSelection::none());
+  ASSERT_EQ(bare.size(), 3u);
+  EXPECT_TRUE(bare[2].labels.empty());
+  EXPECT_EQ(bare[2].samples, store().range("cpu:web-2", window));
+  // A group-by reads the label it groups by, whatever the selection says.
+  const auto per_dc =
+      store().mrange({"metric=cpu"}, window, ts::GroupBy{.label = "dc", .reducer = Aggregator::sum},
+                     LabelSelection::none());
+  ASSERT_EQ(per_dc.size(), 2u);
+  EXPECT_EQ(per_dc[0].name, "dc=eu");
+  EXPECT_EQ(per_dc[0].labels.at("__source__"), "cpu:db-1,cpu:web-1");
+}
+
 // mget reads every head's last record in one round trip; a series whose
 // head is empty (everything sealed) is read from its newest chunk.
 TEST_F(TsLabels, MgetAgreesWithLatestForHeadsAndSealedSeries) {

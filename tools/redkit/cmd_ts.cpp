@@ -1,4 +1,4 @@
-// `redkit ts create | alter | add | import | range | revrange | mrange | get |
+// `redkit ts create | alter | add | import | range | revrange | mrange | mget | get |
 // info | rule add|list|del | preset retention | del`: the time-series store
 // from the shell.
 #include <unistd.h>
@@ -78,6 +78,7 @@ struct RuleArgs {
 struct MultiRangeArgs {
   RangeArgs range;
   std::vector<std::string> filters;
+  std::string labels = "all";
   std::string group_by;
   std::string reducer = "sum";
 };
@@ -346,21 +347,69 @@ void run_range(const GlobalOptions& global, const RangeArgs& args, bool reverse)
   print_samples(global, reverse ? store.reverse_range(args.name, query) : store.range(args.name, query));
 }
 
+// --labels: all, none, or the names to read, comma-separated.
+ts::LabelSelection label_selection(const std::string& text) {
+  if (text == "all") return ts::LabelSelection::all();
+  if (text == "none") return ts::LabelSelection::none();
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    names.push_back(text.substr(start, comma - start));
+    if (names.back().empty()) {
+      throw UsageError(fmt::format("--labels '{}': an empty label name (give all, none or names like host,dc)", text));
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return ts::LabelSelection::only(std::move(names));
+}
+
+nlohmann::json labels_json(const ts::Labels& labels) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : labels) out[key] = value;
+  return out;
+}
+
+std::string labels_text(const ts::Labels& labels) {
+  std::string out;
+  for (const auto& [key, value] : labels) out += fmt::format("{}{}={}", out.empty() ? "" : ",", key, value);
+  return out;
+}
+
+void run_mget(const GlobalOptions& global, const std::vector<std::string>& filters, const std::string& labels) {
+  const auto series = make_store(global).mget(filters, label_selection(labels));
+  if (global.json()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& one : series) {
+      nlohmann::json sample = nullptr;
+      if (!one.samples.empty()) sample = {one.samples.front().timestamp, number_json(one.samples.front().value)};
+      out.push_back({{"name", one.name}, {"labels", labels_json(one.labels)}, {"sample", sample}});
+    }
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  for (const auto& one : series) {
+    const std::string sample = one.samples.empty() ? "-" : fmt::format("{} {}", one.samples.front().timestamp,
+                                                                        value_text(one.samples.front().value));
+    const std::string text = labels_text(one.labels);
+    fmt::print("{} {}{}{}\n", one.name, sample, text.empty() ? "" : " ", text);
+  }
+}
+
 void run_mrange(const GlobalOptions& global, const MultiRangeArgs& args) {
   const ts::RangeOptions query = range_options(args.range);
   std::optional<ts::GroupBy> group_by;
   if (!args.group_by.empty()) {
     group_by = ts::GroupBy{.label = args.group_by, .reducer = aggregator_option(args.reducer, "--reduce")};
   }
-  const auto series = make_store(global).mrange(args.filters, query, group_by);
+  const auto series = make_store(global).mrange(args.filters, query, group_by, label_selection(args.labels));
   if (global.json()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& one : series) {
       nlohmann::json samples = nlohmann::json::array();
       for (const auto& sample : one.samples) samples.push_back({sample.timestamp, number_json(sample.value)});
-      nlohmann::json labels = nlohmann::json::object();
-      for (const auto& [key, value] : one.labels) labels[key] = value;
-      out.push_back({{"name", one.name}, {"labels", labels}, {"samples", samples}});
+      out.push_back({{"name", one.name}, {"labels", labels_json(one.labels)}, {"samples", samples}});
     }
     fmt::print("{}\n", out.dump());
     return;
@@ -599,7 +648,18 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   mrange->add_option("--group-by", mrange_args->group_by, "Reduce the series sharing a value of this label");
   mrange->add_option("--reduce", mrange_args->reducer, "Reducer with --group-by (sum, avg, min, max, ...)")
       ->capture_default_str();
+  mrange->add_option("--labels", mrange_args->labels, "Labels to return: all, none, or names (host,dc)")
+      ->capture_default_str();
   mrange->callback([&global, mrange_args] { run_mrange(global, *mrange_args); });
+
+  auto mget_filters = std::make_shared<std::vector<std::string>>();
+  auto mget_labels = std::make_shared<std::string>("all");
+  CLI::App* mget = ts->add_subcommand("mget", "The newest sample of every series whose labels match the filters");
+  mget->add_option("--filter", *mget_filters, "k=v, k!=v, k=(a,b), k!=(a,b), k= (absent), k!= (present)")
+      ->required();
+  mget->add_option("--labels", *mget_labels, "Labels to return: all, none, or names (host,dc)")
+      ->capture_default_str();
+  mget->callback([&global, mget_filters, mget_labels] { run_mget(global, *mget_filters, *mget_labels); });
 
   auto get_args = std::make_shared<GetArgs>();
   CLI::App* get = ts->add_subcommand("get", "The newest sample");
