@@ -18,7 +18,7 @@
 --          A record older than what the series keeps counting it is
 --          dropped without further checks: the call's own newer samples
 --          push it out of retention, whatever order the records arrive in.
--- returns  {head count (the client seals the head when it is large enough),
+-- returns  {head records due for sealing or 0 (seal_due, lib/ts_append.lua),
 --          the timestamp records were judged against or '' (none)}, followed
 --          by an outcome per record unless every record was newer than the
 --          series (then all were stored), where an outcome is
@@ -37,7 +37,7 @@
 --! include ts_bounds
 --! include ts_append
 local meta, head_key, records = KEYS[1], KEYS[2], ARGV[1]
-local state = redis.call('HMGET', meta, 'v', 'last', 'nrules', 'ret', 'floor')
+local state = redis.call('HMGET', meta, 'v', 'last', 'nrules', 'ret', 'floor', 'tail')
 if not state[1] then
   return redis.error_reply('NOSERIES no such series')
 end
@@ -55,10 +55,11 @@ if appends_cleanly(first_new, last, floor) then
     -- A torn head: the records were taken back out rather than misaligned.
     return redis.error_reply('CORRUPTHEAD head of ' .. last_new .. ' bytes')
   end
+  local due = seal_due(count, state[6] ~= false)
   if not has_rules then
-    return {count, judge or ''}
+    return {due, judge or ''}
   end
-  local reply = {count, judge or ''}
+  local reply = {due, judge or ''}
   for _ = 1, #records / 16 do
     reply[#reply + 1] = 1
   end
@@ -167,7 +168,7 @@ if rewritten then
   -- anywhere but at its end.
   redis.call('HINCRBY', meta, 'gen', 1)
 end
-outcomes[1] = #head / 16
+outcomes[1] = seal_due(#head / 16, has_chunks)
 if has_rules and oldest_changed then
   rule_updates(KEYS[4], oldest_changed, newest_changed, outcomes, changed, kept_from(floor, last, retention) or '')
 end

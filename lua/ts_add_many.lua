@@ -13,14 +13,15 @@
 --          <prefix>ts:{NAME}:head
 -- ARGV     per series: its records in the head's format, timestamps
 --          increasing
--- returns  per series: {head count, the timestamp records were judged
---          against or ''} as ts_add answers an append, or 0 (untouched)
+-- returns  per series: {head records due for sealing or 0, the timestamp
+--          records were judged against or ''} as ts_add answers an append,
+--          or 0 (untouched)
 --! include ts_bounds
 --! include ts_append
 local out = {}
 for i = 1, #KEYS, 2 do
   local meta, head_key, records = KEYS[i], KEYS[i + 1], ARGV[(i + 1) / 2]
-  local state = redis.call('HMGET', meta, 'v', 'last', 'nrules', 'ret', 'floor')
+  local state = redis.call('HMGET', meta, 'v', 'last', 'nrules', 'ret', 'floor', 'tail')
   local first_new = struct.unpack('<i8', records)
   local last, floor = tonumber(state[2]), tonumber(state[5])
   local answer = 0
@@ -28,7 +29,7 @@ for i = 1, #KEYS, 2 do
     -- A torn head is left as it was, for ts_add to report.
     local count = append_records(meta, head_key, records, last, first_new)
     if count then
-      answer = {count, kept_from(floor, last, tonumber(state[4])) or ''}
+      answer = {seal_due(count, state[6] ~= false), kept_from(floor, last, tonumber(state[4])) or ''}
     end
   end
   out[#out + 1] = answer

@@ -25,6 +25,11 @@ namespace limits {
 // samples: large enough that block headers cost little, small enough that the
 // raw head (16 bytes a sample) stays a small share of a series.
 inline constexpr std::size_t kHeadSealSamples = 512;
+// A series without a sealed chunk is sealed sooner, at this many samples,
+// so a small series (a few hundred samples, common in monitoring) is mostly
+// compressed rather than raw. ts_add and ts_add_many decide when a seal is
+// due (seal_due in lua/lib/ts_append.lua carries both numbers).
+inline constexpr std::size_t kFirstSealSamples = 64;
 // Samples per block when the client compresses a bulk batch.
 inline constexpr std::size_t kBulkBlockSamples = 1024;
 // add_many compresses runs at least this long on the client.

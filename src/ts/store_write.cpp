@@ -272,7 +272,7 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
 void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k, std::span<const Sample> batch,
                              const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates) const {
   const auto& parts = reply.as_array();
-  const long long head_count = parts.at(0).as_integer();
+  const long long seal_due = parts.at(0).as_integer();
   if (!call.refuse_before) {
     call.refuse_before = parse_kept_from(parts.at(1));
   }
@@ -290,8 +290,9 @@ void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k,
       }
     }
   }
-  if (static_cast<std::size_t>(head_count) >= limits::kHeadSealSamples) {
-    seal_head(name, k, limits::kHeadSealSamples);
+  if (seal_due > 0) {
+    // At least this many are in the head unless another writer sealed it.
+    seal_head(name, k, std::min(static_cast<std::size_t>(seal_due), limits::kHeadSealSamples));
   }
 }
 
