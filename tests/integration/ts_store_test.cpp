@@ -80,6 +80,37 @@ TEST_F(TsStore, SamplesAddedOneByOneSurviveSealingIntoChunks) {
   EXPECT_LT(client().command({"STRLEN", prefix() + "ts:{g}:head"}).as_integer(), 512 * 16);
 }
 
+// A small series is compressed early: its first seal comes at 64 samples,
+// later ones when the head reaches 512, through add and add_many alike.
+TEST_F(TsStore, TheFirstSealComesEarlyAndLaterOnesAtFullHeads) {
+  const auto samples = test::gauge_samples(64 + 512, 1'700'000'000'000, 10'000, 2);
+  auto head_records = [&](const std::string& name) {
+    return client().command({"STRLEN", prefix() + "ts:{" + name + "}:head"}).as_integer() / 16;
+  };
+  for (std::size_t i = 0; i < 63; ++i) {
+    store().add("one", samples[i].timestamp, samples[i].value);
+    store().add_many(std::vector<ts::NamedSample>{{"many", samples[i].timestamp, samples[i].value}});
+  }
+  for (const std::string name : {"one", "many"}) {
+    EXPECT_EQ(store().info(name).chunks, 0u) << name;
+    EXPECT_EQ(head_records(name), 63) << name;
+  }
+  store().add("one", samples[63].timestamp, samples[63].value);
+  store().add_many(std::vector<ts::NamedSample>{{"many", samples[63].timestamp, samples[63].value}});
+  for (const std::string name : {"one", "many"}) {
+    EXPECT_EQ(store().info(name).chunks, 1u) << name;
+    EXPECT_EQ(head_records(name), 0) << name;
+  }
+  for (std::size_t i = 64; i < samples.size() - 1; ++i) {
+    store().add("one", samples[i].timestamp, samples[i].value);
+  }
+  EXPECT_EQ(head_records("one"), 511);
+  store().add("one", samples.back().timestamp, samples.back().value);
+  EXPECT_EQ(head_records("one"), 0);
+  EXPECT_EQ(store().range("one"), samples);
+  EXPECT_EQ(store().info("one").samples, samples.size());
+}
+
 TEST_F(TsStore, BulkAddCompressesAndQueriesReadOnlyWhatTheyNeed) {
   const auto samples = test::gauge_samples(200'000, 0, 1'000, 3);
   store().add_many("bulk", samples);
