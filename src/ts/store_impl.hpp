@@ -140,10 +140,19 @@ struct Store::Impl {
   // Adds through ts_add (the head), at most kMaxRecordsPerAdd at a time.
   void add_through_head(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> samples,
                         AddCall& call, std::vector<RuleUpdate>& updates) const;
+  // A head due for sealing: at least min_samples are in it unless another
+  // writer sealed it.
+  struct DueSeal {
+    std::string name;
+    detail::SeriesKeys keys;
+    std::size_t min_samples = 0;
+  };
   // Handles a ts_add reply for `batch`: places samples that belong in
-  // sealed chunks, seals a full head, collects rule updates and refusals.
+  // sealed chunks, seals a head that is due (or, given due_seals, leaves
+  // it there for seal_heads), collects rule updates and refusals.
   void finish_add(std::string_view name, const detail::SeriesKeys& keys, std::span<const Sample> batch,
-                  const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates) const;
+                  const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates,
+                  std::vector<DueSeal>* due_seals = nullptr) const;
   // Compresses samples newer than the whole series here and stores them
   // chunk by chunk; returns how many were stored (the rest must take the
   // head path: another writer got in between).
@@ -162,6 +171,22 @@ struct Store::Impl {
   // Seals the head into a compressed block if it holds at least
   // `min_samples` (another writer may have sealed it already).
   void seal_head(std::string_view name, const detail::SeriesKeys& keys, std::size_t min_samples) const;
+  // seal_head for many series at once: the first step of all of them in two
+  // round trips (add_many fills many heads in the same call).
+  void seal_heads(std::span<const DueSeal> seals) const;
+  // One seal step from a ts_head reply: the commands that store the head's
+  // oldest records as a block and trim what retention dropped, and how many
+  // records the head keeps after it; none when fewer than min_samples are in
+  // the head.
+  struct SealStep {
+    Command store;
+    Command trim;
+    std::size_t left = 0;
+  };
+  std::optional<SealStep> seal_step(std::string_view name, const detail::SeriesKeys& keys, const Reply& head_reply,
+                                    std::size_t min_samples) const;
+  // Whether a step's replies finish the seal (throws on an error reply).
+  static bool seal_step_done(const SealStep& step, const Reply& stored, const Reply& trimmed, std::size_t min_samples);
   // Places a sample older than the head inside its sealed chunk.
   void place_in_chunk(std::string_view name, const detail::SeriesKeys& keys, const Sample& sample, AddCall& call,
                       std::vector<RuleUpdate>& updates) const;

@@ -85,8 +85,57 @@ void Store::Impl::trim(const detail::SeriesKeys& k) const {
                                                  {std::to_string(limits::kTrimChunksPerCall)}));
 }
 
-void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, std::size_t min_samples) const {
+std::optional<Store::Impl::SealStep> Store::Impl::seal_step(std::string_view name, const detail::SeriesKeys& k,
+                                                             const Reply& head_reply,
+                                                             std::size_t min_samples) const {
+  const auto& parts = head_reply.as_array();
+  const std::string& gen = parts.at(0).as_string();
+  const std::string& bytes = parts.at(1).as_string();
+  const Timestamp kept_from = parse_kept_from(parts.at(2));
+  const std::size_t count = bytes.size() / detail::kRecordBytes;
+  if (count == 0 || count < min_samples) {
+    return std::nullopt;  // another writer sealed it
+  }
   std::vector<Sample> head;
+  // A damaged head is refused here rather than sealed into a chunk whose
+  // summary would then vouch for it.
+  detail::decode_stored_head(name, k, bytes, "", kEarliest, kLatest, head);
+  // Records retention dropped leave the head without being sealed: that is
+  // when they are freed.
+  const auto expired = static_cast<std::size_t>(
+      std::lower_bound(head.begin(), head.end(), Sample{kept_from, 0}, timestamp_less) - head.begin());
+  const auto kept = std::span(head).subspan(expired);
+  // One chunk-sized piece per call; a head grown far past the threshold
+  // (sealing failed for a while) takes several rounds.
+  std::size_t cut = expired;
+  std::vector<std::string> args{"seal", gen, "", "", "", "", std::to_string(limits::kChunkTargetBytes)};
+  if (!kept.empty()) {
+    const auto pieces =
+        encode_pieces(kept.first(std::min(kept.size(), kSealSamplesPerCall)), limits::kBulkBlockSamples);
+    const EncodedPiece& piece = pieces.front();
+    cut += piece.count;
+    args[3] = piece.bytes;
+    args[4] = std::to_string(piece.first);
+    args[5] = piece.summary;
+  }
+  args[2] = std::to_string(cut * detail::kRecordBytes);
+  return SealStep{
+      .store = embedded_script(ScriptName::ts_store_blocks)
+                   .call({k.meta, k.head, k.chunks, k.summary, k.rules}, std::move(args)),
+      .trim = embedded_script(ScriptName::ts_trim)
+                  .call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
+      .left = count - cut,
+  };
+}
+
+bool Store::Impl::seal_step_done(const SealStep& step, const Reply& stored, const Reply& trimmed,
+                                 std::size_t min_samples) {
+  stored.throw_if_error();
+  trimmed.throw_if_error();
+  return stored.as_array().at(0).as_integer() == 1 && step.left < min_samples;
+}
+
+void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, std::size_t min_samples) const {
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     Reply reply;
     try {
@@ -97,49 +146,62 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
       }
       throw;
     }
-    const auto& parts = reply.as_array();
-    const std::string& gen = parts.at(0).as_string();
-    const std::string& bytes = parts.at(1).as_string();
-    const Timestamp kept_from = parse_kept_from(parts.at(2));
-    const std::size_t count = bytes.size() / detail::kRecordBytes;
-    if (count == 0 || count < min_samples) {
-      return;  // another writer sealed it
+    const auto step = seal_step(name, k, reply, min_samples);
+    if (!step) {
+      return;
     }
-    head.clear();
-    // A damaged head is refused here rather than sealed into a chunk whose
-    // summary would then vouch for it.
-    detail::decode_stored_head(name, k, bytes, "", kEarliest, kLatest, head);
-    // Records retention dropped leave the head without being sealed: that is
-    // when they are freed.
-    const auto expired = static_cast<std::size_t>(
-        std::lower_bound(head.begin(), head.end(), Sample{kept_from, 0}, timestamp_less) - head.begin());
-    const auto kept = std::span(head).subspan(expired);
-    // One chunk-sized piece per call; a head grown far past the threshold
-    // (sealing failed for a while) takes several rounds.
-    std::size_t cut = expired;
-    std::vector<std::string> args{"seal", gen, "", "", "", "", std::to_string(limits::kChunkTargetBytes)};
-    if (!kept.empty()) {
-      const auto pieces =
-          encode_pieces(kept.first(std::min(kept.size(), kSealSamplesPerCall)), limits::kBulkBlockSamples);
-      const EncodedPiece& piece = pieces.front();
-      cut += piece.count;
-      args[3] = piece.bytes;
-      args[4] = std::to_string(piece.first);
-      args[5] = piece.summary;
-    }
-    args[2] = std::to_string(cut * detail::kRecordBytes);
-    std::vector<Command> commands{
-        embedded_script(ScriptName::ts_store_blocks).call({k.meta, k.head, k.chunks, k.summary, k.rules}, std::move(args)),
-        embedded_script(ScriptName::ts_trim).call({k.meta, k.chunks, k.summary}, {std::to_string(limits::kTrimChunksPerCall)}),
-    };
+    const std::vector<Command> commands{step->store, step->trim};
     const auto replies = client.execute(commands);
-    replies[0].throw_if_error();
-    replies[1].throw_if_error();
-    if (replies[0].as_array().at(0).as_integer() == 1 && count - cut < min_samples) {
+    if (seal_step_done(*step, replies[0], replies[1], min_samples)) {
       return;
     }
   }
   throw Error(fmt::format("sealing {} kept losing to concurrent writers", k.head));
+}
+
+void Store::Impl::seal_heads(std::span<const DueSeal> seals) const {
+  if (seals.empty()) {
+    return;
+  }
+  if (seals.size() == 1) {
+    seal_head(seals[0].name, seals[0].keys, seals[0].min_samples);
+    return;
+  }
+  // The first step of every seal in two round trips: every head, then every
+  // head's blocks. A seal that needs more (a concurrent writer changed the
+  // head, or it holds more than one call seals) goes on alone.
+  std::vector<Command> reads;
+  reads.reserve(seals.size());
+  for (const DueSeal& seal : seals) {
+    reads.push_back(embedded_script(ScriptName::ts_head).call({seal.keys.meta, seal.keys.head}, {}));
+  }
+  const std::vector<Reply> heads = client.execute(reads);
+  std::vector<const DueSeal*> stepped;
+  std::vector<SealStep> steps;
+  for (std::size_t i = 0; i < seals.size(); ++i) {
+    if (heads[i].is_error()) {
+      if (heads[i].error_message().starts_with("NOSERIES")) {
+        continue;  // deleted meanwhile: nothing to seal
+      }
+      throw_series_error(seals[i].name, ReplyError(heads[i].error_message()));
+    }
+    if (auto step = seal_step(seals[i].name, seals[i].keys, heads[i], seals[i].min_samples)) {
+      stepped.push_back(&seals[i]);
+      steps.push_back(std::move(*step));
+    }
+  }
+  std::vector<Command> writes;
+  writes.reserve(2 * steps.size());
+  for (const SealStep& step : steps) {
+    writes.push_back(step.store);
+    writes.push_back(step.trim);
+  }
+  const std::vector<Reply> written = writes.empty() ? std::vector<Reply>{} : client.execute(writes);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!seal_step_done(steps[i], written[2 * i], written[2 * i + 1], stepped[i]->min_samples)) {
+      seal_head(stepped[i]->name, stepped[i]->keys, stepped[i]->min_samples);
+    }
+  }
 }
 
 std::size_t Store::Impl::append_compressed(std::string_view name, const detail::SeriesKeys& k, std::span<const Sample> samples,
@@ -270,7 +332,8 @@ std::uint64_t Store::Impl::cut_from_chunk(std::string_view name, const detail::S
 }
 
 void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k, std::span<const Sample> batch,
-                             const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates) const {
+                             const Reply& reply, AddCall& call, std::vector<RuleUpdate>& updates,
+                             std::vector<DueSeal>* due_seals) const {
   const auto& parts = reply.as_array();
   const long long seal_due = parts.at(0).as_integer();
   if (!call.refuse_before) {
@@ -292,7 +355,12 @@ void Store::Impl::finish_add(std::string_view name, const detail::SeriesKeys& k,
   }
   if (seal_due > 0) {
     // At least this many are in the head unless another writer sealed it.
-    seal_head(name, k, std::min(static_cast<std::size_t>(seal_due), limits::kHeadSealSamples));
+    const std::size_t min_samples = std::min(static_cast<std::size_t>(seal_due), limits::kHeadSealSamples);
+    if (due_seals != nullptr) {
+      due_seals->push_back(DueSeal{std::string(name), k, min_samples});
+    } else {
+      seal_head(name, k, min_samples);
+    }
   }
 }
 
@@ -438,6 +506,7 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
   // ts_add_many, kAddManyBatch series per call, all calls in one round trip.
   // The series it leaves alone go through ts_add below.
   std::vector<SeriesRef> pipelined;
+  std::vector<Store::Impl::DueSeal> due_seals;
   {
     std::vector<detail::SeriesKeys> simple_keys;
     simple_keys.reserve(simple.size());
@@ -469,7 +538,7 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
         }
         AddCall call{.on_duplicate = on_duplicate, .newest = ref.second->back().timestamp};
         std::vector<RuleUpdate> updates;
-        impl_->finish_add(*ref.first, simple_keys.at(index), *ref.second, per_series[j], call, updates);
+        impl_->finish_add(*ref.first, simple_keys.at(index), *ref.second, per_series[j], call, updates, &due_seals);
         remember(call);
       }
     }
@@ -501,10 +570,12 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
     replies[i].throw_if_error();
     std::vector<RuleUpdate> updates;
     const auto k = impl_->keys(name);
-    impl_->finish_add(name, k, series, replies[i], call, updates);
+    impl_->finish_add(name, k, series, replies[i], call, updates, &due_seals);
     impl_->apply_rule_updates(name, updates);
     remember(call);
   }
+  // Heads the adds above filled, sealed together.
+  impl_->seal_heads(due_seals);
   for (const auto& [name, series] : one_by_one) {
     AddCall call{.on_duplicate = on_duplicate};
     add_unsorted(*impl_, *name, *series, call);

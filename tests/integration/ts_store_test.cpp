@@ -81,25 +81,35 @@ TEST_F(TsStore, SamplesAddedOneByOneSurviveSealingIntoChunks) {
 }
 
 // A small series is compressed early: its first seal comes at 64 samples,
-// later ones when the head reaches 512, through add and add_many alike.
+// later ones when the head reaches 512, through add and add_many alike
+// (which seals the heads it fills together).
 TEST_F(TsStore, TheFirstSealComesEarlyAndLaterOnesAtFullHeads) {
   const auto samples = test::gauge_samples(64 + 512, 1'700'000'000'000, 10'000, 2);
   auto head_records = [&](const std::string& name) {
     return client().command({"STRLEN", prefix() + "ts:{" + name + "}:head"}).as_integer() / 16;
   };
+  const std::vector<std::string> many{"many-a", "many-b", "many-c"};
+  auto add_to_many = [&](const Sample& sample) {
+    std::vector<ts::NamedSample> round;
+    for (const std::string& name : many) {
+      round.push_back({name, sample.timestamp, sample.value});
+    }
+    store().add_many(round);
+  };
   for (std::size_t i = 0; i < 63; ++i) {
     store().add("one", samples[i].timestamp, samples[i].value);
-    store().add_many(std::vector<ts::NamedSample>{{"many", samples[i].timestamp, samples[i].value}});
+    add_to_many(samples[i]);
   }
-  for (const std::string name : {"one", "many"}) {
+  for (const std::string name : {"one", "many-a", "many-b", "many-c"}) {
     EXPECT_EQ(store().info(name).chunks, 0u) << name;
     EXPECT_EQ(head_records(name), 63) << name;
   }
   store().add("one", samples[63].timestamp, samples[63].value);
-  store().add_many(std::vector<ts::NamedSample>{{"many", samples[63].timestamp, samples[63].value}});
-  for (const std::string name : {"one", "many"}) {
+  add_to_many(samples[63]);
+  for (const std::string name : {"one", "many-a", "many-b", "many-c"}) {
     EXPECT_EQ(store().info(name).chunks, 1u) << name;
     EXPECT_EQ(head_records(name), 0) << name;
+    EXPECT_EQ(store().range(name), std::vector<Sample>(samples.begin(), samples.begin() + 64)) << name;
   }
   for (std::size_t i = 64; i < samples.size() - 1; ++i) {
     store().add("one", samples[i].timestamp, samples[i].value);
