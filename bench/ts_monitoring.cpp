@@ -9,6 +9,8 @@
 //
 //   ts_monitoring [--series 1000,10000] [--rounds 180] [--small 10,100,1000]
 //                 [--small-series 1000] [--single 20000] [--module PATH]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -52,6 +54,14 @@ std::vector<std::size_t> parse_list(const std::string& text) {
 // CPU seconds the server has used (user + system, all its threads), from
 // INFO: microsecond resolution, and each server's count only grows while it
 // works, so cases that alternate are still told apart.
+// CPU this process has used, user and system.
+double own_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double cpu_seconds(const Client& client) {
   const std::string info = client.command({"INFO", "cpu"}).as_string();
   const auto field = [&](const std::string& name) {
@@ -117,7 +127,8 @@ class RedkitEngine final : public Engine {
     const auto result = store_.mrange(
         {"metric=cpu"},
         {.from = from, .to = to, .aggregation = ts::Aggregation{.aggregator = ts::Aggregator::avg,
-                                                                .bucket = std::chrono::minutes(1)}});
+                                                                .bucket = std::chrono::minutes(1)}},
+        std::nullopt, ts::LabelSelection::none());  // as TS.MRANGE without WITHLABELS
     std::size_t buckets = 0;
     for (const auto& s : result) buckets += s.samples.size();
     return buckets;
@@ -212,6 +223,8 @@ void print_commandstats(const Engines& engines, const std::string& after) {
   for (Engine* engine : engines.all()) {
     fmt::print("{} commandstats after {}:\n{}\n", engine->label(), after,
                engine->client().command({"INFO", "commandstats"}).as_string());
+    // Each print covers what ran since the one before.
+    engine->client().command({"CONFIG", "RESETSTAT"});
   }
 }
 
@@ -270,10 +283,16 @@ void many_series(Report& report, std::size_t series, std::size_t rounds, const s
       }
       if (found != series) throw std::runtime_error(fmt::format("{} mget found {} series", engine->label(), found));
       started = Clock::now();
+      const double cpu_before = cpu_seconds(engine->client());
+      const double own_before = own_cpu_seconds();
       engine->mrange(last - 30 * 60 * 1000, last);
       report.add(section, engine->label() + " mrange avg/1m last 30 min", "ms", seconds_since(started) * 1e3);
+      report.add(section, engine->label() + " mrange: server CPU", "ms",
+                 (cpu_seconds(engine->client()) - cpu_before) * 1e3);
+      report.add(section, engine->label() + " mrange: client CPU", "ms", (own_cpu_seconds() - own_before) * 1e3);
     }
   }
+  print_commandstats(engines, "the reads (5 x mget, mget with labels, mrange)");
   if (engines.rts) {
     note_ratio(report, section, "ratio ingest", "x", "redkit ingest", "RTS ingest", ">= 1.0");
     note_ratio(report, section, "ratio server CPU per sample", "x", "redkit server CPU per sample",

@@ -14,6 +14,7 @@
 #include "redkit/command.hpp"
 #include "redkit/reply.hpp"
 #include "redkit/time_series.hpp"
+#include "ts/page_snapshot.hpp"
 #include "ts/sample.hpp"
 #include "ts/series_keys.hpp"
 
@@ -204,11 +205,22 @@ struct Store::Impl {
     std::optional<Reply> rules{};
     std::optional<Reply> first_page{};
   };
-  // The commands that fetch a Prefetched for `query` of `name` (none when
-  // nothing can match), and the Prefetched from their replies (in the same
-  // order).
-  std::vector<Command> prefetch_commands(std::string_view name, const RangeOptions& query) const;
-  static Prefetched prefetched_from(std::span<const Reply> replies, const RangeOptions& query);
+  // A Prefetched takes two round trips of plain commands, each for many
+  // series at once (ts/page_snapshot.hpp): the rules hash and the state of
+  // the first page, then the chunks that page needs.
+  struct PrefetchState {
+    std::optional<Reply> rules{};
+    std::optional<detail::PageState> page{};
+  };
+  // The first round's commands for `query` of `name` (none when nothing can
+  // match), and what their replies (in the same order) say.
+  std::vector<Command> prefetch_commands(const detail::SeriesKeys& keys, const RangeOptions& query) const;
+  static PrefetchState prefetch_state(std::span<Reply> replies, const RangeOptions& query);
+  // The second round's commands (none when the page needs no chunk), and the
+  // Prefetched from its EXEC reply (null without a second round). A series
+  // that changed between the rounds gets no first page: read() fetches it.
+  static std::vector<Command> prefetch_chunk_commands(const detail::SeriesKeys& keys, const PrefetchState& state);
+  static Prefetched prefetched_from(PrefetchState&& state, Reply* chunk_exec);
 
   // Samples in [lo, hi] passing the query's filters, oldest first (newest
   // first when reverse), stopping once `limit` are collected. `first_page`:

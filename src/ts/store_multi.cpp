@@ -1,6 +1,7 @@
 // Store: multi-series queries through the label index ({ts-index} sets kept
 // by the create, alter and delete scripts).
 #include <algorithm>
+#include <future>
 #include <iterator>
 #include <map>
 
@@ -184,37 +185,78 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
                                         to_string(group_by->reducer)));
     }
   }
-  // Every series' labels and the first page of its range in one round trip
-  // per kMrangeBatch series; a series whose range spans more pages reads the
-  // rest on its own. Groups need only the label they group by.
+  // Every series' labels and the first page of its range in two round trips
+  // per kMrangeBatch series (Impl::PrefetchState); a series whose range
+  // spans more pages reads the rest on its own. Groups need only the label
+  // they group by. The next batch is fetched (and its replies parsed) on a
+  // second thread while this one is decoded and aggregated, so the server's
+  // work and ours overlap.
   const LabelSelection read_labels = group_by ? LabelSelection::only({group_by->label}) : labels;
   const std::vector<std::string> names = query_index(filters);
-  std::vector<SeriesSamples> series;
-  for (std::size_t begin = 0; begin < names.size(); begin += limits::kMrangeBatch) {
+  struct Batch {
+    std::vector<Labels> labels;
+    std::vector<Impl::Prefetched> prefetched;
+  };
+  auto fetch = [&](std::size_t begin) {
     const std::size_t end = std::min(names.size(), begin + limits::kMrangeBatch);
+    const std::size_t label_replies = read_labels.mode == LabelSelection::Mode::none ? 0 : 1;
     std::vector<Command> commands;
     std::vector<std::size_t> first_reply;  // per series, then the end
+    std::vector<detail::SeriesKeys> keys;
+    keys.reserve(end - begin);
     for (std::size_t i = begin; i < end; ++i) {
       first_reply.push_back(commands.size());
-      if (auto read = detail::labels_command(detail::series_part_key(impl_->options.prefix, names[i], "labels"),
-                                             read_labels)) {
+      const detail::SeriesKeys& k = keys.emplace_back(impl_->keys(names[i]));
+      if (auto read = detail::labels_command(k.labels, read_labels)) {
         commands.push_back(std::move(*read));
       }
-      for (Command& fetch : impl_->prefetch_commands(names[i], query)) {
-        commands.push_back(std::move(fetch));
+      for (Command& fetch_command : impl_->prefetch_commands(k, query)) {
+        commands.push_back(std::move(fetch_command));
       }
     }
     first_reply.push_back(commands.size());
-    const std::vector<Reply> replies = impl_->client.execute(commands);
+    std::vector<Reply> replies = impl_->client.execute(commands);
+    Batch batch;
+    // The second round: the chunks each series' first page needs.
+    std::vector<Impl::PrefetchState> states;
+    std::vector<std::size_t> chunk_reply;  // per series: its EXEC reply, or npos
+    std::vector<Command> chunk_reads;
     for (std::size_t i = begin; i < end; ++i) {
-      const std::span<const Reply> own(replies.data() + first_reply[i - begin],
-                                       first_reply[i - begin + 1] - first_reply[i - begin]);
-      const std::size_t label_replies = read_labels.mode == LabelSelection::Mode::none ? 0 : 1;
-      const Impl::Prefetched prefetched = Impl::prefetched_from(own.subspan(label_replies), query);
+      const std::span<Reply> own(replies.data() + first_reply[i - begin],
+                                 first_reply[i - begin + 1] - first_reply[i - begin]);
+      // A missing series answers an empty labels hash; its read reports it.
+      batch.labels.push_back(label_replies == 1 ? detail::selected_labels(own[0], read_labels) : Labels{});
+      states.push_back(Impl::prefetch_state(own.subspan(label_replies), query));
+      std::vector<Command> reads = Impl::prefetch_chunk_commands(keys[i - begin], states.back());
+      chunk_reply.push_back(reads.empty() ? std::string::npos : chunk_reads.size() + reads.size() - 1);
+      for (Command& read : reads) {
+        chunk_reads.push_back(std::move(read));
+      }
+    }
+    std::vector<Reply> chunk_replies =
+        chunk_reads.empty() ? std::vector<Reply>{} : impl_->client.execute(chunk_reads);
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      Reply* chunk_exec = chunk_reply[i] == std::string::npos ? nullptr : &chunk_replies[chunk_reply[i]];
+      batch.prefetched.push_back(Impl::prefetched_from(std::move(states[i]), chunk_exec));
+    }
+    return batch;
+  };
+  std::vector<SeriesSamples> series;
+  series.reserve(names.size());
+  std::future<Batch> next;
+  if (!names.empty()) {
+    next = std::async(std::launch::async, fetch, 0);
+  }
+  for (std::size_t begin = 0; begin < names.size(); begin += limits::kMrangeBatch) {
+    Batch batch = next.get();
+    if (begin + limits::kMrangeBatch < names.size()) {
+      next = std::async(std::launch::async, fetch, begin + limits::kMrangeBatch);
+    }
+    for (std::size_t j = 0; j < batch.prefetched.size(); ++j) {
+      const std::string& name = names[begin + j];
       try {
-        Labels selected = label_replies == 1 ? detail::selected_labels(own[0], read_labels) : Labels{};
         series.push_back(
-            SeriesSamples{names[i], std::move(selected), impl_->query(names[i], query, false, &prefetched)});
+            SeriesSamples{name, std::move(batch.labels[j]), impl_->query(name, query, false, &batch.prefetched[j])});
       } catch (const SeriesNotFound&) {
         // Deleted between the index read and this one.
       }

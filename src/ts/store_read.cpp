@@ -294,8 +294,12 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   // a page of 128 chunks (up to a megabyte) it would mostly throw away.
   std::size_t page_chunks = limit ? 1 : limits::kChunksPerPage;
   for (bool first_page = true;; first_page = false) {
-    const Reply reply = first_page && first_page_reply != nullptr ? *first_page_reply
-                                                                   : run(name, read_call(k, reverse, window, page_chunks, first_page));
+    // The prefetched page is used in place, not copied.
+    Reply fetched;
+    if (!first_page || first_page_reply == nullptr) {
+      fetched = run(name, read_call(k, reverse, window, page_chunks, first_page));
+    }
+    const Reply& reply = first_page && first_page_reply != nullptr ? *first_page_reply : fetched;
     if (reply.is_error()) {
       throw_series_error(name, ReplyError(reply.error_message()));
     }
@@ -318,32 +322,52 @@ std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Times
   return std::move(result).finish();
 }
 
-std::vector<Command> Store::Impl::prefetch_commands(std::string_view name, const RangeOptions& query) const {
+namespace {
+
+// Chunks in the first page read() asks for: a count without an aggregation
+// starts with one.
+std::size_t first_page_chunks(const RangeOptions& query) {
+  return !query.aggregation && query.count ? 1 : limits::kChunksPerPage;
+}
+
+}  // namespace
+
+std::vector<Command> Store::Impl::prefetch_commands(const detail::SeriesKeys& k, const RangeOptions& query) const {
   const auto [lo, hi] = bounds_of(query);
   if (lo > hi || query.count == std::size_t{0}) {
     return {};  // query() answers without reading
   }
-  const auto k = keys(name);
   std::vector<Command> out;
   if (query.aggregation) {
-    out.push_back(Command::raw({"HGETALL", k.rules}));
+    out.push_back(std::move(Command("HGETALL").key(k.rules)));
   }
-  // The first call read() makes for this query: a count without an
-  // aggregation starts with one chunk.
-  const bool limited = !query.aggregation && query.count;
-  out.push_back(read_call(k, false, ReadWindow{.lo = lo, .hi = hi}, limited ? 1 : limits::kChunksPerPage, true));
+  for (Command& command : detail::page_state_commands(k, lo, hi, first_page_chunks(query))) {
+    out.push_back(std::move(command));
+  }
   return out;
 }
 
-Store::Impl::Prefetched Store::Impl::prefetched_from(std::span<const Reply> replies, const RangeOptions& query) {
-  Prefetched out;
+Store::Impl::PrefetchState Store::Impl::prefetch_state(std::span<Reply> replies, const RangeOptions& query) {
+  PrefetchState out;
   if (replies.empty()) {
     return out;
   }
   if (query.aggregation) {
-    out.rules = replies[0];
+    out.rules = std::move(replies[0]);
   }
-  out.first_page = replies.back();
+  out.page = detail::parse_page_state(std::move(replies.back()), first_page_chunks(query));
+  return out;
+}
+
+std::vector<Command> Store::Impl::prefetch_chunk_commands(const detail::SeriesKeys& k, const PrefetchState& state) {
+  return state.page ? detail::page_chunk_commands(k, *state.page) : std::vector<Command>{};
+}
+
+Store::Impl::Prefetched Store::Impl::prefetched_from(PrefetchState&& state, Reply* chunk_exec) {
+  Prefetched out{.rules = std::move(state.rules), .first_page = std::nullopt};
+  if (state.page) {
+    out.first_page = detail::page_from(std::move(*state.page), chunk_exec);
+  }
   return out;
 }
 
