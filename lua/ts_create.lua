@@ -13,7 +13,6 @@
 -- returns  1 created, 0 existed (with 'keep'), error 'EXISTS' (with 'fail'),
 --          error 'WRONGTYPE' when KEYS[1] is not a hash
 --! include ts_label_index
---! include server_time
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then
     return redis.error_reply('WRONGTYPE the metadata key holds another type')
@@ -23,8 +22,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   end
   return 0
 end
-redis.call('HSET', KEYS[1], 'v', 1, 'ret', ARGV[2], 'dup', ARGV[3], 'gen', 0, 'seq', 0, 'sealed', 0,
-  'created', string.format('%d', server_ms()))
+redis.call('HSET', KEYS[1], 'v', 1, 'ret', ARGV[2], 'dup', ARGV[3], 'gen', 0, 'seq', 0, 'sealed', 0)
 redis.call('SADD', KEYS[3], ARGV[1])
 for i = 6, #ARGV, 2 do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
