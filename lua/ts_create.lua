@@ -13,6 +13,7 @@
 -- returns  1 created, 0 existed (with 'keep'), error 'EXISTS' (with 'fail'),
 --          error 'WRONGTYPE' when KEYS[1] is not a hash
 --! include ts_label_index
+--! include server_time
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then
     return redis.error_reply('WRONGTYPE the metadata key holds another type')
@@ -22,7 +23,11 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   end
   return 0
 end
-redis.call('HSET', KEYS[1], 'v', 1, 'ret', ARGV[2], 'dup', ARGV[3], 'gen', 0, 'seq', 0, 'sealed', 0)
+-- 'gen' starts from the server's clock, not 0, so a generation read from a
+-- series never matches one of a later series of the same name (deleted and
+-- created again meanwhile): a seal or read checked against it refuses.
+redis.call('HSET', KEYS[1], 'v', 1, 'ret', ARGV[2], 'dup', ARGV[3], 'gen', string.format('%d', server_us()), 'seq', 0,
+  'sealed', 0)
 redis.call('SADD', KEYS[3], ARGV[1])
 for i = 6, #ARGV, 2 do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])

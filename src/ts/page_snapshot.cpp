@@ -117,17 +117,20 @@ std::vector<Command> page_chunk_commands(const SeriesKeys& keys, const PageState
     summaries.arg(id);
     bytes.key(keys.chunk(id));
   }
+  // No transaction is needed: chunks are only ever extended (which moves
+  // 'gen') or deleted, never changed in place, and 'gen' never comes back
+  // to a value it had. So a 'gen' read after the chunks that still equals
+  // the first transaction's proves no chunk grew since; a chunk rewritten or
+  // trimmed since reads as missing.
   std::vector<Command> commands;
   commands.reserve(kPageChunkReplies);
-  commands.push_back(Command::keyless({"MULTI"}));
-  commands.push_back(std::move(Command("HGET").key(keys.meta).arg("gen")));
   commands.push_back(std::move(summaries));
   commands.push_back(std::move(bytes));
-  commands.push_back(Command::keyless({"EXEC"}));
+  commands.push_back(std::move(Command("HGET").key(keys.meta).arg("gen")));
   return commands;
 }
 
-std::optional<Reply> page_from(PageState&& state, Reply* chunk_exec) {
+std::optional<Reply> page_from(PageState&& state, std::span<Reply> chunk_replies) {
   if (state.error) {
     return Reply::make_error(*state.error);
   }
@@ -139,16 +142,19 @@ std::optional<Reply> page_from(PageState&& state, Reply* chunk_exec) {
   page.push_back(Reply::make_integer(state.more ? 1 : 0));
   page.push_back(Reply::make_string(std::move(state.head)));
   if (!state.chunks.empty()) {
-    if (chunk_exec == nullptr || !chunk_exec->is_array()) {
+    if (chunk_replies.size() != kPageChunkReplies) {
       return std::nullopt;
     }
-    ReplyArray& results = chunk_exec->as_array();
-    if (results.size() != 3 || results[0].is_error() || results[1].is_error() || results[2].is_error() ||
-        text_or_empty(results[0]) != state.gen) {
-      return std::nullopt;  // sealed or appended to meanwhile, or damaged: the script reads it
+    for (const Reply& reply : chunk_replies) {
+      if (reply.is_error()) {
+        return std::nullopt;  // the script reads it, and reports what is wrong
+      }
     }
-    const ReplyArray& summaries = results[1].as_array();
-    ReplyArray& bytes = results[2].as_array();
+    if (text_or_empty(chunk_replies[2]) != state.gen) {
+      return std::nullopt;  // sealed or appended to meanwhile, or deleted
+    }
+    const ReplyArray& summaries = chunk_replies[0].as_array();
+    ReplyArray& bytes = chunk_replies[1].as_array();
     if (summaries.size() != state.chunks.size() || bytes.size() != state.chunks.size()) {
       throw ProtocolError("time-series read: chunk replies do not match the chunks asked for");
     }

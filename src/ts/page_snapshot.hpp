@@ -3,12 +3,13 @@
 // series: the server runs native commands several times faster than the
 // same reads from a script.
 //
-// Two transactions per series. The first (MULTI ... EXEC) reads the
-// metadata, the chunk index entries the window needs and the head at one
-// instant. The second reads those chunks and their summaries together with
-// the metadata's 'gen' again: a seal or bulk append in between changes 'gen'
+// Two rounds per series. The first, a transaction (MULTI ... EXEC), reads
+// the metadata, the chunk index entries the window needs and the head at
+// one instant. The second reads those chunks and their summaries, then the
+// metadata's 'gen' again: a seal or bulk append in between changes 'gen'
 // (the head's records may then sit in a chunk as well), and a chunk rewrite
-// or trim removes the chunk's key (ids are never reused), so either shows
+// or trim removes the chunk's key (ids are never reused within a series,
+// and 'gen' never repeats across series of the same name), so either shows
 // and the page is then read by the script instead. What the two agree on is
 // exactly what ts_read would have answered at the first instant, except
 // that chunks wholly before what retention keeps may come along (the client
@@ -17,6 +18,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,14 +52,15 @@ struct PageState {
 // strings it takes.
 PageState parse_page_state(Reply&& exec, std::size_t limit);
 
-// The second transaction, or none when the state needs no chunk.
+// The second round's reads (the chunks, their summaries, then 'gen'), or
+// none when the state needs no chunk.
 std::vector<Command> page_chunk_commands(const SeriesKeys& keys, const PageState& state);
-inline constexpr std::size_t kPageChunkReplies = 5;
+inline constexpr std::size_t kPageChunkReplies = 3;
 
 // The page shaped as ts_read's reply (an error reply for a failed read); or
-// nullopt when the series changed between the transactions, so the page
-// must be read by the script. `chunk_exec` is the second transaction's EXEC
-// reply (its chunks are taken), null when there was none.
-std::optional<Reply> page_from(PageState&& state, Reply* chunk_exec);
+// nullopt when the series changed between the rounds, so the page must be
+// read by the script. `chunk_replies`: the second round's replies (its
+// chunks are taken), empty when there was none.
+std::optional<Reply> page_from(PageState&& state, std::span<Reply> chunk_replies);
 
 }  // namespace redkit::ts::detail

@@ -217,10 +217,10 @@ struct Store::Impl {
   std::vector<Command> prefetch_commands(const detail::SeriesKeys& keys, const RangeOptions& query) const;
   static PrefetchState prefetch_state(std::span<Reply> replies, const RangeOptions& query);
   // The second round's commands (none when the page needs no chunk), and the
-  // Prefetched from its EXEC reply (null without a second round). A series
+  // Prefetched from their replies (empty without a second round). A series
   // that changed between the rounds gets no first page: read() fetches it.
   static std::vector<Command> prefetch_chunk_commands(const detail::SeriesKeys& keys, const PrefetchState& state);
-  static Prefetched prefetched_from(PrefetchState&& state, Reply* chunk_exec);
+  static Prefetched prefetched_from(PrefetchState&& state, std::span<Reply> chunk_replies);
 
   // Samples in [lo, hi] passing the query's filters, oldest first (newest
   // first when reverse), stopping once `limit` are collected. `first_page`:

@@ -219,7 +219,7 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
     Batch batch;
     // The second round: the chunks each series' first page needs.
     std::vector<Impl::PrefetchState> states;
-    std::vector<std::size_t> chunk_reply;  // per series: its EXEC reply, or npos
+    std::vector<std::pair<std::size_t, std::size_t>> chunk_reply;  // per series: its replies (first, count)
     std::vector<Command> chunk_reads;
     for (std::size_t i = begin; i < end; ++i) {
       const std::span<Reply> own(replies.data() + first_reply[i - begin],
@@ -228,7 +228,7 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
       batch.labels.push_back(label_replies == 1 ? detail::selected_labels(own[0], read_labels) : Labels{});
       states.push_back(Impl::prefetch_state(own.subspan(label_replies), query));
       std::vector<Command> reads = Impl::prefetch_chunk_commands(keys[i - begin], states.back());
-      chunk_reply.push_back(reads.empty() ? std::string::npos : chunk_reads.size() + reads.size() - 1);
+      chunk_reply.emplace_back(chunk_reads.size(), reads.size());
       for (Command& read : reads) {
         chunk_reads.push_back(std::move(read));
       }
@@ -236,8 +236,8 @@ std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters
     std::vector<Reply> chunk_replies =
         chunk_reads.empty() ? std::vector<Reply>{} : impl_->client.execute(chunk_reads);
     for (std::size_t i = 0; i < states.size(); ++i) {
-      Reply* chunk_exec = chunk_reply[i] == std::string::npos ? nullptr : &chunk_replies[chunk_reply[i]];
-      batch.prefetched.push_back(Impl::prefetched_from(std::move(states[i]), chunk_exec));
+      const std::span<Reply> own(chunk_replies.data() + chunk_reply[i].first, chunk_reply[i].second);
+      batch.prefetched.push_back(Impl::prefetched_from(std::move(states[i]), own));
     }
     return batch;
   };

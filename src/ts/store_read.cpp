@@ -363,10 +363,10 @@ std::vector<Command> Store::Impl::prefetch_chunk_commands(const detail::SeriesKe
   return state.page ? detail::page_chunk_commands(k, *state.page) : std::vector<Command>{};
 }
 
-Store::Impl::Prefetched Store::Impl::prefetched_from(PrefetchState&& state, Reply* chunk_exec) {
+Store::Impl::Prefetched Store::Impl::prefetched_from(PrefetchState&& state, std::span<Reply> chunk_replies) {
   Prefetched out{.rules = std::move(state.rules), .first_page = std::nullopt};
   if (state.page) {
-    out.first_page = detail::page_from(std::move(*state.page), chunk_exec);
+    out.first_page = detail::page_from(std::move(*state.page), chunk_replies);
   }
   return out;
 }

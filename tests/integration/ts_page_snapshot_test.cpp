@@ -1,7 +1,7 @@
-// The first page of a range read taken from plain commands in two
-// transactions (ts/page_snapshot.hpp), as mrange does: it must answer
-// exactly what lua/ts_read.lua answers, and give up (so the script reads
-// the page) whenever the series changed between the two transactions.
+// The first page of a range read taken from plain commands in two rounds
+// (ts/page_snapshot.hpp), as mrange does: it must answer exactly what
+// lua/ts_read.lua answers, and give up (so the script reads the page)
+// whenever the series changed between the two rounds.
 #include <gtest/gtest.h>
 
 #include "client/embedded_scripts.hpp"
@@ -34,11 +34,11 @@ class TsPageSnapshot : public TsStoreTest {
   std::optional<Reply> second_round(const std::string& name, ts::detail::PageState state) {
     const auto commands = ts::detail::page_chunk_commands(keys(name), state);
     if (commands.empty()) {
-      return ts::detail::page_from(std::move(state), nullptr);
+      return ts::detail::page_from(std::move(state), {});
     }
     std::vector<Reply> replies = client().execute(commands);
     EXPECT_EQ(replies.size(), ts::detail::kPageChunkReplies);
-    return ts::detail::page_from(std::move(state), &replies.back());
+    return ts::detail::page_from(std::move(state), replies);
   }
   Reply script_page(const std::string& name, Timestamp lo, Timestamp hi) {
     const auto k = keys(name);
@@ -81,7 +81,7 @@ TEST_F(TsPageSnapshot, AMissingSeriesIsReportedAsTheScriptReportsIt) {
   EXPECT_TRUE(page->error_message().starts_with("NOSERIES")) << page->error_message();
 }
 
-TEST_F(TsPageSnapshot, GivesUpWhenTheHeadIsSealedBetweenTheTransactions) {
+TEST_F(TsPageSnapshot, GivesUpWhenTheHeadIsSealedBetweenTheRounds) {
   fill("s");
   const auto state = first_round("s", series_.front().timestamp, series_.back().timestamp);
   // 376 more samples fill the head to 512: it is sealed, 'gen' moves on.
@@ -93,12 +93,23 @@ TEST_F(TsPageSnapshot, GivesUpWhenTheHeadIsSealedBetweenTheTransactions) {
   EXPECT_FALSE(second_round("s", state).has_value());
 }
 
-TEST_F(TsPageSnapshot, GivesUpWhenAChunkIsRewrittenBetweenTheTransactions) {
+TEST_F(TsPageSnapshot, GivesUpWhenAChunkIsRewrittenBetweenTheRounds) {
   fill("s");
   const auto state = first_round("s", series_.front().timestamp, series_.back().timestamp);
   // A sample older than the head lands inside the sealed chunk, which is
   // replaced by a chunk with a new id.
   store().add("s", series_.front().timestamp + 5, 1.0);
+  EXPECT_FALSE(second_round("s", state).has_value());
+}
+
+// A series deleted and created again between the rounds, with a chunk of
+// the same id and length as before, is not mistaken for the one the first
+// round saw: its 'gen' started elsewhere.
+TEST_F(TsPageSnapshot, GivesUpWhenTheSeriesIsCreatedAgainBetweenTheRounds) {
+  fill("s");
+  const auto state = first_round("s", series_.front().timestamp, series_.back().timestamp);
+  store().remove("s");
+  fill("s");
   EXPECT_FALSE(second_round("s", state).has_value());
 }
 
