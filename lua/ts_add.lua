@@ -71,7 +71,7 @@ end
 local settings = redis.call('HMGET', meta, 'dup', 'first')
 local policy = ARGV[2]
 if policy == '' then
-  policy = settings[1]
+  policy = settings[1] or 'block'  -- the default is not stored
 end
 local first = tonumber(settings[2])
 local head = redis.call('GET', head_key) or ''

@@ -29,5 +29,5 @@ local newest = tonumber(state[4])
 if ARGV[2] and (not newest or tonumber(ARGV[2]) > newest) then
   newest = tonumber(ARGV[2])
 end
-return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2],
+return {state[1], id, redis.call('GET', KEYS[1] .. ':c:' .. id) or '', state[2] or 'block',
   kept_from(state[5], newest, state[3]) or '', redis.call('ZSCORE', KEYS[2], id), redis.call('HGET', KEYS[3], id) or ''}

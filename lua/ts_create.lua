@@ -26,8 +26,15 @@ end
 -- 'gen' starts from the server's clock, not 0, so a generation read from a
 -- series never matches one of a later series of the same name (deleted and
 -- created again meanwhile): a seal or read checked against it refuses.
-redis.call('HSET', KEYS[1], 'v', 1, 'ret', ARGV[2], 'dup', ARGV[3], 'gen', string.format('%d', server_us()), 'seq', 0,
-  'sealed', 0)
+redis.call('HSET', KEYS[1], 'v', 1, 'gen', string.format('%d', server_us()), 'seq', 0, 'sealed', 0)
+-- The defaults (keep everything, policy block) are left out: readers take
+-- an absent field for them, and a small series' metadata stays small.
+if ARGV[2] ~= '0' then
+  redis.call('HSET', KEYS[1], 'ret', ARGV[2])
+end
+if ARGV[3] ~= 'block' then
+  redis.call('HSET', KEYS[1], 'dup', ARGV[3])
+end
 redis.call('SADD', KEYS[3], ARGV[1])
 for i = 6, #ARGV, 2 do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
