@@ -23,5 +23,6 @@
 #include "redkit/script.hpp"
 #include "redkit/subscriber.hpp"
 #include "redkit/time_series.hpp"
+#include "redkit/ts_alerts.hpp"
 #include "redkit/ts_types.hpp"
 #include "redkit/version.hpp"

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/enum_names.hpp"
 #include "redkit/ts_types.hpp"
 
 namespace redkit::ts {
@@ -45,27 +46,11 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-template <typename Enum, std::size_t N>
-const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, Enum value) noexcept {
-  for (const auto& [candidate, name] : table) {
-    if (candidate == value) {
-      return name;
-    }
-  }
-  return "unknown";
-}
+using ::redkit::detail::name_of;
 
 template <typename Enum, std::size_t N>
 Enum parse(const std::array<std::pair<Enum, const char*>, N>& table, std::string_view text, const char* what) {
-  const std::string wanted = lower(text);
-  std::string known;
-  for (const auto& [value, name] : table) {
-    if (wanted == name) {
-      return value;
-    }
-    known += known.empty() ? name : fmt::format(", {}", name);
-  }
-  throw InvalidArgument(fmt::format("unknown {} '{}' (expected one of: {})", what, text, known));
+  return ::redkit::detail::parse_name(table, text, what);
 }
 
 }  // namespace

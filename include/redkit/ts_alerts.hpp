@@ -1,0 +1,147 @@
+// redkit/ts_alerts.hpp — alert rules over stored series, kept in Redis so
+// that any process can evaluate them and they survive restarts.
+//
+//   redkit::ts::AlertRules rules(client);
+//   rules.add({.name = "cpu-high", .filters = {"metric=cpu"},
+//              .window = std::chrono::minutes(5), .condition = redkit::ts::AlertCondition::above,
+//              .threshold = 90, .resolve_threshold = 85, .for_duration = std::chrono::minutes(2),
+//              .labels = {{"severity", "page"}},
+//              .annotations = {{"summary", "{{series}} at {{value}}"}}});
+//
+// A rule over label filters yields one alert instance per matching series,
+// as a Prometheus rule over many series does.
+//
+// Thread-safety: AlertRules is safe to share between threads (it holds a
+// Client, which is).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redkit/client.hpp"
+#include "redkit/error.hpp"
+#include "redkit/ts_types.hpp"
+
+namespace redkit::ts {
+
+// When a rule's condition holds for the window's aggregate.
+enum class AlertCondition {
+  above,      // value > threshold
+  below,      // value < threshold
+  equal,      // |value − threshold| <= tolerance
+  outside,    // value < threshold or value > threshold_high
+  anomalous,  // the value is more than `sensitivity` spreads from the baseline
+};
+const char* to_string(AlertCondition condition) noexcept;
+// "above", "below", "equal", "outside", "anomalous". Throws InvalidArgument
+// naming the text otherwise.
+AlertCondition parse_alert_condition(std::string_view text);
+
+// How an anomaly is measured against the baseline.
+enum class AnomalyMethod {
+  z,     // mean and standard deviation
+  mad,   // median and median absolute deviation: robust to spikes
+  ewma,  // exponentially weighted mean and deviation: for drifting series
+};
+const char* to_string(AnomalyMethod method) noexcept;
+AnomalyMethod parse_anomaly_method(std::string_view text);
+
+// What an evaluation finding no sample in the window does.
+enum class NoDataPolicy {
+  keep,     // leave the alert as it is
+  resolve,  // treat it as recovered
+  alert,    // treat it as the condition holding: an "absent" alert
+};
+const char* to_string(NoDataPolicy policy) noexcept;
+NoDataPolicy parse_no_data_policy(std::string_view text);
+
+struct AlertRule {
+  // Letters, digits and "_-.:", at most 200 bytes.
+  std::string name{};
+  // What the rule watches: one series by name, or every series whose
+  // labels match all the filters (Store::query_index). Exactly one of the
+  // two.
+  std::string series{};
+  std::vector<std::string> filters{};
+  // Each evaluation aggregates the window that ends at the evaluation time.
+  std::chrono::milliseconds window{std::chrono::minutes(1)};
+  Aggregator aggregator = Aggregator::avg;
+  AlertCondition condition = AlertCondition::above;
+  // above, below: the line; equal: the expected value; outside: the low
+  // end of the band.
+  double threshold = 0;
+  // outside: the high end of the band (at least threshold).
+  double threshold_high = 0;
+  // equal: how far from threshold still counts as equal (at least 0).
+  double tolerance = 0;
+  // above, below: once firing, the alert resolves only when the value is
+  // past this line (for above at or below it, for below at or above it),
+  // not as soon as the condition stops holding: fire above 90, resolve
+  // below 85. It must not be past the threshold in the firing direction.
+  std::optional<double> resolve_threshold{};
+  // anomalous: the baseline is the `baseline` before the window, scored by
+  // `method`; anomalous beyond `sensitivity` spreads.
+  std::chrono::milliseconds baseline{std::chrono::hours(24)};
+  AnomalyMethod method = AnomalyMethod::z;
+  double sensitivity = 3;
+  // The condition must hold this long before the alert fires.
+  std::chrono::milliseconds for_duration{0};
+  // A firing alert stays firing this long after the condition last held.
+  std::chrono::milliseconds keep_firing_for{0};
+  // A firing alert notifies again after this long; 0: only when it fires
+  // and resolves.
+  std::chrono::milliseconds repeat_interval{std::chrono::hours(4)};
+  NoDataPolicy no_data = NoDataPolicy::keep;
+  // Carried into every notification. Names: a letter or '_', then letters,
+  // digits or '_' (as Alertmanager takes them). Annotation values may hold
+  // {{series}}, {{value}} and {{label.NAME}}, filled in per alert.
+  std::map<std::string, std::string> labels{};
+  std::map<std::string, std::string> annotations{};
+
+  friend bool operator==(const AlertRule&, const AlertRule&) = default;
+};
+
+// Throws InvalidArgument naming the rule and the field that is wrong.
+void validate(const AlertRule& rule);
+
+// The named rule does not exist, or (add without replace) already does.
+class AlertRuleNotFound : public Error {
+ public:
+  using Error::Error;
+};
+class AlertRuleExists : public Error {
+ public:
+  using Error::Error;
+};
+
+struct AlertRulesOptions {
+  // Prepended to every key, as StoreOptions::prefix.
+  std::string prefix = "redkit:";
+};
+
+// The rules, stored under <prefix>{alert}: (docs/KEYS.md).
+class AlertRules {
+ public:
+  explicit AlertRules(Client client, AlertRulesOptions options = {});
+
+  // Stores the rule after validate(): atomically, so a refused or failed
+  // add leaves nothing behind. Throws AlertRuleExists when a rule of that
+  // name exists, unless `replace`.
+  void add(const AlertRule& rule, bool replace = false) const;
+  // Throws AlertRuleNotFound.
+  AlertRule get(std::string_view name) const;
+  // Every rule, by name.
+  std::vector<AlertRule> list() const;
+  // False when there was no such rule.
+  bool remove(std::string_view name) const;
+
+ private:
+  Client client_;
+  AlertRulesOptions options_;
+};
+
+}  // namespace redkit::ts
