@@ -151,6 +151,55 @@ TEST_F(TsCliTest, MrangeAndMgetByLabels) {
   EXPECT_NE(bad.output.find("'nonsense'"), std::string::npos) << bad.output;
 }
 
+TEST_F(TsCliTest, AlertRulesAreAddedListedShownAndRemoved) {
+  const std::string rule = name();  // "cli.AlertRules...": letters, dots
+  auto added = redkit_cli({"--json", "ts", "alert", "add", rule, "--filter", "metric=cpu", "--window", "5m", "--agg",
+                           "max", "--above", "90", "--resolve", "85", "--for", "2m", "--label", "severity=page",
+                           "--annotation", "summary={{series}} at {{value}}=high"});
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  const auto shown = nlohmann::json::parse(redkit_cli({"--json", "ts", "alert", "show", rule}).output);
+  EXPECT_EQ(shown, nlohmann::json::parse(added.output));
+  EXPECT_EQ(shown["filters"], nlohmann::json::parse(R"(["metric=cpu"])"));
+  EXPECT_EQ(shown["window_ms"], 300'000);
+  EXPECT_EQ(shown["aggregation"], "max");
+  EXPECT_EQ(shown["condition"], "above");
+  EXPECT_EQ(shown["threshold"], 90.0);
+  EXPECT_EQ(shown["resolve_threshold"], 85.0);
+  EXPECT_EQ(shown["for_ms"], 120'000);
+  EXPECT_EQ(shown["labels"], nlohmann::json::parse(R"({"severity":"page"})"));
+  EXPECT_EQ(shown["annotations"], nlohmann::json::parse(R"({"summary":"{{series}} at {{value}}=high"})"));
+  // Listed among the server's rules.
+  bool listed = false;
+  for (const auto& one : nlohmann::json::parse(redkit_cli({"--json", "ts", "alert", "list"}).output)) {
+    listed = listed || one["name"] == rule;
+  }
+  EXPECT_TRUE(listed);
+  auto text = redkit_cli({"ts", "alert", "list"});
+  EXPECT_NE(text.output.find(rule + "  metric=cpu  max(5m) > 90 (resolves <= 85)"), std::string::npos) << text.output;
+  // Taken only with --replace.
+  auto again = redkit_cli({"ts", "alert", "add", rule, "--series", "cpu", "--below", "5"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("alert rule '" + rule + "' exists"), std::string::npos) << again.output;
+  ASSERT_EQ(redkit_cli({"ts", "alert", "add", rule, "--series", "cpu", "--below", "5", "--replace"}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(redkit_cli({"--json", "ts", "alert", "show", rule}).output)["condition"], "below");
+  // Bad input names what is wrong; a usage error is status 2.
+  auto two = redkit_cli({"ts", "alert", "add", rule + "x", "--series", "cpu", "--above", "1", "--below", "0"});
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_NE(two.output.find("give exactly one condition"), std::string::npos) << two.output;
+  auto bad_window = redkit_cli({"ts", "alert", "add", rule + "x", "--series", "cpu", "--above", "1", "--window", "soon"});
+  EXPECT_EQ(bad_window.exit_code, 2);
+  EXPECT_NE(bad_window.output.find("--window"), std::string::npos) << bad_window.output;
+  auto refused = redkit_cli({"ts", "alert", "add", rule + "x", "--series", "cpu", "--above", "1", "--resolve", "3"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("resolve_threshold 3 is above threshold 1"), std::string::npos) << refused.output;
+  EXPECT_EQ(redkit_cli({"ts", "alert", "show", rule + "x"}).exit_code, 1);
+  // Removed once.
+  EXPECT_EQ(redkit_cli({"ts", "alert", "del", rule}).exit_code, 0);
+  auto gone = redkit_cli({"ts", "alert", "del", rule});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.output.find("does not exist"), std::string::npos) << gone.output;
+}
+
 TEST_F(TsCliTest, AnyFiniteDoubleRoundTrips) {
   int timestamp = 0;
   for (const std::string value : {"5e-324", "-5e-324", "2.2250738585072014e-308", "1.7976931348623157e+308", "+3"}) {

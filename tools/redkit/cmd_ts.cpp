@@ -99,14 +99,6 @@ ts::Store make_store(const GlobalOptions& global) {
 }
 
 // A mistyped option value is a usage error (exit 2), like a bad duration.
-ts::Aggregator aggregator_option(const std::string& text, std::string_view option) {
-  try {
-    return ts::parse_aggregator(text);
-  } catch (const InvalidArgument& e) {
-    throw UsageError(fmt::format("{}: {}", option, e.what()));
-  }
-}
-
 ts::DuplicatePolicy policy_option(const std::string& text, std::string_view option) {
   try {
     return ts::parse_duplicate_policy(text);
@@ -126,21 +118,6 @@ ts::Timestamp timestamp_argument(const std::string& text, std::string_view what)
   } catch (const std::exception&) {
   }
   throw UsageError(fmt::format("{} '{}' is not a Unix timestamp in milliseconds, '-' or '+'", what, text));
-}
-
-// Any double, subnormals included (std::stod refuses those as out of range).
-double number_argument(const std::string& text, std::string_view what) {
-  std::string_view digits = text;
-  if (digits.starts_with('+')) digits.remove_prefix(1);
-  double value = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (error == std::errc::result_out_of_range) {
-    throw UsageError(fmt::format("{} '{}' is out of the range of a double", what, text));
-  }
-  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
-    throw UsageError(fmt::format("{} '{}' is not a number", what, text));
-  }
-  return value;
 }
 
 // "k=v,k2=v2"
@@ -704,6 +681,8 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   retention->callback([&global, preset_name, preset_aggregation] {
     run_preset_retention(global, *preset_name, *preset_aggregation);
   });
+
+  add_ts_alert_commands(*ts, global);
 
   auto delete_args = std::make_shared<DeleteArgs>();
   CLI::App* del = ts->add_subcommand("del", "Delete a series, or the samples from FROM to TO");

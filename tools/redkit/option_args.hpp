@@ -3,6 +3,7 @@
 // 2) that names the option.
 #pragma once
 
+#include <charconv>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "redkit/duration.hpp"
 #include "redkit/error.hpp"
+#include "redkit/ts_types.hpp"
 #include "usage_error.hpp"
 
 namespace redkit::cli {
@@ -19,6 +21,30 @@ namespace redkit::cli {
 inline std::chrono::milliseconds duration_option(const std::string& text, std::string_view option) {
   try {
     return parse_duration(text);
+  } catch (const InvalidArgument& e) {
+    throw UsageError(fmt::format("{}: {}", option, e.what()));
+  }
+}
+
+// Any double, subnormals included (std::stod refuses those as out of range).
+inline double number_argument(const std::string& text, std::string_view what) {
+  std::string_view digits = text;
+  if (digits.starts_with('+')) digits.remove_prefix(1);
+  double value = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error == std::errc::result_out_of_range) {
+    throw UsageError(fmt::format("{} '{}' is out of the range of a double", what, text));
+  }
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+    throw UsageError(fmt::format("{} '{}' is not a number", what, text));
+  }
+  return value;
+}
+
+// A mistyped aggregator is a usage error, like a bad duration.
+inline ts::Aggregator aggregator_option(const std::string& text, std::string_view option) {
+  try {
+    return ts::parse_aggregator(text);
   } catch (const InvalidArgument& e) {
     throw UsageError(fmt::format("{}: {}", option, e.what()));
   }
