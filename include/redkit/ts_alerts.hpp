@@ -144,4 +144,51 @@ class AlertRules {
   AlertRulesOptions options_;
 };
 
+// A notification an evaluation calls for: an alert instance (a rule over
+// one series) fired, is still firing after the repeat interval, or resolved.
+enum class AlertEventKind { fired, repeated, resolved };
+const char* to_string(AlertEventKind kind) noexcept;
+
+struct AlertNotification {
+  std::string rule{};
+  std::string series{};
+  AlertEventKind event = AlertEventKind::fired;
+  // The evaluation that decided it.
+  Timestamp at = 0;
+  // The window's aggregate then; nullopt when the window held no sample.
+  std::optional<double> value{};
+  // When the alert fired (for resolved: the firing that ends now).
+  Timestamp active_since = 0;
+  // The rule's labels, plus alertname (the rule) and series.
+  std::map<std::string, std::string> labels{};
+  // The rule's annotations with their templates filled in.
+  std::map<std::string, std::string> annotations{};
+
+  friend bool operator==(const AlertNotification&, const AlertNotification&) = default;
+};
+
+// Evaluates the stored rules against the series (through ts::Store, same
+// prefix). The state of each alert instance is kept in Redis, and every
+// change of it is made by one script that first checks the state is still
+// the one this evaluation read: of several evaluators deciding the same
+// transition, exactly one records it and gets its notification; the others
+// get none. Each notification is also appended to a capped history stream.
+class AlertEngine {
+ public:
+  explicit AlertEngine(Client client, AlertRulesOptions options = {});
+
+  // Evaluates every rule at `now` (Unix ms): the window (now − window,
+  // now] of each series the rule watches, aggregated. Returns the
+  // notifications this call recorded.
+  std::vector<AlertNotification> evaluate(Timestamp now) const;
+  // Only the named rule. Throws AlertRuleNotFound.
+  std::vector<AlertNotification> evaluate_rule(std::string_view rule, Timestamp now) const;
+
+ private:
+  std::vector<AlertNotification> evaluate(const AlertRule& rule, Timestamp now) const;
+
+  Client client_;
+  AlertRulesOptions options_;
+};
+
 }  // namespace redkit::ts

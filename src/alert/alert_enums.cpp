@@ -25,7 +25,15 @@ constexpr ::redkit::detail::EnumNames<NoDataPolicy, 3> kNoData{{
     {NoDataPolicy::alert, "alert"},
 }};
 
+constexpr ::redkit::detail::EnumNames<AlertEventKind, 3> kEvents{{
+    {AlertEventKind::fired, "fired"},
+    {AlertEventKind::repeated, "repeated"},
+    {AlertEventKind::resolved, "resolved"},
+}};
+
 }  // namespace
+
+const char* to_string(AlertEventKind kind) noexcept { return ::redkit::detail::name_of(kEvents, kind); }
 
 const char* to_string(AlertCondition condition) noexcept { return ::redkit::detail::name_of(kConditions, condition); }
 AlertCondition parse_alert_condition(std::string_view text) {

@@ -1,5 +1,11 @@
 #include "alert/alert_state.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+#include <fmt/format.h>
+
 namespace redkit::alert {
 namespace {
 
@@ -70,6 +76,45 @@ Evaluation evaluate(const AlertState& state, const Observation& observation, Mil
       break;
   }
   return out;
+}
+
+std::string encode_state(const AlertState& state) {
+  return fmt::format("{} {} {} {} {}", static_cast<int>(state.phase), state.since, state.last_breach,
+                     state.last_notified, state.value ? fmt::format("{}", *state.value) : "-");
+}
+
+std::optional<AlertState> decode_state(std::string_view text) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(' ', start), text.size());
+    parts.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  if (parts.size() != 5) {
+    return std::nullopt;
+  }
+  auto integer = [](std::string_view part, Millis& out) {
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return !part.empty() && error == std::errc() && end == part.data() + part.size();
+  };
+  AlertState state;
+  Millis phase = 0;
+  if (!integer(parts[0], phase) || phase < 0 || phase > static_cast<Millis>(AlertPhase::firing) ||
+      !integer(parts[1], state.since) || !integer(parts[2], state.last_breach) ||
+      !integer(parts[3], state.last_notified)) {
+    return std::nullopt;
+  }
+  state.phase = static_cast<AlertPhase>(phase);
+  if (parts[4] != "-") {
+    double value = 0;
+    const auto [end, error] = std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), value);
+    if (parts[4].empty() || error != std::errc() || end != parts[4].data() + parts[4].size()) {
+      return std::nullopt;
+    }
+    state.value = value;
+  }
+  return state;
 }
 
 std::string_view to_string(AlertPhase phase) noexcept {

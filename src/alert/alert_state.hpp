@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace redkit::alert {
@@ -76,6 +77,12 @@ struct Evaluation {
 // one instance must come with non-decreasing times.
 Evaluation evaluate(const AlertState& state, const Observation& observation, Millis now, const AlertTiming& timing,
                     NoDataPolicy no_data);
+
+// The state as stored in Redis ("PHASE SINCE LAST_BREACH LAST_NOTIFIED
+// VALUE", VALUE '-' when unknown), and back; nullopt for text that is not
+// such a state.
+std::string encode_state(const AlertState& state);
+std::optional<AlertState> decode_state(std::string_view text);
 
 std::string_view to_string(AlertPhase phase) noexcept;
 std::string_view to_string(AlertEvent event) noexcept;
