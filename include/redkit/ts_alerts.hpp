@@ -148,8 +148,10 @@ class AlertRules {
 // one series) fired, is still firing after the repeat interval, or resolved.
 enum class AlertEventKind { fired, repeated, resolved };
 const char* to_string(AlertEventKind kind) noexcept;
+AlertEventKind parse_alert_event(std::string_view text);
 
-struct AlertNotification {
+// One change of an alert instance worth telling: what history records.
+struct AlertTransition {
   std::string rule{};
   std::string series{};
   AlertEventKind event = AlertEventKind::fired;
@@ -159,7 +161,15 @@ struct AlertNotification {
   std::optional<double> value{};
   // When the alert fired (for resolved: the firing that ends now).
   Timestamp active_since = 0;
-  // The rule's labels, plus alertname (the rule) and series.
+
+  friend bool operator==(const AlertTransition&, const AlertTransition&) = default;
+};
+
+// A transition as a notification sink receives it.
+struct AlertNotification {
+  AlertTransition transition{};
+  // The series' labels and the rule's, plus alertname (the rule) and
+  // series.
   std::map<std::string, std::string> labels{};
   // The rule's annotations with their templates filled in.
   std::map<std::string, std::string> annotations{};
@@ -183,6 +193,11 @@ class AlertEngine {
   std::vector<AlertNotification> evaluate(Timestamp now) const;
   // Only the named rule. Throws AlertRuleNotFound.
   std::vector<AlertNotification> evaluate_rule(std::string_view rule, Timestamp now) const;
+
+  // The recorded notifications, newest first: at most `limit`, of one rule
+  // when `rule` is set. The history keeps about the last 10,000.
+  std::vector<AlertTransition> history(std::optional<std::string> rule = std::nullopt,
+                                       std::size_t limit = 100) const;
 
  private:
   std::vector<AlertNotification> evaluate(const AlertRule& rule, Timestamp now) const;

@@ -100,12 +100,12 @@ AlertEventKind kind_of(alert::AlertEvent event) {
 
 AlertNotification notification_of(const AlertRule& rule, const std::string& series, const Reading& reading,
                                    AlertEventKind kind, Timestamp now, Timestamp active_since) {
-  AlertNotification out{.rule = rule.name,
-                        .series = series,
-                        .event = kind,
-                        .at = now,
-                        .value = reading.value,
-                        .active_since = active_since};
+  AlertNotification out{.transition = {.rule = rule.name,
+                                       .series = series,
+                                       .event = kind,
+                                       .at = now,
+                                       .value = reading.value,
+                                       .active_since = active_since}};
   out.labels.insert(reading.labels.begin(), reading.labels.end());
   for (const auto& [name, value] : rule.labels) out.labels[name] = value;
   out.labels["alertname"] = rule.name;

@@ -34,6 +34,9 @@ constexpr ::redkit::detail::EnumNames<AlertEventKind, 3> kEvents{{
 }  // namespace
 
 const char* to_string(AlertEventKind kind) noexcept { return ::redkit::detail::name_of(kEvents, kind); }
+AlertEventKind parse_alert_event(std::string_view text) {
+  return ::redkit::detail::parse_name(kEvents, text, "alert event");
+}
 
 const char* to_string(AlertCondition condition) noexcept { return ::redkit::detail::name_of(kConditions, condition); }
 AlertCondition parse_alert_condition(std::string_view text) {

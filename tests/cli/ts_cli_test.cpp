@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "redkit/client.hpp"
+#include "redkit/time_series.hpp"
+#include "redkit/ts_alerts.hpp"
 #include "support/redis_test.hpp"
 #include "support/subprocess.hpp"
 
@@ -22,6 +24,13 @@ using test::run_command;
 
 class TsCliTest : public RedisTest {
  protected:
+  // The series a rule named `rule` watches gets one sample (2 at t=1000),
+  // and the rule is evaluated once, in this process, at t=1000.
+  void store_series_and_evaluate(const std::string& rule) {
+    Client client(redis().url());
+    ts::Store(client).add("cpu." + rule, 1000, 2);
+    ts::AlertEngine(client).evaluate_rule(rule, 1000);
+  }
   test::CommandResult redkit_cli(std::vector<std::string> args) {
     args.insert(args.begin(), {REDKIT_CLI_PATH, "--redis", redis().url()});
     return run_command(args, 60s);
@@ -180,7 +189,8 @@ TEST_F(TsCliTest, AlertRulesAreAddedListedShownAndRemoved) {
   auto again = redkit_cli({"ts", "alert", "add", rule, "--series", "cpu", "--below", "5"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.output.find("alert rule '" + rule + "' exists"), std::string::npos) << again.output;
-  ASSERT_EQ(redkit_cli({"ts", "alert", "add", rule, "--series", "cpu", "--below", "5", "--replace"}).exit_code, 0);
+  ASSERT_EQ(redkit_cli({"ts", "alert", "add", rule, "--series", "cpu." + rule, "--below", "5", "--replace"}).exit_code,
+            0);
   EXPECT_EQ(nlohmann::json::parse(redkit_cli({"--json", "ts", "alert", "show", rule}).output)["condition"], "below");
   // Bad input names what is wrong; a usage error is status 2.
   auto two = redkit_cli({"ts", "alert", "add", rule + "x", "--series", "cpu", "--above", "1", "--below", "0"});
@@ -193,6 +203,15 @@ TEST_F(TsCliTest, AlertRulesAreAddedListedShownAndRemoved) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.output.find("resolve_threshold 3 is above threshold 1"), std::string::npos) << refused.output;
   EXPECT_EQ(redkit_cli({"ts", "alert", "show", rule + "x"}).exit_code, 1);
+  // What an evaluation recorded, newest first.
+  store_series_and_evaluate(rule);
+  const auto history = nlohmann::json::parse(redkit_cli({"--json", "ts", "alert", "history", "--rule", rule}).output);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["event"], "fired");
+  EXPECT_EQ(history[0]["series"], "cpu." + rule);
+  EXPECT_EQ(history[0]["value"], 2.0);
+  EXPECT_EQ(redkit_cli({"ts", "alert", "history", "--rule", rule}).output,
+            "1000 " + rule + " cpu." + rule + " fired 2\n");
   // Removed once.
   EXPECT_EQ(redkit_cli({"ts", "alert", "del", rule}).exit_code, 0);
   auto gone = redkit_cli({"ts", "alert", "del", rule});

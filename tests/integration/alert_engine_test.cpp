@@ -38,7 +38,7 @@ class AlertEngineTest : public TsStoreTest {
   }
   static std::vector<AlertEventKind> kinds(const std::vector<AlertNotification>& notifications) {
     std::vector<AlertEventKind> out;
-    for (const auto& n : notifications) out.push_back(n.event);
+    for (const auto& n : notifications) out.push_back(n.transition.event);
     return out;
   }
 
@@ -66,12 +66,12 @@ TEST_F(AlertEngineTest, FiresAfterForHoldsThroughHysteresisAndResolves) {
   const auto fired = engine().evaluate(kT0 + 2 * kMinute);  // held 2 minutes
   ASSERT_EQ(fired.size(), 1u);
   EXPECT_EQ(fired[0],
-            (AlertNotification{.rule = "cpu-high",
-                               .series = "cpu",
-                               .event = AlertEventKind::fired,
-                               .at = kT0 + 2 * kMinute,
-                               .value = 95,
-                               .active_since = kT0 + 2 * kMinute,
+            (AlertNotification{.transition = {.rule = "cpu-high",
+                                              .series = "cpu",
+                                              .event = AlertEventKind::fired,
+                                              .at = kT0 + 2 * kMinute,
+                                              .value = 95,
+                                              .active_since = kT0 + 2 * kMinute},
                                .labels = {{"alertname", "cpu-high"}, {"host", "web-1"}, {"series", "cpu"},
                                           {"severity", "page"}},
                                .annotations = {{"summary", "cpu on web-1 at 95"}}}));
@@ -82,14 +82,16 @@ TEST_F(AlertEngineTest, FiresAfterForHoldsThroughHysteresisAndResolves) {
   feed("cpu", kT0 + 5 * kMinute, kT0 + 5 * kMinute, 80);
   const auto resolved = engine().evaluate(kT0 + 5 * kMinute);
   ASSERT_EQ(resolved.size(), 1u);
-  EXPECT_EQ(resolved[0].event, AlertEventKind::resolved);
-  EXPECT_EQ(resolved[0].value, 80);
-  EXPECT_EQ(resolved[0].active_since, kT0 + 2 * kMinute);
-  // The history holds both transitions, oldest first.
-  const Reply history = client().command({"XRANGE", prefix() + "{alert}:history", "-", "+"});
-  ASSERT_EQ(history.as_array().size(), 2u);
-  const auto& first = history.as_array()[0].as_array().at(1).as_array();
-  EXPECT_EQ(first.at(5).as_string(), "fired");
+  EXPECT_EQ(resolved[0].transition.event, AlertEventKind::resolved);
+  EXPECT_EQ(resolved[0].transition.value, 80);
+  EXPECT_EQ(resolved[0].transition.active_since, kT0 + 2 * kMinute);
+  // The history holds both transitions, newest first.
+  EXPECT_EQ(engine().history(),
+            (std::vector<ts::AlertTransition>{
+                {"cpu-high", "cpu", AlertEventKind::resolved, kT0 + 5 * kMinute, 80, kT0 + 2 * kMinute},
+                {"cpu-high", "cpu", AlertEventKind::fired, kT0 + 2 * kMinute, 95, kT0 + 2 * kMinute}}));
+  EXPECT_EQ(engine().history("cpu-high", 1).size(), 1u);
+  EXPECT_TRUE(engine().history("other").empty());
 }
 
 TEST_F(AlertEngineTest, ARuleOverLabelsAlertsPerSeriesAndRepeatsOnItsInterval) {
@@ -102,7 +104,9 @@ TEST_F(AlertEngineTest, ARuleOverLabelsAlertsPerSeriesAndRepeatsOnItsInterval) {
   feed("load:c", kT0, kT0 + 20 * kMinute, 7);
   std::vector<std::pair<Timestamp, std::string>> seen;
   for (Timestamp t = kT0; t <= kT0 + 20 * kMinute; t += kMinute) {
-    for (const auto& n : engine().evaluate(t)) seen.emplace_back(t - kT0, n.series + " " + ts::to_string(n.event));
+    for (const auto& n : engine().evaluate(t)) {
+      seen.emplace_back(t - kT0, n.transition.series + " " + ts::to_string(n.transition.event));
+    }
   }
   EXPECT_EQ(seen, (std::vector<std::pair<Timestamp, std::string>>{{0, "load:a fired"},
                                                                    {0, "load:c fired"},
@@ -134,7 +138,7 @@ TEST_F(AlertEngineTest, AnAnomalyAgainstTheBaselineFires) {
   store().add("lat", kT0 + 61 * kMinute, 180);
   const auto fired = engine().evaluate(kT0 + 61 * kMinute);
   ASSERT_EQ(fired.size(), 1u);
-  EXPECT_EQ(fired[0].value, 180);
+  EXPECT_EQ(fired[0].transition.value, 180);
 }
 
 // Evaluators racing on the same instant record each transition once: every
@@ -157,8 +161,14 @@ TEST_F(AlertEngineTest, RacingEvaluatorsNotifyEachTransitionOnce) {
     for (auto& thread : evaluators) thread.join();
     EXPECT_EQ(notified.load(), 1) << "round " << round;
   }
-  const Reply history = client().command({"XLEN", prefix() + "{alert}:history"});
-  EXPECT_EQ(history.as_integer(), kRounds);
+  // Read back: every round's one transition, newest first.
+  const auto history = engine().history(std::nullopt, 1'000);
+  ASSERT_EQ(history.size(), static_cast<std::size_t>(kRounds));
+  for (int round = 0; round < kRounds; ++round) {
+    const auto& entry = history[static_cast<std::size_t>(kRounds - 1 - round)];
+    EXPECT_EQ(entry.at, kT0 + round * kMinute);
+    EXPECT_EQ(entry.event, round % 2 == 0 ? AlertEventKind::fired : AlertEventKind::resolved);
+  }
 }
 
 }  // namespace

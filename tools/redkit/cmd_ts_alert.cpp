@@ -1,4 +1,4 @@
-// `redkit ts alert add | list | show | del`: alert rules from the shell.
+// `redkit ts alert add | list | show | del | history`: alert rules from the shell.
 #include <memory>
 #include <string>
 #include <vector>
@@ -247,6 +247,36 @@ void add_ts_alert_commands(CLI::App& ts, GlobalOptions& global) {
       fmt::print("{}\n", rule_json(rule).dump());
     } else {
       print_rule(rule);
+    }
+  });
+
+  auto history_rule = std::make_shared<std::string>();
+  auto history_limit = std::make_shared<std::size_t>(100);
+  CLI::App* history = alert->add_subcommand("history", "Notifications recorded, newest first");
+  history->add_option("--rule", *history_rule, "Only this rule's");
+  history->add_option("--limit", *history_limit, "At most this many")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->capture_default_str();
+  history->callback([&global, history_rule, history_limit] {
+    const ts::AlertEngine engine(Client(ClientOptions{.connection = global.connection(), .pool = {}}));
+    const auto entries = engine.history(history_rule->empty() ? std::nullopt : std::optional(*history_rule),
+                                        *history_limit);
+    if (global.json()) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& entry : entries) {
+        out.push_back({{"rule", entry.rule},
+                       {"series", entry.series},
+                       {"event", ts::to_string(entry.event)},
+                       {"at", entry.at},
+                       {"value", entry.value ? nlohmann::json(*entry.value) : nlohmann::json(nullptr)},
+                       {"active_since", entry.active_since}});
+      }
+      fmt::print("{}\n", out.dump());
+      return;
+    }
+    for (const auto& entry : entries) {
+      fmt::print("{} {} {} {} {}\n", entry.at, entry.rule, entry.series, ts::to_string(entry.event),
+                 entry.value ? fmt::format("{}", *entry.value) : "-");
     }
   });
 
