@@ -189,10 +189,10 @@ std::vector<AlertNotification> AlertEngine::evaluate(const AlertRule& rule, Time
                                                                                          : 0;
     std::vector<std::string> args{series, text == stored.end() ? "" : text->second,
                                   inactive ? std::string() : alert::encode_state(evaluation.state),
-                                  evaluation.event == alert::AlertEvent::none ? "" : std::string(alert::to_string(evaluation.event)),
+                                  evaluation.event == alert::AlertEvent::none ? "" : to_string(kind_of(evaluation.event)),
                                   std::to_string(kHistoryLength)};
     if (evaluation.event != alert::AlertEvent::none) {
-      args.insert(args.end(), {"rule", rule.name, "series", series, "event", std::string(alert::to_string(evaluation.event)),
+      args.insert(args.end(), {"rule", rule.name, "series", series, "event", to_string(kind_of(evaluation.event)),
                                "at", std::to_string(now), "value",
                                reading.value ? fmt::format("{}", *reading.value) : std::string(), "since",
                                std::to_string(active_since)});

@@ -117,30 +117,4 @@ std::optional<AlertState> decode_state(std::string_view text) {
   return state;
 }
 
-std::string_view to_string(AlertPhase phase) noexcept {
-  switch (phase) {
-    case AlertPhase::inactive:
-      return "inactive";
-    case AlertPhase::pending:
-      return "pending";
-    case AlertPhase::firing:
-      return "firing";
-  }
-  return "inactive";
-}
-
-std::string_view to_string(AlertEvent event) noexcept {
-  switch (event) {
-    case AlertEvent::none:
-      return "none";
-    case AlertEvent::fired:
-      return "fired";
-    case AlertEvent::repeated:
-      return "repeated";
-    case AlertEvent::resolved:
-      return "resolved";
-  }
-  return "none";
-}
-
 }  // namespace redkit::alert

@@ -84,7 +84,5 @@ Evaluation evaluate(const AlertState& state, const Observation& observation, Mil
 std::string encode_state(const AlertState& state);
 std::optional<AlertState> decode_state(std::string_view text);
 
-std::string_view to_string(AlertPhase phase) noexcept;
-std::string_view to_string(AlertEvent event) noexcept;
 
 }  // namespace redkit::alert

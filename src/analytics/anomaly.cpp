@@ -118,25 +118,4 @@ AnomalyScore score_anomaly(std::span<const double> baseline, double value, const
   return out;
 }
 
-std::string_view to_string(AnomalyMethod method) noexcept {
-  switch (method) {
-    case AnomalyMethod::z:
-      return "z";
-    case AnomalyMethod::mad:
-      return "mad";
-    case AnomalyMethod::ewma:
-      return "ewma";
-  }
-  return "z";
-}
-
-AnomalyMethod parse_anomaly_method(std::string_view text) {
-  for (AnomalyMethod method : {AnomalyMethod::z, AnomalyMethod::mad, AnomalyMethod::ewma}) {
-    if (text == to_string(method)) {
-      return method;
-    }
-  }
-  throw InvalidArgument(fmt::format("anomaly method '{}' is not z, mad or ewma", text));
-}
-
 }  // namespace redkit::analytics

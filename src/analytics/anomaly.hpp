@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <optional>
 #include <span>
-#include <string_view>
 
 namespace redkit::analytics {
 
@@ -62,8 +61,5 @@ void validate(const AnomalyOptions& options);
 // a non-finite value is refused too. Throws InvalidArgument.
 AnomalyScore score_anomaly(std::span<const double> baseline, double value, const AnomalyOptions& options);
 
-std::string_view to_string(AnomalyMethod method) noexcept;
-// Throws InvalidArgument naming the text for anything but z, mad, ewma.
-AnomalyMethod parse_anomaly_method(std::string_view text);
 
 }  // namespace redkit::analytics

@@ -371,7 +371,7 @@ TEST_F(TsModel, TwoConcurrentWritersMatchTheModel) {
 }
 
 // mrange over series picked by labels, each series and each group reduced
-// as the model reduces them.
+// as the model reduces them; mget's newest samples beside it.
 TEST_F(TsModel, MultiSeriesRangesAndGroupByMatchTheModel) {
   const std::vector<std::string> names{"g0", "g1", "g2", "g3", "g4", "g5"};
   auto labels_of = [](std::size_t i) {
@@ -469,6 +469,26 @@ TEST_F(TsModel, MultiSeriesRangesAndGroupByMatchTheModel) {
         }
         want = std::move(reduced);
       }
+      // mget of the same filter: each matching series' newest sample, with
+      // every label or none.
+      const bool with_labels = round % 2 == 0;
+      const auto latest =
+          store.mget(filter, with_labels ? ts::LabelSelection::all() : ts::LabelSelection::none());
+      std::size_t matched = 0;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        const ts::Labels labels = labels_of(i);
+        if (!std::all_of(filter.begin(), filter.end(), [&](const std::string& f) { return matches(labels, f); })) {
+          continue;
+        }
+        ASSERT_LT(matched, latest.size()) << "seed " << *seed << " round " << round;
+        const ts::SeriesSamples& one = latest[matched++];
+        const std::vector<Sample> all = expected.query(i, {}, false);
+        EXPECT_EQ(one.name, names[i]) << "seed " << *seed << " round " << round;
+        EXPECT_EQ(one.labels, with_labels ? labels : ts::Labels{}) << "seed " << *seed << " round " << round;
+        EXPECT_EQ(one.samples, all.empty() ? std::vector<Sample>{} : std::vector<Sample>{all.back()})
+            << "seed " << *seed << " round " << round << " series " << names[i];
+      }
+      EXPECT_EQ(matched, latest.size()) << "seed " << *seed << " round " << round;
       const auto got = store.mrange(filter, query, group_by);
       ASSERT_EQ(got.size(), want.size()) << "seed " << *seed << " round " << round;
       for (std::size_t i = 0; i < got.size(); ++i) {

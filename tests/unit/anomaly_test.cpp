@@ -37,13 +37,13 @@ TEST(Anomaly, ZScoreUsesTheMeanAndTheSampleStandardDeviation) {
 TEST(Anomaly, AFlatBaselineGivesAnExplicitVerdictAndNoScore) {
   for (AnomalyMethod method : {AnomalyMethod::z, AnomalyMethod::mad, AnomalyMethod::ewma}) {
     const AnomalyScore same = score({5, 5, 5, 5}, 5, {.method = method});
-    EXPECT_TRUE(same.flat) << to_string(method);
-    EXPECT_EQ(same.outcome, AnomalyOutcome::normal) << to_string(method);
-    EXPECT_FALSE(same.score.has_value()) << to_string(method);
+    EXPECT_TRUE(same.flat) << static_cast<int>(method);
+    EXPECT_EQ(same.outcome, AnomalyOutcome::normal) << static_cast<int>(method);
+    EXPECT_FALSE(same.score.has_value()) << static_cast<int>(method);
     const AnomalyScore other = score({5, 5, 5, 5}, 5.01, {.method = method});
-    EXPECT_TRUE(other.flat) << to_string(method);
-    EXPECT_EQ(other.outcome, AnomalyOutcome::anomalous) << to_string(method);
-    EXPECT_FALSE(other.score.has_value()) << to_string(method);
+    EXPECT_TRUE(other.flat) << static_cast<int>(method);
+    EXPECT_EQ(other.outcome, AnomalyOutcome::anomalous) << static_cast<int>(method);
+    EXPECT_FALSE(other.score.has_value()) << static_cast<int>(method);
   }
 }
 
@@ -117,8 +117,6 @@ TEST(Anomaly, BadOptionsAndValuesAreRefusedByName) {
   EXPECT_EQ(message([&] { score(baseline, 1, {.ewma_alpha = 1.5}); }), "anomaly ewma_alpha 1.5 is not in (0, 1]");
   EXPECT_EQ(message([&] { score(baseline, INFINITY); }), "anomaly score of a non-finite value inf");
   EXPECT_EQ(message([&] { score({1, NAN}, 1); }), "anomaly baseline holds a non-finite value nan");
-  EXPECT_EQ(parse_anomaly_method("mad"), AnomalyMethod::mad);
-  EXPECT_EQ(message([] { parse_anomaly_method("sigma"); }), "anomaly method 'sigma' is not z, mad or ewma");
 }
 
 }  // namespace
