@@ -7,7 +7,7 @@
 -- ARGV[1]  the series
 -- ARGV[2]  the state as read ('' : none stored)
 -- ARGV[3]  the new state ('' : inactive, the entry is removed)
--- ARGV[4]  the event ('' : none, only the state changes)
+-- ARGV[4]  '1' to append a history entry, '' when only the state changes
 -- ARGV[5]  history length to keep (approximately)
 -- ARGV[6..] history entry fields and values, with the event
 -- returns  1 recorded, 0 the state had changed meanwhile

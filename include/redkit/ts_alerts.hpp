@@ -136,7 +136,8 @@ class AlertRules {
   AlertRule get(std::string_view name) const;
   // Every rule, by name.
   std::vector<AlertRule> list() const;
-  // False when there was no such rule.
+  // False when there was no such rule. The state of its alerts goes too,
+  // without resolved notifications (an Alertmanager lets them expire).
   bool remove(std::string_view name) const;
 
  private:

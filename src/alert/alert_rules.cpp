@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "alert/alert_rule_fields.hpp"
+#include "alert/rule_evaluation.hpp"
 #include "client/embedded_scripts.hpp"
 #include "redkit/ts_alerts.hpp"
 
@@ -80,6 +81,9 @@ bool AlertRules::remove(std::string_view name) const {
       Command::keyless({"MULTI"}),
       std::move(Command("DEL").key(rule_key(options_, name))),
       std::move(Command("SREM").key(names_key(options_)).arg(name)),
+      // Its alerts go with it: a rule added again under the name starts
+      // from inactive instead of inheriting firing instances.
+      std::move(Command("DEL").key(alert::states_key(options_, name))),
       Command::keyless({"EXEC"}),
   };
   const std::vector<Reply> replies = client_.execute(transaction);
