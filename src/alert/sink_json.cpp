@@ -1,0 +1,25 @@
+// The JSON form of a notification shared by the publish, exec and webhook
+// sinks, and the default (ignored) refresh.
+#include <nlohmann/json.hpp>
+
+#include "redkit/ts_alert_sinks.hpp"
+
+namespace redkit::ts {
+
+void AlertSink::refresh(const std::vector<AlertNotification>& /*firing*/) {}
+
+std::string to_json(const AlertNotification& notification) {
+  const AlertTransition& t = notification.transition;
+  nlohmann::json out{{"rule", t.rule},
+                     {"series", t.series},
+                     {"event", to_string(t.event)},
+                     {"at", t.at},
+                     {"value", nullptr},
+                     {"active_since", t.active_since},
+                     {"labels", notification.labels},
+                     {"annotations", notification.annotations}};
+  if (t.value) out["value"] = *t.value;
+  return out.dump();
+}
+
+}  // namespace redkit::ts
