@@ -11,6 +11,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev libcpp-httplib-dev
   libfaketime
+  prometheus-alertmanager
 )
 
 # Package names given as arguments are installed instead of the list above,

@@ -1,7 +1,6 @@
-// post_json with cpp-httplib (a Debian package, header only), one
-// connection per request: notifications are rare, and a sink must not keep
-// a socket to a server that may be gone by the next one.
-#define CPPHTTPLIB_OPENSSL_SUPPORT
+// post_json with cpp-httplib (the Debian package, built with OpenSSL, so
+// https works), one connection per request: notifications are rare, and a
+// sink must not keep a socket to a server that may be gone by the next one.
 #include "alert/http_post.hpp"
 
 #include <charconv>

@@ -43,9 +43,9 @@ SinkDelivery::SinkDelivery(Client client, const ts::AlertWatcherOptions& options
       stats_(options.rules.prefix + "{alert}:sinks"),
       group_("sink:" + sink_->name()) {}
 
-void SinkDelivery::ensure_group() {
+void SinkDelivery::ensure_group(std::string_view from) {
   try {
-    client_.command(Command("XGROUP").arg("CREATE").key(stream_).arg(group_).arg("$").arg("MKSTREAM"));
+    client_.command(Command("XGROUP").arg("CREATE").key(stream_).arg(group_).arg(from).arg("MKSTREAM"));
   } catch (const ReplyError& error) {
     if (error.code() != "BUSYGROUP") throw;
   }
@@ -62,7 +62,7 @@ void SinkDelivery::pass(std::chrono::milliseconds wait) {
     // persistence, a FLUSHALL): start again from what comes next.
     if (!is_nogroup(error)) throw;
     retries_.clear();
-    ensure_group();
+    ensure_group("0");
   }
 }
 

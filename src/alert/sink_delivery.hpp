@@ -34,10 +34,12 @@ class SinkDelivery {
   SinkDelivery(Client client, const ts::AlertWatcherOptions& options, std::shared_ptr<ts::AlertSink> sink,
                std::string watcher);
 
-  // Creates the sink's consumer group at the end of the stream if it does
-  // not exist: a sink added to a watcher starts with what is recorded from
-  // now on, not with the whole history.
-  void ensure_group();
+  // Creates the sink's consumer group if it does not exist, reading from
+  // `from`: "$" (the end) when a watcher starts, so a sink added to it
+  // starts with what is recorded from now on, not with the whole history;
+  // "0" when the group vanished while the watcher ran (Redis restarted
+  // without its data), since all of a stream made since then is new.
+  void ensure_group(std::string_view from = "$");
 
   // One pass: retries that are due, notifications of dead watchers, new
   // ones (waiting at most `wait` for one), and the latest firing snapshot

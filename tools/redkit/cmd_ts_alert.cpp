@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "option_args.hpp"
 #include "redkit/client.hpp"
 #include "redkit/duration.hpp"
+#include "redkit/ts_alert_watcher.hpp"
 #include "redkit/ts_alerts.hpp"
 #include "usage_error.hpp"
 
@@ -277,6 +279,33 @@ void add_ts_alert_commands(CLI::App& ts, GlobalOptions& global) {
     for (const auto& entry : entries) {
       fmt::print("{} {} {} {} {}\n", entry.at, entry.rule, entry.series, ts::to_string(entry.event),
                  entry.value ? fmt::format("{}", *entry.value) : "-");
+    }
+  });
+
+  CLI::App* sinks = alert->add_subcommand("sinks", "Deliveries per sink over every watcher, and the live watchers");
+  sinks->callback([&global] {
+    const Client client(ClientOptions{.connection = global.connection(), .pool = {}});
+    const auto stats = ts::AlertWatcher::sink_stats(client);
+    const auto watchers = ts::AlertWatcher::live_watchers(client);
+    if (global.json()) {
+      nlohmann::json out{{"watchers", watchers}, {"sinks", nlohmann::json::array()}};
+      for (const auto& sink : stats) {
+        out["sinks"].push_back({{"sink", sink.sink},
+                                {"delivered", sink.delivered},
+                                {"failed_attempts", sink.failed_attempts},
+                                {"dropped", sink.dropped},
+                                {"pending", sink.pending},
+                                {"last_error", sink.last_error},
+                                {"last_error_at", sink.last_error_at}});
+      }
+      fmt::print("{}\n", out.dump());
+      return;
+    }
+    fmt::print("{} live watcher(s){}{}\n", watchers.size(), watchers.empty() ? "" : ": ", fmt::join(watchers, ", "));
+    for (const auto& sink : stats) {
+      fmt::print("{}\n  delivered {}, failed attempts {}, dropped {}, pending {}\n", sink.sink, sink.delivered,
+                 sink.failed_attempts, sink.dropped, sink.pending);
+      if (!sink.last_error.empty()) fmt::print("  last error at {}: {}\n", sink.last_error_at, sink.last_error);
     }
   });
 
