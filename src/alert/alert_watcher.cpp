@@ -14,6 +14,7 @@
 #include "alert/rule_leases.hpp"
 #include "alert/sink_delivery.hpp"
 #include "common/thread_annotations.hpp"
+#include "common/unix_time.hpp"
 #include "lock/owner_identity.hpp"
 
 namespace redkit::ts {
@@ -26,10 +27,6 @@ constexpr std::chrono::milliseconds kDeliveryWait{200};
 // trying again.
 constexpr std::chrono::milliseconds kErrorPause{500};
 
-Timestamp now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 AlertWatcherOptions checked(AlertWatcherOptions options) {
   if (options.interval.count() <= 0) {
@@ -90,7 +87,7 @@ struct AlertWatcher::Impl {
   }
 
   void round() {
-    const Timestamp now = now_ms();
+    const Timestamp now = ::redkit::detail::unix_ms_now();
     std::map<std::string, AlertRule> rules;
     for (AlertRule& rule : AlertRules(client, options.rules).list()) rules.emplace(rule.name, std::move(rule));
     std::vector<std::string> names;
@@ -165,7 +162,7 @@ void AlertWatcher::run() {
 }
 
 std::vector<std::string> AlertWatcher::live_watchers(const Client& client, const AlertRulesOptions& options) {
-  return alert::RuleLeases::live_watchers(client, options, now_ms());
+  return alert::RuleLeases::live_watchers(client, options, ::redkit::detail::unix_ms_now());
 }
 
 std::vector<AlertSinkStats> AlertWatcher::sink_stats(const Client& client, const AlertRulesOptions& options) {

@@ -13,6 +13,7 @@
 #include "alert/alert_state.hpp"
 #include "alert/annotation_template.hpp"
 #include "alert/notification_fields.hpp"
+#include "alert/rule_windows.hpp"
 #include "client/embedded_scripts.hpp"
 #include "redkit/time_series.hpp"
 
@@ -26,69 +27,6 @@ namespace {
 
 // History entries kept (approximately: the stream is trimmed by whole nodes).
 constexpr long long kHistoryLength = 10'000;
-
-// One series' window (and baseline) at an evaluation.
-struct Reading {
-  Labels labels{};
-  std::optional<double> value{};
-  std::vector<double> baseline{};
-};
-
-// A single bucket that is exactly the window (now − width, now].
-RangeOptions window_query(Timestamp now, std::chrono::milliseconds width, Aggregator aggregator) {
-  const Timestamp from = now - width.count() + 1;
-  return {.from = from,
-          .to = now,
-          .aggregation = Aggregation{.aggregator = aggregator, .bucket = width, .align = from}};
-}
-
-// The baseline before the window, in window-wide buckets on the same grid,
-// so each baseline value is comparable with the window's value (and a
-// compaction rule of that width answers it).
-RangeOptions baseline_query(const AlertRule& rule, Timestamp now) {
-  const Timestamp window_from = now - rule.window.count() + 1;
-  return {.from = window_from - rule.baseline.count(),
-          .to = window_from - 1,
-          .aggregation = Aggregation{.aggregator = rule.aggregator, .bucket = rule.window, .align = window_from}};
-}
-
-std::vector<double> values_of(const std::vector<Sample>& samples) {
-  std::vector<double> out;
-  out.reserve(samples.size());
-  for (const Sample& sample : samples) out.push_back(sample.value);
-  return out;
-}
-
-std::map<std::string, Reading> read_windows(const Store& store, const AlertRule& rule, Timestamp now) {
-  std::map<std::string, Reading> readings;
-  const RangeOptions window = window_query(now, rule.window, rule.aggregator);
-  const bool anomalous = rule.condition == AlertCondition::anomalous;
-  if (!rule.series.empty()) {
-    try {
-      Reading reading{.labels = store.info(rule.series).labels};
-      const auto buckets = store.range(rule.series, window);
-      if (!buckets.empty()) reading.value = buckets.back().value;
-      if (anomalous) reading.baseline = values_of(store.range(rule.series, baseline_query(rule, now)));
-      readings.emplace(rule.series, std::move(reading));
-    } catch (const SeriesNotFound&) {
-      // No series, no data: the rule's no-data policy decides.
-    }
-    return readings;
-  }
-  for (SeriesSamples& series : store.mrange(rule.filters, window, std::nullopt, LabelSelection::all())) {
-    Reading& reading = readings[series.name];
-    reading.labels = std::move(series.labels);
-    if (!series.samples.empty()) reading.value = series.samples.back().value;
-  }
-  if (anomalous) {
-    for (SeriesSamples& series : store.mrange(rule.filters, baseline_query(rule, now), std::nullopt,
-                                              LabelSelection::none())) {
-      const auto found = readings.find(series.name);
-      if (found != readings.end()) found->second.baseline = values_of(series.samples);
-    }
-  }
-  return readings;
-}
 
 AlertEventKind kind_of(AlertEvent event) {
   switch (event) {

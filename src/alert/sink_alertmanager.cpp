@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alert/http_post.hpp"
+#include "common/unix_time.hpp"
 #include "redkit/ts_alert_sinks.hpp"
 
 namespace redkit::ts {
@@ -43,10 +44,6 @@ nlohmann::json alertmanager_labels(const std::map<std::string, std::string>& lab
   return out;
 }
 
-Timestamp now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class AlertmanagerSink final : public AlertSink {
  public:
@@ -69,7 +66,7 @@ class AlertmanagerSink final : public AlertSink {
  private:
   void send(const std::vector<const AlertNotification*>& notifications) {
     nlohmann::json alerts = nlohmann::json::array();
-    const Timestamp now = now_ms();
+    const Timestamp now = ::redkit::detail::unix_ms_now();
     for (const AlertNotification* notification : notifications) {
       const AlertTransition& t = notification->transition;
       nlohmann::json alert{{"labels", alertmanager_labels(notification->labels)},

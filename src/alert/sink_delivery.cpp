@@ -10,6 +10,7 @@
 
 #include "alert/notification_fields.hpp"
 #include "alert/rule_evaluation.hpp"
+#include "common/unix_time.hpp"
 
 namespace redkit::alert {
 namespace {
@@ -17,10 +18,6 @@ namespace {
 // Entries read or claimed per command.
 constexpr long long kBatch = 100;
 
-long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The time an entry was recorded: the first part of its stream id.
 long long recorded_ms(const std::string& id) {
@@ -104,7 +101,7 @@ void SinkDelivery::record_failure(const std::string& id, const std::string& erro
                       .arg("last_error:" + sink_->name())
                       .arg(text)
                       .arg("last_error_at:" + sink_->name())
-                      .arg(now_ms()));
+                      .arg(::redkit::detail::unix_ms_now()));
   if (options_.on_error) options_.on_error(fmt::format("sink {}: {}", sink_->name(), text));
 }
 
@@ -130,7 +127,7 @@ void SinkDelivery::attempt(const std::string& id, const ReplyArray& fields) {
   }
   count("failed");
   record_failure(id, failure);
-  if (now_ms() - recorded_ms(id) >= options_.delivery.give_up_after.count()) {
+  if (::redkit::detail::unix_ms_now() - recorded_ms(id) >= options_.delivery.give_up_after.count()) {
     client_.command(Command("XACK").key(stream_).arg(group_).arg(id));
     retries_.erase(id);
     count("dropped");

@@ -307,5 +307,61 @@ TEST_F(TsCliTest, ErrorsNameTheBadValue) {
   EXPECT_NE(bucket.output.find("'0'"), std::string::npos) << bucket.output;
 }
 
+TEST_F(TsCliTest, AnomaliesScoresTheNewestValueOfEachSeries) {
+  Client client(redis().url());
+  ts::Store store(client);
+  const std::string spiky = name() + ".spiky";
+  const std::string calm = name() + ".calm";
+  for (const std::string& series : {spiky, calm}) {
+    store.create(series, {.retention = {}, .duplicate_policy = ts::DuplicatePolicy::last,
+                          .labels = {{"suite", name()}}});
+    for (int i = 0; i < 20; ++i) store.add(series, 1'000 + i * 1'000, 10 + (i % 3));
+  }
+  store.add(spiky, 21'000, 50);
+  store.add(calm, 21'000, 11);
+  auto one = redkit_cli({"--json", "ts", "anomalies", spiky, "--window", "1m", "--step", "0s", "--at", "21000"});
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto finding = nlohmann::json::parse(one.output).at(0);
+  EXPECT_EQ(finding["series"], spiky);
+  EXPECT_EQ(finding["verdict"], "anomalous");
+  EXPECT_EQ(finding["value"], 50.0);
+  EXPECT_EQ(finding["baseline_count"], 20);
+  auto filtered = redkit_cli({"ts", "anomalies", "--filter", "suite=" + name(), "--window", "1m", "--step", "0s",
+                              "--at", "21000", "--anomalous-only"});
+  ASSERT_EQ(filtered.exit_code, 0) << filtered.output;
+  EXPECT_NE(filtered.output.find(spiky + "  anomalous  value 50"), std::string::npos) << filtered.output;
+  EXPECT_EQ(filtered.output.find(calm), std::string::npos) << filtered.output;
+  // Usage errors name what is wrong.
+  auto neither = redkit_cli({"ts", "anomalies"});
+  EXPECT_EQ(neither.exit_code, 2);
+  EXPECT_NE(neither.output.find("give a series NAME or --filter"), std::string::npos) << neither.output;
+  auto method = redkit_cli({"ts", "anomalies", spiky, "--method", "magic"});
+  EXPECT_EQ(method.exit_code, 2);
+  EXPECT_NE(method.output.find("'magic'"), std::string::npos) << method.output;
+  auto missing = redkit_cli({"ts", "anomalies", name() + ".missing"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
+}
+
+TEST_F(TsCliTest, AlertSinksShowsTheCountersOfEachSink) {
+  Client client(redis().url());
+  client.command({"HSET", "redkit:{alert}:sinks", "delivered:webhook:http://x/y", "4", "failed:webhook:http://x/y",
+                  "2", "last_error:webhook:http://x/y", "1-0: status 503", "last_error_at:webhook:http://x/y", "7"});
+  auto sinks = redkit_cli({"--json", "ts", "alert", "sinks"});
+  ASSERT_EQ(sinks.exit_code, 0) << sinks.output;
+  const auto json = nlohmann::json::parse(sinks.output);
+  bool found = false;
+  for (const auto& sink : json["sinks"]) {
+    if (sink["sink"] != "webhook:http://x/y") continue;
+    found = true;
+    EXPECT_EQ(sink["delivered"], 4);
+    EXPECT_EQ(sink["failed_attempts"], 2);
+    EXPECT_EQ(sink["last_error"], "1-0: status 503");
+  }
+  EXPECT_TRUE(found) << sinks.output;
+  auto text = redkit_cli({"ts", "alert", "sinks"});
+  EXPECT_NE(text.output.find("delivered 4, failed attempts 2, dropped 0, pending 0"), std::string::npos) << text.output;
+}
+
 }  // namespace
 }  // namespace redkit

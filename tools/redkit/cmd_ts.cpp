@@ -684,6 +684,7 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
 
   add_ts_alert_commands(*ts, global);
   add_ts_watch_command(*ts, global);
+  add_ts_anomalies_command(*ts, global);
 
   auto delete_args = std::make_shared<DeleteArgs>();
   CLI::App* del = ts->add_subcommand("del", "Delete a series, or the samples from FROM to TO");
