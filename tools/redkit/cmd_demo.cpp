@@ -235,6 +235,7 @@ void run_demo(const GlobalOptions& global) {
   show_read_write(report, client, prefix);
   show_series_store(report, client, prefix);
   show_retention_and_labels(report, client, prefix);
+  show_alerting(report, client, prefix);
 
   const long long removed = cleanup.run();
   report.step("cleanup", "cleanup", fmt::format("unlinked {} keys under {} (SCAN + UNLINK)", removed, prefix),

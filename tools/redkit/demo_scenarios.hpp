@@ -25,4 +25,9 @@ void show_series_store(Report& report, const redkit::Client& client, const std::
 // rules, and series found and grouped by label.
 void show_retention_and_labels(Report& report, const redkit::Client& client, const std::string& prefix);
 
+// TimeSeriesAlertManager and AnomalyDetector: a threshold rule with
+// hysteresis firing and resolving through two watchers and a PUBLISH sink,
+// and an anomaly found against a day's baseline (demo_alerts.cpp).
+void show_alerting(Report& report, const redkit::Client& client, const std::string& prefix);
+
 }  // namespace redkit::cli
