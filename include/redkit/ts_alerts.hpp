@@ -83,8 +83,10 @@ struct AlertRule {
   // not as soon as the condition stops holding: fire above 90, resolve
   // below 85. It must not be past the threshold in the firing direction.
   std::optional<double> resolve_threshold{};
-  // anomalous: the baseline is the `baseline` before the window, scored by
-  // `method`; anomalous beyond `sensitivity` spreads.
+  // anomalous: the window's value is scored by `method` against the same
+  // aggregate over window-wide buckets (on the epoch grid, so a compaction
+  // rule of that width answers them) covering `baseline` before the
+  // window; anomalous beyond `sensitivity` spreads.
   std::chrono::milliseconds baseline{std::chrono::hours(24)};
   AnomalyMethod method = AnomalyMethod::z;
   double sensitivity = 3;

@@ -39,8 +39,9 @@ struct AnomalyQuery {
   // `at`, and the baseline is the raw samples from at − baseline up to it.
   // step > 0: the scored value is `aggregator` over the step ending at
   // `at`, and the baseline is the same aggregate over step-wide buckets
-  // before it: a compaction rule of that width and aggregator answers
-  // the baseline, so a 24 h baseline at 1 min reads 1,440 values.
+  // on the epoch grid before it: a compaction rule of that width and
+  // aggregator answers the baseline, so a 24 h baseline at 1 min reads
+  // 1,440 values.
   std::chrono::milliseconds step{std::chrono::minutes(1)};
   Aggregator aggregator = Aggregator::avg;
   // Fewer baseline values than this: insufficient_baseline (at least 2).

@@ -3,6 +3,10 @@
 // the window's value and a compaction rule of that width answers it.
 #include "alert/rule_windows.hpp"
 
+#include <algorithm>
+
+#include "ts/aggregation.hpp"
+
 namespace redkit::alert {
 
 using namespace ::redkit::ts;
@@ -17,14 +21,18 @@ RangeOptions window_query(Timestamp now, std::chrono::milliseconds width, Aggreg
           .aggregation = Aggregation{.aggregator = aggregator, .bucket = width, .align = from}};
 }
 
-// The baseline before the window, in window-wide buckets on the same grid,
-// so each baseline value is comparable with the window's value (and a
-// compaction rule of that width answers it).
+// The baseline: the window-wide buckets that end before the window starts,
+// on the epoch grid, as many as fit in `baseline`. Each baseline value is
+// the same aggregate over the same width as the window's value; and being
+// on the epoch grid (as compaction rules' buckets are, and the window
+// itself is not), a rule of that width and aggregator answers them.
 RangeOptions baseline_query(const AlertRule& rule, Timestamp now) {
-  const Timestamp window_from = now - rule.window.count() + 1;
-  return {.from = window_from - rule.baseline.count(),
-          .to = window_from - 1,
-          .aggregation = Aggregation{.aggregator = rule.aggregator, .bucket = rule.window, .align = window_from}};
+  const Timestamp width = rule.window.count();
+  const Timestamp grid_end = ::redkit::ts::detail::bucket_start(now - width + 1, width, 0);
+  const Timestamp buckets = std::max<Timestamp>(1, rule.baseline.count() / width);
+  return {.from = grid_end - buckets * width,
+          .to = grid_end - 1,
+          .aggregation = Aggregation{.aggregator = rule.aggregator, .bucket = rule.window, .align = 0}};
 }
 
 std::vector<double> values_of(const std::vector<Sample>& samples) {

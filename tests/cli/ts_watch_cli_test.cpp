@@ -80,17 +80,17 @@ class TsWatchCliTest : public test::RedisTest {
     for (const std::string& host : kHosts) store.add("cpu:" + host, now_ms(), value);
   }
 
-  void start_watcher(const std::string& id, const test::AlertmanagerProcess& alertmanager) {
-    watchers_[id] = std::make_unique<ChildProcess>(
-        std::vector<std::string>{REDKIT_CLI_PATH, "--redis", redis().url(), "ts", "watch", "--interval", "100ms",
-                                 "--lease", "1s", "--id", id, "--alertmanager", alertmanager.url(), "--exec",
-                                 "cat >> " + deliveries().string()},
-        dir_ / (id + ".out"));
+  void start_watcher(const std::string& id, const test::AlertmanagerProcess& alertmanager, bool json = false) {
+    std::vector<std::string> argv{REDKIT_CLI_PATH, "--redis", redis().url(), "ts", "watch", "--interval", "100ms",
+                                  "--lease", "1s", "--id", id, "--alertmanager", alertmanager.url(), "--exec",
+                                  "cat >> " + deliveries().string()};
+    if (json) argv.push_back("--json");
+    watchers_[id] = std::make_unique<ChildProcess>(argv, dir_ / (id + ".out"));
   }
 
-  // SIGTERM, and the exit status it ends with.
-  std::optional<int> terminate(const std::string& id) {
-    ::kill(watchers_.at(id)->pid(), SIGTERM);
+  // SIGTERM (or SIGINT), and the exit status it ends with.
+  std::optional<int> terminate(const std::string& id, int signal = SIGTERM) {
+    ::kill(watchers_.at(id)->pid(), signal);
     return watchers_.at(id)->wait_exit(20s);
   }
 
@@ -152,7 +152,7 @@ TEST_F(TsWatchCliTest, TwoWatchersFireAndResolveIntoAlertmanagerOncePerTransitio
   test::AlertmanagerProcess alertmanager;
   add_series_and_rule();
   start_watcher("w1", alertmanager);
-  start_watcher("w2", alertmanager);
+  start_watcher("w2", alertmanager, /*json=*/true);
   set_all(95);
   ASSERT_TRUE(wait_for([&] { return hosts_in(alertmanager.alerts()).size() == 3 && settled(3); }, kWait))
       << alertmanager.alerts().dump() << watchers_["w1"]->output() << watchers_["w2"]->output();
@@ -168,10 +168,22 @@ TEST_F(TsWatchCliTest, TwoWatchersFireAndResolveIntoAlertmanagerOncePerTransitio
   ASSERT_TRUE(wait_for([&] { return alertmanager.alerts().empty() && settled(6); }, kWait))
       << alertmanager.alerts().dump();
   EXPECT_EQ(terminate("w1"), 0);
-  EXPECT_EQ(terminate("w2"), 0);
+  EXPECT_EQ(terminate("w2", SIGINT), 0);
   expect_each_transition_once();
   EXPECT_NE(watchers_["w1"]->output().find("SIGTERM received, stopping"), std::string::npos)
       << watchers_["w1"]->output();
+  // With --json every line is a JSON object: notes, and the deliveries made.
+  std::istringstream lines(watchers_["w2"]->output());
+  std::string line;
+  bool interrupted = false;
+  while (std::getline(lines, line)) {
+    const auto json = nlohmann::json::parse(line);
+    interrupted = interrupted || json.value("watch", "") == "SIGINT received, stopping";
+    if (json.contains("sink")) {
+      EXPECT_EQ(json["notification"]["rule"], "cpu-high") << line;
+    }
+  }
+  EXPECT_TRUE(interrupted) << watchers_["w2"]->output();
 }
 
 TEST_F(TsWatchCliTest, AKilledWatcherHoldingTheRuleIsReplacedWithoutLosingOrDoublingATransition) {

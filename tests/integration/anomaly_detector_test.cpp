@@ -17,6 +17,8 @@ using namespace std::chrono_literals;
 using ts::AnomalyVerdict;
 
 constexpr ts::Timestamp kT0 = 1'700'000'000'000;
+// On the minute grid, where compaction rules' and baselines' buckets start.
+constexpr ts::Timestamp kMinuteT0 = 1'700'000'040'000;
 constexpr ts::Timestamp kMinute = 60'000;
 
 double mean_of(const std::vector<double>& values) {
@@ -74,7 +76,7 @@ TEST_F(AnomalyDetectorTest, SteppedBaselineUsesBucketAggregates) {
   create("lat", "lat");
   // Six samples a minute: each minute's average is the minute's middle.
   std::vector<double> averages;
-  ts::Timestamp t = kT0;
+  ts::Timestamp t = kMinuteT0;
   for (int minute = 0; minute < 20; ++minute) {
     const double level = 100 + (minute % 4) * 2;
     for (int s = 0; s < 6; ++s) store().add("lat", t + s * 10'000, level + (s - 2.5));
@@ -93,6 +95,36 @@ TEST_F(AnomalyDetectorTest, SteppedBaselineUsesBucketAggregates) {
   EXPECT_EQ(findings[0].baseline_count, 20u);
   EXPECT_NEAR(findings[0].centre, mean_of(averages), 1e-9);
   EXPECT_NEAR(findings[0].spread, sample_sd_of(averages), 1e-9);
+}
+
+TEST_F(AnomalyDetectorTest, ABaselineOlderThanTheRawRetentionIsReadThroughACompactionRule) {
+  // Raw samples are kept 30 minutes; per-minute averages a day. A day's
+  // baseline at 1 min can then only come from the rule's destination.
+  store().create("req", {.retention = 30min, .duplicate_policy = ts::DuplicatePolicy::last,
+                         .labels = {{"metric", "req"}}});
+  store().create("req:1m", {.retention = 48h, .duplicate_policy = ts::DuplicatePolicy::last, .labels = {}});
+  store().create_rule("req", "req:1m", {.aggregator = ts::Aggregator::avg, .bucket = 1min});
+  // Ten minutes at a time, as they would arrive: the rule sees every
+  // sample while it is still within the raw retention.
+  for (int from = 0; from < 24 * 60; from += 10) {
+    std::vector<ts::Sample> batch;
+    for (int minute = from; minute < from + 10; ++minute) {
+      for (int s = 0; s < 2; ++s) {
+        batch.push_back({kMinuteT0 + minute * kMinute + s * 30'000, 100.0 + (minute % 7) + s});
+      }
+    }
+    store().add_many("req", batch);
+  }
+  const ts::Timestamp at = kMinuteT0 + 24 * 60 * kMinute - 1;
+  ASSERT_LT(store().range("req").size(), 100u);  // the raw day is gone
+  ASSERT_GT(store().range("req:1m").size(), 23u * 60u) << "the rule kept the day's minutes";
+  const auto findings = detector().check(
+      {.series = "req", .baseline = 23h, .sensitivity = 3, .step = 1min, .aggregator = ts::Aggregator::avg, .at = at});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].baseline_count, 23u * 60u);
+  EXPECT_EQ(findings[0].verdict, AnomalyVerdict::normal);
+  ASSERT_TRUE(findings[0].value.has_value());
+  EXPECT_DOUBLE_EQ(*findings[0].value, 100.0 + ((24 * 60 - 1) % 7) + 0.5);
 }
 
 TEST_F(AnomalyDetectorTest, EachSeriesOfAFilterGetsItsOwnVerdict) {
