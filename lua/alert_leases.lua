@@ -1,15 +1,26 @@
--- Renews the rule leases a watcher holds and takes free ones, up to its
--- share of the rules; a lease held beyond the share is given up, so that a
--- watcher that joins gets rules from those that held them all.
+-- One watcher's round of coordination: renews its heartbeat, counts the live
+-- watchers, then renews the rule leases it holds and takes free ones up to
+-- its share of the rules (ceil(rules / live watchers)); a lease held beyond
+-- the share is given up, so that a watcher that joins gets rules from those
+-- that held them all. Times are the server's, so watchers whose clocks
+-- disagree still agree on who is alive.
 --
--- KEYS[1..n]  rule leases  <prefix>{alert}:lease:<rule>  (value: the watcher)
+-- KEYS[1]     heartbeats   <prefix>{alert}:watchers  (watcher -> expiry ms)
+-- KEYS[2..n]  rule leases  <prefix>{alert}:lease:<rule>  (value: the watcher)
 -- ARGV[1]     the watcher's id
 -- ARGV[2]     lease time in ms
--- ARGV[3]     the share: how many leases the watcher may hold
--- returns     the indexes (1-based) of the leases it holds now
-local me, ttl, share = ARGV[1], ARGV[2], tonumber(ARGV[3])
+-- returns     the indexes (1-based, among the lease keys) it holds now
+--! include server_time
+local me, ttl = ARGV[1], tonumber(ARGV[2])
+local now = server_ms()
+redis.call('ZADD', KEYS[1], now + ttl, me)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local live = math.max(1, redis.call('ZCARD', KEYS[1]))
+local rules = #KEYS - 1
+local share = math.ceil(rules / live)
 local held, free = {}, {}
-for i, key in ipairs(KEYS) do
+for i = 1, rules do
+  local key = KEYS[i + 1]
   local owner = redis.call('GET', key)
   if owner == me then
     if #held < share then
@@ -26,7 +37,7 @@ for _, i in ipairs(free) do
   if #held >= share then
     break
   end
-  redis.call('SET', KEYS[i], me, 'PX', ttl)
+  redis.call('SET', KEYS[i + 1], me, 'PX', ttl)
   held[#held + 1] = i
 end
 return held

@@ -4,13 +4,18 @@
 --
 -- KEYS[1]  instance states  <prefix>{alert}:state:<rule>  (series -> state)
 -- KEYS[2]  history stream   <prefix>{alert}:history
+-- KEYS[3]  the rule          <prefix>{alert}:rule:<rule>  (a rule removed
+--          meanwhile records nothing: its state must not come back)
 -- ARGV[1]  the series
 -- ARGV[2]  the state as read ('' : none stored)
 -- ARGV[3]  the new state ('' : inactive, the entry is removed)
 -- ARGV[4]  '1' to append a history entry, '' when only the state changes
 -- ARGV[5]  history length to keep (approximately)
 -- ARGV[6..] history entry fields and values, with the event
--- returns  1 recorded, 0 the state had changed meanwhile
+-- returns  1 recorded, 0 the state had changed (or the rule gone) meanwhile
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  return 0
+end
 local stored = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if stored ~= ARGV[2] then
   return 0

@@ -39,6 +39,12 @@ class AlertSink {
   // Delivers one notification, or throws.
   virtual void deliver(const AlertNotification& notification) = 0;
 
+  // The longest one delivery may take (the sink gives up then); zero when
+  // the sink sets no bound. A watcher's lease must be more than twice
+  // this, so that no other watcher takes a notification over while it is
+  // being delivered.
+  virtual std::chrono::milliseconds timeout() const;
+
   // Every alert firing now among the rules this watcher evaluated, after
   // each evaluation round. Most sinks ignore it; the Alertmanager sink
   // re-sends them (as Prometheus does) so that Alertmanager keeps them

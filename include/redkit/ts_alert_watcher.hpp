@@ -82,8 +82,8 @@ struct AlertSinkStats {
 class AlertWatcher {
  public:
   // Throws InvalidArgument naming an interval or lease that is not
-  // positive, a lease not longer than the interval, or two sinks with the
-  // same name.
+  // positive, a lease not longer than the interval or not more than twice a
+  // sink's timeout, or two sinks with the same name.
   AlertWatcher(Client client, AlertWatcherOptions options);
   // Stops and waits for run() to return.
   ~AlertWatcher();
@@ -92,10 +92,12 @@ class AlertWatcher {
 
   // Evaluates this watcher's share of the rules every interval and delivers
   // notifications until stop(); then gives its leases up so that the
-  // others take over at once. Returns after its threads have ended.
+  // others take over at once. Returns after its threads have ended. Throws
+  // Error when run() is already under way.
   void run();
-  // Ends run() (within about half a second, or one sink timeout). Safe to
-  // call at any time and more than once.
+  // Ends run(): it returns within about half a second, or once a delivery
+  // in progress ends (at most a sink's timeout). Safe to call at any time,
+  // from any thread, and more than once.
   void stop() noexcept;
 
   const std::string& id() const noexcept;

@@ -15,15 +15,6 @@ namespace redkit::ts {
 using ::redkit::detail::embedded_script;
 using ::redkit::detail::ScriptName;
 
-namespace {
-
-std::string rule_key(const AlertRulesOptions& options, std::string_view name) {
-  return fmt::format("{}{{alert}}:rule:{}", options.prefix, name);
-}
-
-std::string names_key(const AlertRulesOptions& options) { return options.prefix + "{alert}:rules"; }
-
-}  // namespace
 
 AlertRules::AlertRules(Client client, AlertRulesOptions options)
     : client_(std::move(client)), options_(std::move(options)) {}
@@ -36,7 +27,7 @@ void AlertRules::add(const AlertRule& rule, bool replace) const {
   }
   try {
     client_.command(
-        embedded_script(ScriptName::alert_rule_put).call({rule_key(options_, rule.name), names_key(options_)}, args));
+        embedded_script(ScriptName::alert_rule_put).call({alert::rule_key(options_, rule.name), alert::rule_names_key(options_)}, args));
   } catch (const ReplyError& error) {
     if (error.code() == "EXISTS") {
       throw AlertRuleExists(fmt::format("alert rule '{}' exists (replace it, or remove it first)", rule.name));
@@ -46,7 +37,7 @@ void AlertRules::add(const AlertRule& rule, bool replace) const {
 }
 
 AlertRule AlertRules::get(std::string_view name) const {
-  const Reply fields = client_.command(Command("HGETALL").key(rule_key(options_, name)));
+  const Reply fields = client_.command(Command("HGETALL").key(alert::rule_key(options_, name)));
   if (fields.as_array().empty()) {
     throw AlertRuleNotFound(fmt::format("alert rule '{}' does not exist", name));
   }
@@ -55,7 +46,7 @@ AlertRule AlertRules::get(std::string_view name) const {
 
 std::vector<AlertRule> AlertRules::list() const {
   std::vector<std::string> names;
-  const Reply members = client_.command(Command("SMEMBERS").key(names_key(options_)));
+  const Reply members = client_.command(Command("SMEMBERS").key(alert::rule_names_key(options_)));
   for (const Reply& member : members.as_array()) {
     names.push_back(member.as_string());
   }
@@ -63,7 +54,7 @@ std::vector<AlertRule> AlertRules::list() const {
   std::vector<Command> reads;
   reads.reserve(names.size());
   for (const std::string& name : names) {
-    reads.push_back(std::move(Command("HGETALL").key(rule_key(options_, name))));
+    reads.push_back(std::move(Command("HGETALL").key(alert::rule_key(options_, name))));
   }
   std::vector<AlertRule> rules;
   const std::vector<Reply> replies = reads.empty() ? std::vector<Reply>{} : client_.execute(reads);
@@ -79,8 +70,8 @@ std::vector<AlertRule> AlertRules::list() const {
 bool AlertRules::remove(std::string_view name) const {
   const std::vector<Command> transaction{
       Command::keyless({"MULTI"}),
-      std::move(Command("DEL").key(rule_key(options_, name))),
-      std::move(Command("SREM").key(names_key(options_)).arg(name)),
+      std::move(Command("DEL").key(alert::rule_key(options_, name))),
+      std::move(Command("SREM").key(alert::rule_names_key(options_)).arg(name)),
       // Its alerts go with it: a rule added again under the name starts
       // from inactive instead of inheriting firing instances.
       std::move(Command("DEL").key(alert::states_key(options_, name))),

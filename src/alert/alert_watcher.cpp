@@ -2,6 +2,8 @@
 // per sink, so that neither a slow sink nor a slow rule holds up the rest.
 #include "redkit/ts_alert_watcher.hpp"
 
+#include <signal.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -21,12 +23,11 @@ namespace redkit::ts {
 namespace {
 
 // Longest a delivery thread blocks reading the stream: how long stop()
-// may take to be noticed there.
+// may take to be noticed there (besides a delivery in progress).
 constexpr std::chrono::milliseconds kDeliveryWait{200};
 // After an error (Redis unreachable, say) a thread waits this long before
 // trying again.
 constexpr std::chrono::milliseconds kErrorPause{500};
-
 
 AlertWatcherOptions checked(AlertWatcherOptions options) {
   if (options.interval.count() <= 0) {
@@ -46,6 +47,11 @@ AlertWatcherOptions checked(AlertWatcherOptions options) {
     if (!names.insert(sink->name()).second) {
       throw InvalidArgument(fmt::format("alert watcher: two sinks are named '{}'", sink->name()));
     }
+    if (options.lease <= 2 * sink->timeout()) {
+      throw InvalidArgument(fmt::format("alert watcher: lease {} ms must be more than twice the timeout of sink '{}' "
+                                        "({} ms)",
+                                        options.lease.count(), sink->name(), sink->timeout().count()));
+    }
   }
   if (options.id.empty()) {
     options.id = fmt::format("{}:{}:{}", detail::host_name(), detail::process_id(), detail::random_token().substr(0, 8));
@@ -59,12 +65,17 @@ struct AlertWatcher::Impl {
   Impl(Client c, AlertWatcherOptions o)
       : client(std::move(c)), options(checked(std::move(o))), leases(client, options.rules, options.id, options.lease) {
     for (const auto& sink : options.sinks) {
-      deliveries.push_back(std::make_unique<alert::SinkDelivery>(client, options, sink, options.id));
+      deliveries.push_back(std::make_unique<alert::SinkDelivery>(client, options, sink, options.id, stopping));
     }
   }
 
-  void report(std::string_view what) const {
-    if (options.on_error) options.on_error(what);
+  void report(std::string_view what) const noexcept {
+    if (!options.on_error) return;
+    try {
+      options.on_error(what);
+    } catch (...) {
+      // A reporter that throws must not stop the watcher.
+    }
   }
 
   // Sleeps up to `time`; false once stop() was called.
@@ -76,6 +87,12 @@ struct AlertWatcher::Impl {
   }
 
   void deliver_loop(alert::SinkDelivery& delivery) {
+    // A peer that closes a connection mid-write (an https receiver, say)
+    // must fail that delivery, not end the process.
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
     while (!stopping.load()) {
       try {
         delivery.pass(kDeliveryWait);
@@ -84,20 +101,25 @@ struct AlertWatcher::Impl {
         pause(kErrorPause);
       }
     }
+    delivery.leave();
   }
 
   void round() {
-    const Timestamp now = ::redkit::detail::unix_ms_now();
-    std::map<std::string, AlertRule> rules;
-    for (AlertRule& rule : AlertRules(client, options.rules).list()) rules.emplace(rule.name, std::move(rule));
     std::vector<std::string> names;
-    for (const auto& [name, rule] : rules) names.push_back(name);
-    held = leases.claim(names, now);
+    const Reply members = client.command(Command("SMEMBERS").key(alert::rule_names_key(options.rules)));
+    for (const Reply& member : members.as_array()) names.push_back(member.as_string());
+    // Leases (and the heartbeat) first: a rule that cannot be read must not
+    // cost this watcher its place.
+    held = leases.claim(names);
+    const AlertRules rules(client, options.rules);
     std::vector<AlertNotification> firing;
     for (const std::string& name : held) {
+      if (stopping.load()) return;
       try {
-        alert::RuleOutcome outcome = alert::evaluate_rule(client, options.rules, rules.at(name), now);
+        alert::RuleOutcome outcome = alert::evaluate_rule(client, options.rules, rules.get(name), now());
         for (AlertNotification& alert : outcome.firing) firing.push_back(std::move(alert));
+      } catch (const AlertRuleNotFound&) {
+        // Removed since the names were read.
       } catch (const std::exception& error) {
         report(fmt::format("rule {}: {}", name, error.what()));
       }
@@ -105,20 +127,29 @@ struct AlertWatcher::Impl {
     for (auto& delivery : deliveries) delivery->offer_firing(firing);
   }
 
+  static Timestamp now() { return detail::unix_ms_now(); }
+
   Client client;
   AlertWatcherOptions options;
   alert::RuleLeases leases;
+  std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<alert::SinkDelivery>> deliveries;
   std::vector<std::string> held;
-  std::atomic<bool> stopping{false};
   detail::Mutex mutex;
   std::condition_variable wake;
+  // Whether run() is under way, so the destructor can wait for its end.
+  bool running GUARDED_BY(mutex) = false;
+  std::condition_variable ended;
 };
 
 AlertWatcher::AlertWatcher(Client client, AlertWatcherOptions options)
     : impl_(std::make_unique<Impl>(std::move(client), std::move(options))) {}
 
-AlertWatcher::~AlertWatcher() { stop(); }
+AlertWatcher::~AlertWatcher() {
+  stop();
+  detail::MutexLock lock(impl_->mutex);
+  while (impl_->running) lock.wait(impl_->ended);
+}
 
 const std::string& AlertWatcher::id() const noexcept { return impl_->options.id; }
 
@@ -130,6 +161,26 @@ void AlertWatcher::stop() noexcept {
 
 void AlertWatcher::run() {
   Impl& impl = *impl_;
+  {
+    detail::MutexLock lock(impl.mutex);
+    if (impl.running) throw Error("alert watcher: run() is already under way");
+    impl.running = true;
+  }
+  std::vector<std::jthread> threads;
+  // Whatever happens below, the threads stop, the leases go and the
+  // destructor is told.
+  struct Finish {
+    Impl& impl;
+    std::vector<std::jthread>& threads;
+    ~Finish() {
+      impl.stopping.store(true);
+      threads.clear();
+      impl.leases.release_all(impl.held);
+      detail::MutexLock lock(impl.mutex);
+      impl.running = false;
+      impl.ended.notify_all();
+    }
+  } finish{impl, threads};
   // The groups exist before the first round records anything, so nothing
   // recorded from now on is missed by a sink.
   for (auto& delivery : impl.deliveries) {
@@ -143,7 +194,6 @@ void AlertWatcher::run() {
       }
     }
   }
-  std::vector<std::jthread> threads;
   for (auto& delivery : impl.deliveries) {
     threads.emplace_back([&impl, &delivery] { impl.deliver_loop(*delivery); });
   }
@@ -157,12 +207,10 @@ void AlertWatcher::run() {
     const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     if (!impl.pause(std::max(std::chrono::milliseconds(1), impl.options.interval - spent))) break;
   }
-  threads.clear();
-  impl.leases.release_all(impl.held);
 }
 
 std::vector<std::string> AlertWatcher::live_watchers(const Client& client, const AlertRulesOptions& options) {
-  return alert::RuleLeases::live_watchers(client, options, ::redkit::detail::unix_ms_now());
+  return alert::RuleLeases::live_watchers(client, options);
 }
 
 std::vector<AlertSinkStats> AlertWatcher::sink_stats(const Client& client, const AlertRulesOptions& options) {

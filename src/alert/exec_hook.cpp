@@ -92,6 +92,9 @@ HookResult run_hook(const std::vector<std::string>& argv,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, read_end.get(), STDIN_FILENO);
+  // What the hook prints goes to stderr: stdout may be a stream of
+  // machine-read lines (`redkit --json ts watch`).
+  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
   // The child starts with no signal blocked and default dispositions, not
   // with this process's (a watcher blocks SIGTERM in its threads to take it
   // with sigwait).
@@ -103,7 +106,10 @@ HookResult run_hook(const std::vector<std::string>& argv,
   for (const int signal : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, signal);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // Its own process group, so that a timeout kills what it started too
+  // (a shell's children), not just the shell.
+  posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
   const int spawned = ::posix_spawnp(&pid, argp[0], &actions, &attributes, argp.data(), envp.data());
   posix_spawnattr_destroy(&attributes);
@@ -134,7 +140,7 @@ HookResult run_hook(const std::vector<std::string>& argv,
     if (done == pid) return {.timed_out = false, .status = status_of(wait_status)};
     if (done < 0 && errno != EINTR) throw Error(fmt::format("exec hook: waitpid: {}", std::strerror(errno)));
     if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
+      ::kill(-pid, SIGKILL);
       ::waitpid(pid, &wait_status, 0);
       return {.timed_out = true, .status = status_of(wait_status)};
     }

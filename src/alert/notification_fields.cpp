@@ -12,7 +12,7 @@
 namespace redkit::alert {
 namespace {
 
-std::string json_of(const std::map<std::string, std::string>& pairs) { return nlohmann::json(pairs).dump(); }
+std::string json_of(const std::map<std::string, std::string>& pairs) { return nlohmann::json(pairs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 std::map<std::string, std::string> pairs_of(const std::string& text, const std::string& what) {
   if (text.empty()) return {};

@@ -58,6 +58,12 @@ AlertNotification notification_of(const AlertRule& rule, const std::string& seri
 
 }  // namespace
 
+std::string rule_key(const AlertRulesOptions& options, std::string_view rule) {
+  return fmt::format("{}{{alert}}:rule:{}", options.prefix, rule);
+}
+
+std::string rule_names_key(const AlertRulesOptions& options) { return options.prefix + "{alert}:rules"; }
+
 std::string states_key(const AlertRulesOptions& options, std::string_view rule) {
   return fmt::format("{}{{alert}}:state:{}", options.prefix, rule);
 }
@@ -70,6 +76,7 @@ RuleOutcome evaluate_rule(const Client& client, const AlertRulesOptions& options
   const std::map<std::string, Reading> readings = read_windows(store, rule, now);
   const std::string states = states_key(options, rule.name);
   const std::string history = history_key(options);
+  const std::string rule_hash = rule_key(options, rule.name);
   // Every instance: the series read now and those with a stored state (a
   // series that stopped matching or disappeared has no data now).
   std::map<std::string, std::string> stored;
@@ -133,7 +140,7 @@ RuleOutcome evaluate_rule(const Client& client, const AlertRulesOptions& options
     if (notification) {
       for (std::string& field : notification_fields(*notification)) args.push_back(std::move(field));
     }
-    writes.push_back(embedded_script(ScriptName::alert_transition).call({states, history}, std::move(args)));
+    writes.push_back(embedded_script(ScriptName::alert_transition).call({states, history, rule_hash}, std::move(args)));
     changes.push_back({std::move(notification), std::move(firing)});
   }
   if (writes.empty()) {

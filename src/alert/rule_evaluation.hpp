@@ -24,6 +24,8 @@ RuleOutcome evaluate_rule(const Client& client, const ts::AlertRulesOptions& opt
                           ts::Timestamp now);
 
 // The keys under <prefix>{alert}: (docs/KEYS.md).
+std::string rule_key(const ts::AlertRulesOptions& options, std::string_view rule);
+std::string rule_names_key(const ts::AlertRulesOptions& options);
 std::string states_key(const ts::AlertRulesOptions& options, std::string_view rule);
 std::string history_key(const ts::AlertRulesOptions& options);
 

@@ -28,28 +28,20 @@ RuleLeases::RuleLeases(Client client, ts::AlertRulesOptions options, std::string
                        std::chrono::milliseconds lease)
     : client_(std::move(client)), options_(std::move(options)), watcher_(std::move(watcher)), lease_(lease) {}
 
-std::vector<std::string> RuleLeases::claim(const std::vector<std::string>& rules, ts::Timestamp now) {
-  const std::string watchers = watchers_key(options_);
-  const std::vector<Command> heartbeat{
-      std::move(Command("ZADD").key(watchers).arg(static_cast<long long>(now + lease_.count())).arg(watcher_)),
-      std::move(Command("ZREMRANGEBYSCORE").key(watchers).arg("-inf").arg(static_cast<long long>(now))),
-      std::move(Command("ZCARD").key(watchers)),
-  };
-  const std::vector<Reply> beat = client_.execute(heartbeat);
-  const long long live = std::max(1LL, beat.at(2).throw_if_error().as_integer());
-  if (rules.empty()) return {};
-  const auto share = static_cast<long long>((static_cast<long long>(rules.size()) + live - 1) / live);
+std::vector<std::string> RuleLeases::claim(const std::vector<std::string>& rules) {
   // Each watcher looks at the rules from its own starting point, so that
   // watchers starting together reach for different free rules first.
   std::vector<std::string> order = rules;
   std::sort(order.begin(), order.end());
-  std::rotate(order.begin(), order.begin() + static_cast<long>(std::hash<std::string>{}(watcher_) % order.size()),
-              order.end());
-  std::vector<std::string> keys;
-  keys.reserve(order.size());
+  if (!order.empty()) {
+    std::rotate(order.begin(), order.begin() + static_cast<long>(std::hash<std::string>{}(watcher_) % order.size()),
+                order.end());
+  }
+  std::vector<std::string> keys{watchers_key(options_)};
+  keys.reserve(order.size() + 1);
   for (const std::string& rule : order) keys.push_back(lease_key(options_, rule));
-  const Reply held = client_.command(embedded_script(ScriptName::alert_leases)
-                                         .call(keys, {watcher_, std::to_string(lease_.count()), std::to_string(share)}));
+  const Reply held =
+      client_.command(embedded_script(ScriptName::alert_leases).call(keys, {watcher_, std::to_string(lease_.count())}));
   std::vector<std::string> out;
   for (const Reply& index : held.as_array()) {
     const long long i = index.as_integer();
@@ -74,8 +66,11 @@ void RuleLeases::release_all(const std::vector<std::string>& rules) noexcept {
   }
 }
 
-std::vector<std::string> RuleLeases::live_watchers(const Client& client, const ts::AlertRulesOptions& options,
-                                                   ts::Timestamp now) {
+std::vector<std::string> RuleLeases::live_watchers(const Client& client, const ts::AlertRulesOptions& options) {
+  // The heartbeats are on the server's clock.
+  const Reply time = client.command(Command::keyless({"TIME"}));
+  const long long now =
+      time.as_array().at(0).integer_field("TIME seconds") * 1000 + time.as_array().at(1).integer_field("TIME microseconds") / 1000;
   const Reply members = client.command(Command("ZRANGEBYSCORE")
                                            .key(watchers_key(options))
                                            .arg("(" + std::to_string(now))

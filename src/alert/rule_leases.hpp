@@ -23,17 +23,16 @@ class RuleLeases {
   RuleLeases(Client client, ts::AlertRulesOptions options, std::string watcher, std::chrono::milliseconds lease);
 
   // Renews this watcher's heartbeat, then renews or takes leases on its
-  // share of `rules` (names, in any order) at Unix ms `now`. Returns the
-  // rules it holds.
-  std::vector<std::string> claim(const std::vector<std::string>& rules, ts::Timestamp now);
+  // share of `rules` (names, in any order), all by the server's clock.
+  // Returns the rules it holds.
+  std::vector<std::string> claim(const std::vector<std::string>& rules);
 
   // Gives up every lease and the heartbeat, so the others take over at once
   // instead of after the lease time. Never throws.
   void release_all(const std::vector<std::string>& rules) noexcept;
 
-  // The watchers whose heartbeat is live at `now`.
-  static std::vector<std::string> live_watchers(const Client& client, const ts::AlertRulesOptions& options,
-                                                ts::Timestamp now);
+  // The watchers whose heartbeat is live now.
+  static std::vector<std::string> live_watchers(const Client& client, const ts::AlertRulesOptions& options);
 
  private:
   Client client_;

@@ -54,6 +54,7 @@ class AlertmanagerSink final : public AlertSink {
     url_.path += "api/v2/alerts";
   }
   std::string name() const override { return "alertmanager:" + options_.url; }
+  std::chrono::milliseconds timeout() const override { return options_.timeout; }
 
   void deliver(const AlertNotification& notification) override { send({&notification}); }
 
@@ -76,7 +77,8 @@ class AlertmanagerSink final : public AlertSink {
       if (!options_.generator_url.empty()) alert["generatorURL"] = options_.generator_url;
       alerts.push_back(std::move(alert));
     }
-    alert::post_json(url_, alerts.dump(), {}, options_.timeout);
+    alert::post_json(url_, alerts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {},
+                     options_.timeout);
   }
 
   AlertmanagerSinkOptions options_;

@@ -25,6 +25,7 @@ class ExecSink final : public AlertSink {
  public:
   explicit ExecSink(ExecSinkOptions options) : options_(std::move(options)) {}
   std::string name() const override { return fmt::format("exec:{}", fmt::join(options_.command, " ")); }
+  std::chrono::milliseconds timeout() const override { return options_.timeout; }
 
   void deliver(const AlertNotification& notification) override {
     const AlertTransition& t = notification.transition;

@@ -8,6 +8,8 @@ namespace redkit::ts {
 
 void AlertSink::refresh(const std::vector<AlertNotification>& /*firing*/) {}
 
+std::chrono::milliseconds AlertSink::timeout() const { return std::chrono::milliseconds(0); }
+
 std::string to_json(const AlertNotification& notification) {
   const AlertTransition& t = notification.transition;
   nlohmann::json out{{"rule", t.rule},
@@ -19,7 +21,8 @@ std::string to_json(const AlertNotification& notification) {
                      {"labels", notification.labels},
                      {"annotations", notification.annotations}};
   if (t.value) out["value"] = *t.value;
-  return out.dump();
+  // Label values are bytes; invalid UTF-8 becomes U+FFFD, not an error.
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace redkit::ts

@@ -9,6 +9,7 @@ class WebhookSink final : public AlertSink {
  public:
   WebhookSink(WebhookSinkOptions options, alert::HttpUrl url) : options_(std::move(options)), url_(std::move(url)) {}
   std::string name() const override { return "webhook:" + options_.url; }
+  std::chrono::milliseconds timeout() const override { return options_.timeout; }
   void deliver(const AlertNotification& notification) override {
     alert::post_json(url_, to_json(notification), options_.headers, options_.timeout);
   }

@@ -82,7 +82,7 @@ class TsWatchCliTest : public test::RedisTest {
 
   void start_watcher(const std::string& id, const test::AlertmanagerProcess& alertmanager, bool json = false) {
     std::vector<std::string> argv{REDKIT_CLI_PATH, "--redis", redis().url(), "ts", "watch", "--interval", "100ms",
-                                  "--lease", "1s", "--id", id, "--alertmanager", alertmanager.url(), "--exec",
+                                  "--lease", "3s", "--sink-timeout", "1s", "--id", id, "--alertmanager", alertmanager.url(), "--exec",
                                   "cat >> " + deliveries().string()};
     if (json) argv.push_back("--json");
     watchers_[id] = std::make_unique<ChildProcess>(argv, dir_ / (id + ".out"));

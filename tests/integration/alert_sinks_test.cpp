@@ -4,6 +4,11 @@
 // Alertmanager read back through its v2 API.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +67,33 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A loopback port that refuses connections for as long as this lives: a
+// socket bound to it that never listens, so no other program can take the
+// port meanwhile.
+class ClosedPort {
+ public:
+  ClosedPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot bind a loopback port");
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  ~ClosedPort() { ::close(fd_); }
+  ClosedPort(const ClosedPort&) = delete;
+  ClosedPort& operator=(const ClosedPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // An HTTP server on a free loopback port that records the bodies POSTed to
 // /hook and answers `status`.
 class HookServer {
@@ -77,6 +109,7 @@ class HookServer {
       response.set_content(status_ == 200 ? "ok" : "receiver is down", "text/plain");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("the hook server cannot bind a loopback port");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
   }
@@ -205,12 +238,8 @@ TEST(AlertWebhookSink, AStatusOutside2xxIsAFailedDeliveryNamingIt) {
 }
 
 TEST(AlertWebhookSink, NothingListeningIsAFailedDelivery) {
-  int port = 0;
-  {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
-  }  // closed again: nothing listens there now
-  auto sink = ts::webhook_sink({.url = "http://127.0.0.1:" + std::to_string(port) + "/hook", .timeout = 1s});
+  ClosedPort closed;
+  auto sink = ts::webhook_sink({.url = "http://127.0.0.1:" + std::to_string(closed.port()) + "/hook", .timeout = 1s});
   EXPECT_THROW(sink->deliver(sample_notification()), Error);
 }
 
@@ -255,12 +284,8 @@ TEST(AlertmanagerSink, FiresAndResolvesAnAlertInARealAlertmanager) {
 }
 
 TEST(AlertmanagerSink, AnAlertmanagerThatIsDownIsAFailedDelivery) {
-  std::string url;
-  {
-    AlertmanagerProcess alertmanager;
-    url = alertmanager.url();
-  }
-  auto sink = ts::alertmanager_sink({.url = url, .timeout = 1s});
+  ClosedPort closed;
+  auto sink = ts::alertmanager_sink({.url = "http://127.0.0.1:" + std::to_string(closed.port()), .timeout = 1s});
   EXPECT_THROW(sink->deliver(sample_notification()), Error);
 }
 

@@ -77,7 +77,9 @@ class AlertWatcherTest : public TsStoreTest {
   ts::AlertRulesOptions rules_options() { return {.prefix = prefix()}; }
   ts::AlertRules rules() { return ts::AlertRules(client(), rules_options()); }
   ts::AlertWatcherOptions options(std::vector<std::shared_ptr<ts::AlertSink>> sinks, std::string id) {
-    ts::AlertWatcherOptions out{.rules = rules_options(), .interval = 50ms, .lease = 600ms, .sinks = std::move(sinks),
+    // A lease far beyond any stall of a loaded machine, so that no rule or
+    // delivery changes hands unless a test stops a watcher on purpose.
+    ts::AlertWatcherOptions out{.rules = rules_options(), .interval = 50ms, .lease = 5s, .sinks = std::move(sinks),
                                 .id = std::move(id)};
     out.delivery.first_retry = 20ms;
     return out;
@@ -129,6 +131,43 @@ TEST_F(AlertWatcherTest, TwoWatchersSharingASinkDeliverEachTransitionOnce) {
   EXPECT_EQ(fired.labels.at("alertname"), "cpu-high");
   EXPECT_EQ(fired.labels.at("metric"), "cpu");
   EXPECT_EQ(fired.transition.value, 95);
+}
+
+// Records what refresh() is handed after each round.
+class RefreshRecorder final : public ts::AlertSink {
+ public:
+  std::string name() const override { return "refresh-recorder"; }
+  void deliver(const AlertNotification&) override {}
+  void refresh(const std::vector<AlertNotification>& firing) override {
+    std::lock_guard lock(mutex_);
+    last_ = firing.size();
+    ++calls_;
+  }
+  std::pair<std::size_t, int> seen() {
+    std::lock_guard lock(mutex_);
+    return {last_, calls_};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::size_t last_ = 0;
+  int calls_ = 0;
+};
+
+TEST_F(AlertWatcherTest, RefreshIsHandedTheAlertsFiringNowAndNoneOnceResolved) {
+  for (const std::string host : {"a", "b"}) create("cpu:" + host, "cpu");
+  add_rule("cpu-high", "cpu");
+  auto recorder = std::make_shared<RefreshRecorder>();
+  RunningWatcher watcher(client(), options({recorder}, "only"));
+  for (const std::string host : {"a", "b"}) store().add("cpu:" + host, now_ms(), 95);
+  ASSERT_TRUE(wait_for([&] { return recorder->seen().first == 2; }, kWait));
+  for (const std::string host : {"a", "b"}) store().add("cpu:" + host, now_ms(), 10);
+  // A snapshot handed over later than the resolution is checked against
+  // the stored state, so the refresh sees nothing firing.
+  ASSERT_TRUE(wait_for([&] { return recorder->seen().first == 0; }, kWait));
+  const int calls = recorder->seen().second;
+  ASSERT_TRUE(wait_for([&] { return recorder->seen().second > calls + 2; }, kWait));
+  EXPECT_EQ(recorder->seen().first, 0u);
 }
 
 TEST_F(AlertWatcherTest, RulesAreSpreadOverWatchersAndTakenOverWhenOneStops) {
@@ -213,7 +252,10 @@ TEST_F(AlertWatcherTest, ADeadWatchersPendingNotificationIsDeliveredByAnother) {
   const Reply read = client().command({"XREADGROUP", "GROUP", "sink:collect", "dead", "STREAMS", stream, ">"});
   ASSERT_FALSE(read.is_nil());
   Received received;
-  RunningWatcher watcher(client(), options({received.sink("collect")}, "alive"));
+  // The dead watcher's claim ends with this (short) lease.
+  auto alive = options({received.sink("collect")}, "alive");
+  alive.lease = 600ms;
+  RunningWatcher watcher(client(), alive);
   ASSERT_TRUE(wait_for([&] { return received.all().size() == 1; }, kWait));
   watcher.stop();
   EXPECT_EQ(received.all().front(), orphan);
@@ -248,6 +290,12 @@ TEST_F(AlertWatcherTest, RefusesOptionsThatCannotWork) {
               ts::AlertWatcher(client(), {.sinks = {received.sink("same"), received.sink("same")}});
             }),
             "alert watcher: two sinks are named 'same'");
+  EXPECT_EQ(error_of<InvalidArgument>([&] {
+              ts::AlertWatcher(client(), {.interval = 1s,
+                                          .lease = 10s,
+                                          .sinks = {ts::exec_sink({.command = {"true"}, .timeout = 5s})}});
+            }),
+            "alert watcher: lease 10000 ms must be more than twice the timeout of sink 'exec:true' (5000 ms)");
 }
 
 }  // namespace

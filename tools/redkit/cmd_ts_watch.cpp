@@ -75,6 +75,7 @@ class LoggedSink final : public ts::AlertSink {
   LoggedSink(std::shared_ptr<ts::AlertSink> inner, std::shared_ptr<Log> log)
       : inner_(std::move(inner)), log_(std::move(log)) {}
   std::string name() const override { return inner_->name(); }
+  std::chrono::milliseconds timeout() const override { return inner_->timeout(); }
   void deliver(const ts::AlertNotification& notification) override {
     inner_->deliver(notification);
     log_->delivered(inner_->name(), notification);
@@ -155,9 +156,16 @@ void watch(const WatchArgs& args, const GlobalOptions& global) {
     }
   });
   log->note(fmt::format("watching as {} every {}", watcher->id(), args.interval));
+  // The signal thread ends whether run() returns or throws.
+  struct JoinSignals {
+    std::atomic<bool>& finished;
+    std::thread& thread;
+    ~JoinSignals() {
+      finished.store(true);
+      thread.join();
+    }
+  } join_signals{finished, signals};
   watcher->run();
-  finished.store(true);
-  signals.join();
   log->note("stopped");
 }
 
