@@ -51,6 +51,9 @@ class AlertSink {
   // active and lets them expire if every watcher stops. Throwing is
   // counted as a failure and not retried: the next round sends again.
   virtual void refresh(const std::vector<AlertNotification>& firing);
+  // Whether refresh() does anything: the watcher gathers and checks the
+  // firing alerts only for sinks that say so. False by default.
+  virtual bool refreshes() const;
 };
 
 // The notification as one JSON object, the payload of the publish, exec and

@@ -55,6 +55,7 @@ class AlertmanagerSink final : public AlertSink {
   }
   std::string name() const override { return "alertmanager:" + options_.url; }
   std::chrono::milliseconds timeout() const override { return options_.timeout; }
+  bool refreshes() const override { return true; }
 
   void deliver(const AlertNotification& notification) override { send({&notification}); }
 

@@ -95,6 +95,8 @@ void SinkDelivery::pass(std::chrono::milliseconds wait) {
 }
 
 void SinkDelivery::offer_firing(std::vector<ts::AlertNotification> firing) {
+  // Most sinks ignore refresh(): no snapshot, so no state reads either.
+  if (!sink_->refreshes()) return;
   detail::MutexLock lock(firing_mutex_);
   firing_ = std::move(firing);
 }

@@ -54,8 +54,8 @@ class SinkDelivery {
   void pass(std::chrono::milliseconds wait);
 
   // Hands the alerts firing after a round to the sink's refresh() on the
-  // delivery thread (a slow sink must not hold up evaluation). Only the
-  // latest snapshot is kept.
+  // delivery thread (a slow sink must not hold up evaluation); nothing for
+  // a sink that does not refresh. Only the latest snapshot is kept.
   void offer_firing(std::vector<ts::AlertNotification> firing) EXCLUDES(firing_mutex_);
 
   // When stopping: leaves the group if nothing is pending for this watcher,

@@ -8,6 +8,8 @@ namespace redkit::ts {
 
 void AlertSink::refresh(const std::vector<AlertNotification>& /*firing*/) {}
 
+bool AlertSink::refreshes() const { return false; }
+
 std::chrono::milliseconds AlertSink::timeout() const { return std::chrono::milliseconds(0); }
 
 std::string to_json(const AlertNotification& notification) {

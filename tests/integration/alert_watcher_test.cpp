@@ -137,6 +137,7 @@ TEST_F(AlertWatcherTest, TwoWatchersSharingASinkDeliverEachTransitionOnce) {
 class RefreshRecorder final : public ts::AlertSink {
  public:
   std::string name() const override { return "refresh-recorder"; }
+  bool refreshes() const override { return true; }
   void deliver(const AlertNotification&) override {}
   void refresh(const std::vector<AlertNotification>& firing) override {
     std::lock_guard lock(mutex_);

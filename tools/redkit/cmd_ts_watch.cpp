@@ -76,6 +76,7 @@ class LoggedSink final : public ts::AlertSink {
       : inner_(std::move(inner)), log_(std::move(log)) {}
   std::string name() const override { return inner_->name(); }
   std::chrono::milliseconds timeout() const override { return inner_->timeout(); }
+  bool refreshes() const override { return inner_->refreshes(); }
   void deliver(const ts::AlertNotification& notification) override {
     inner_->deliver(notification);
     log_->delivered(inner_->name(), notification);
