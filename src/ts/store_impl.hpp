@@ -14,6 +14,7 @@
 #include "redkit/command.hpp"
 #include "redkit/reply.hpp"
 #include "redkit/time_series.hpp"
+#include "ts/bucket_stream.hpp"
 #include "ts/page_snapshot.hpp"
 #include "ts/sample.hpp"
 #include "ts/series_keys.hpp"
@@ -225,8 +226,11 @@ struct Store::Impl {
   // Samples in [lo, hi] passing the query's filters, oldest first (newest
   // first when reverse), stopping once `limit` are collected. `first_page`:
   // the reply of this read's first ts_read call, already fetched.
+  // With `stream`, the samples are handed to it piece by piece (forward,
+  // no limit) and the returned vector is empty.
   std::vector<Sample> read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
-                           bool reverse, std::optional<std::size_t> limit, const Reply* first_page = nullptr) const;
+                           bool reverse, std::optional<std::size_t> limit, const Reply* first_page = nullptr,
+                           detail::BucketStream* stream = nullptr) const;
   std::vector<Sample> query(std::string_view name, const RangeOptions& query, bool reverse,
                             const Prefetched* prefetched = nullptr) const;
   // An aggregation answered partly from a rule's destination, or nullopt

@@ -76,8 +76,17 @@ struct ReadPage {
 
 // A read's samples so far: those that passed the filter, in reading order.
 struct ReadResult {
-  ReadResult(const RangeOptions& filters, std::optional<std::size_t> at_most) : filter(filters), limit(at_most) {}
+  ReadResult(const RangeOptions& filters, std::optional<std::size_t> at_most, detail::BucketStream* to = nullptr)
+      : filter(filters), limit(at_most), stream(to) {}
   bool full() const { return limit && samples.size() >= *limit; }
+  // With a stream, what a piece added goes on to it: `samples` then only
+  // ever holds one piece, which stays in cache while it is aggregated.
+  void flush() {
+    if (stream != nullptr) {
+      stream->add(samples);
+      samples.clear();
+    }
+  }
   // Adds the samples of `piece` that pass the filter; true once full.
   bool take(const std::vector<Sample>& piece) {
     for (const Sample& sample : piece) {
@@ -100,6 +109,7 @@ struct ReadResult {
   }
   const SampleFilter filter;
   const std::optional<std::size_t> limit;
+  detail::BucketStream* const stream;
   std::vector<Sample> samples{};
 };
 
@@ -226,12 +236,15 @@ void decode_piece(std::string_view name, const detail::SeriesKeys& k, const Read
 // limit are not decoded; the head is, whenever the range reaches it.
 void decode_page_direct(std::string_view name, const detail::SeriesKeys& k, const ReadPage& page, Timestamp from,
                         Timestamp to, ReadResult& result) {
-  reserve_page(result.samples, page, from, to, result.limit);
+  if (result.stream == nullptr) {
+    reserve_page(result.samples, page, from, to, result.limit);
+  }
   for (PagePiece piece : pieces_in_reading_order(page, to, false)) {
     if (piece != nullptr && result.full()) {
       continue;
     }
     decode_piece(name, k, page, piece, from, to, result.samples);
+    result.flush();
   }
 }
 
@@ -252,6 +265,7 @@ bool collect_page(std::string_view name, const detail::SeriesKeys& k, const Read
     if (result.take(piece_samples)) {
       return true;
     }
+    result.flush();
     piece_samples.clear();
   }
   return false;
@@ -284,9 +298,9 @@ std::optional<ReadWindow> window_after(const ReadPage& page, ReadWindow window, 
 
 std::vector<Sample> Store::Impl::read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
                                       bool reverse, std::optional<std::size_t> limit,
-                                      const Reply* first_page_reply) const {
+                                      const Reply* first_page_reply, detail::BucketStream* stream) const {
   const auto k = keys(name);
-  ReadResult result(filters, limit);
+  ReadResult result(filters, limit, stream);
   ReadWindow window{.lo = lo, .hi = hi};
   Timestamp kept_from = kMinTimestamp;
   // A read with a limit asks for one chunk, then twice as many per page: the
@@ -371,6 +385,28 @@ Store::Impl::Prefetched Store::Impl::prefetched_from(PrefetchState&& state, std:
   return out;
 }
 
+namespace {
+
+// Buckets stamped where the query asks, in its order, cut to its count.
+std::vector<Sample> shaped_buckets(std::vector<Sample> buckets, const RangeOptions& query, bool reverse) {
+  const Timestamp width = query.aggregation->bucket.count();
+  if (query.aggregation->bucket_timestamp != BucketTimestamp::start) {
+    const Timestamp shift = query.aggregation->bucket_timestamp == BucketTimestamp::middle ? width / 2 : width;
+    for (Sample& bucket : buckets) {
+      bucket.timestamp += shift;
+    }
+  }
+  if (reverse) {
+    std::reverse(buckets.begin(), buckets.end());
+  }
+  if (query.count && buckets.size() > *query.count) {
+    buckets.resize(*query.count);
+  }
+  return buckets;
+}
+
+}  // namespace
+
 std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions& query, bool reverse,
                                        const Prefetched* prefetched) const {
   const Reply* first_page = prefetched != nullptr && prefetched->first_page ? &*prefetched->first_page : nullptr;
@@ -414,6 +450,14 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
   if (auto from_rule = aggregate_from_rule(name, query, lo, hi, rules)) {
     buckets = std::move(*from_rule);
   } else {
+    if (detail::BucketStream::handles(query.aggregation->aggregator)) {
+      detail::BucketStream stream(*query.aggregation);
+      read(name, lo, hi, query, false, std::nullopt, first_page, &stream);
+      if (open_bucket) {
+        stream.add(std::span(&*open_bucket, 1));
+      }
+      return shaped_buckets(std::move(stream).finish(), query, reverse);
+    }
     std::vector<Sample> samples = read(name, lo, hi, query, false, std::nullopt, first_page);
     if (open_bucket) {
       samples.push_back(*open_bucket);
@@ -436,20 +480,7 @@ std::vector<Sample> Store::Impl::query(std::string_view name, const RangeOptions
     }
     buckets = detail::aggregate(samples, *query.aggregation, lo, hi, before, after);
   }
-  const Timestamp width = query.aggregation->bucket.count();
-  if (query.aggregation->bucket_timestamp != BucketTimestamp::start) {
-    const Timestamp shift = query.aggregation->bucket_timestamp == BucketTimestamp::middle ? width / 2 : width;
-    for (Sample& bucket : buckets) {
-      bucket.timestamp += shift;
-    }
-  }
-  if (reverse) {
-    std::reverse(buckets.begin(), buckets.end());
-  }
-  if (query.count && buckets.size() > *query.count) {
-    buckets.resize(*query.count);
-  }
-  return buckets;
+  return shaped_buckets(std::move(buckets), query, reverse);
 }
 
 std::optional<Sample> Store::Impl::open_bucket_of(std::string_view destination) const {
