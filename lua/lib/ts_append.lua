@@ -35,7 +35,7 @@ local function append_records(meta, head_key, records, last, first_new)
 end
 
 -- The head records due for sealing after an add that left `count` in the
--- head: all of them once they reach 512 (limits::kHeadSealSamples), or 64
+-- head: all but the newest once they reach 512 (limits::kHeadSealSamples), or 64
 -- (limits::kFirstSealSamples) while the series has no sealed chunk, so a
 -- small series is compressed early instead of keeping hundreds of raw
 -- 16-byte records; 0 while none are due. The client seals when it is not 0.

@@ -170,9 +170,14 @@ struct Store::Impl {
   // Deletes the samples in [lo, hi] (lo <= hi) and recomputes the rule
   // buckets they touched; returns how many were deleted.
   std::uint64_t delete_samples(std::string_view name, Timestamp lo, Timestamp hi) const;
+  // How much of the head a seal takes. A seal after adds leaves the newest
+  // record in the head, so the newest sample stays readable with one plain
+  // GETRANGE (mget); a bulk append needs the head empty.
+  enum class SealExtent { all_but_newest, whole_head };
   // Seals the head into a compressed block if it holds at least
   // `min_samples` (another writer may have sealed it already).
-  void seal_head(std::string_view name, const detail::SeriesKeys& keys, std::size_t min_samples) const;
+  void seal_head(std::string_view name, const detail::SeriesKeys& keys, std::size_t min_samples,
+                 SealExtent extent = SealExtent::all_but_newest) const;
   // seal_head for many series at once: the first step of all of them in two
   // round trips (add_many fills many heads in the same call).
   void seal_heads(std::span<const DueSeal> seals) const;
@@ -186,9 +191,10 @@ struct Store::Impl {
     std::size_t left = 0;
   };
   std::optional<SealStep> seal_step(std::string_view name, const detail::SeriesKeys& keys, const Reply& head_reply,
-                                    std::size_t min_samples) const;
+                                    std::size_t min_samples, SealExtent extent) const;
   // Whether a step's replies finish the seal (throws on an error reply).
-  static bool seal_step_done(const SealStep& step, const Reply& stored, const Reply& trimmed, std::size_t min_samples);
+  static bool seal_step_done(const SealStep& step, const Reply& stored, const Reply& trimmed, std::size_t min_samples,
+                             SealExtent extent);
   // Places a sample older than the head inside its sealed chunk.
   void place_in_chunk(std::string_view name, const detail::SeriesKeys& keys, const Sample& sample, AddCall& call,
                       std::vector<RuleUpdate>& updates) const;
@@ -231,6 +237,10 @@ struct Store::Impl {
   std::vector<Sample> read(std::string_view name, Timestamp lo, Timestamp hi, const RangeOptions& filters,
                            bool reverse, std::optional<std::size_t> limit, const Reply* first_page = nullptr,
                            detail::BucketStream* stream = nullptr) const;
+  // The newest sample, as Store::latest() reads it, from the reply of
+  // newest_call() already fetched (so many series' can share a round trip).
+  static Command newest_call(const detail::SeriesKeys& keys);
+  std::optional<Sample> newest_from(std::string_view name, const Reply& reply) const;
   std::vector<Sample> query(std::string_view name, const RangeOptions& query, bool reverse,
                             const Prefetched* prefetched = nullptr) const;
   // An aggregation answered partly from a rule's destination, or nullopt

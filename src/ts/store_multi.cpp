@@ -146,6 +146,10 @@ std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, 
   const std::vector<Reply> replies = impl_->client.execute(commands);
   std::vector<SeriesSamples> out;
   out.reserve(names.size());
+  // Series whose head is empty (all sealed, or cut by a delete): their
+  // newest sample is in the newest chunk, read for all of them in a second
+  // round trip rather than one each.
+  std::vector<std::size_t> from_chunks;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
     const Reply* own = replies.data() + per_series * i;
@@ -157,17 +161,41 @@ std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, 
     if (newest.size() == detail::kRecordBytes) {
       detail::decode_records(newest, kMinTimestamp, kMaxTimestamp, series.samples);
     } else {
-      // An empty head: the newest sample, if any, is in the newest chunk.
-      try {
-        if (auto latest_sample = latest(name)) {
-          series.samples.push_back(*latest_sample);
-        }
-      } catch (const SeriesNotFound&) {
-        continue;  // deleted between the index read and this one
-      }
+      from_chunks.push_back(out.size());
     }
     out.push_back(std::move(series));
   }
+  if (from_chunks.empty()) {
+    return out;
+  }
+  std::vector<Command> newest_reads;
+  newest_reads.reserve(from_chunks.size());
+  for (const std::size_t at : from_chunks) {
+    newest_reads.push_back(Impl::newest_call(impl_->keys(out[at].name)));
+  }
+  const std::vector<Reply> newest = impl_->client.execute(newest_reads);
+  std::vector<bool> gone(out.size(), false);
+  for (std::size_t j = 0; j < from_chunks.size(); ++j) {
+    SeriesSamples& series = out[from_chunks[j]];
+    try {
+      if (auto sample = impl_->newest_from(series.name, newest[j])) {
+        series.samples.push_back(*sample);
+      }
+    } catch (const SeriesNotFound&) {
+      gone[from_chunks[j]] = true;  // deleted between the index read and this one
+    }
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (gone[i]) {
+      continue;
+    }
+    if (kept != i) {
+      out[kept] = std::move(out[i]);
+    }
+    ++kept;
+  }
+  out.resize(kept);
   return out;
 }
 

@@ -516,6 +516,19 @@ std::vector<Sample> Store::reverse_range(std::string_view name, const RangeOptio
   return impl_->query(name, query, true);
 }
 
+Command Store::Impl::newest_call(const detail::SeriesKeys& k) {
+  // read()'s first call for a reverse read of everything with a limit of 1.
+  return read_call(k, true, ReadWindow{.lo = kMinTimestamp, .hi = kMaxTimestamp}, 1, true);
+}
+
+std::optional<Sample> Store::Impl::newest_from(std::string_view name, const Reply& reply) const {
+  const auto newest = read(name, kMinTimestamp, kMaxTimestamp, {}, true, 1, &reply);
+  if (newest.empty()) {
+    return std::nullopt;
+  }
+  return newest.front();
+}
+
 std::optional<Sample> Store::latest(std::string_view name) const {
   detail::validate_series_name(name);
   const auto newest = impl_->read(name, kMinTimestamp, kMaxTimestamp, {}, true, 1);

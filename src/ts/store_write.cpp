@@ -86,8 +86,8 @@ void Store::Impl::trim(const detail::SeriesKeys& k) const {
 }
 
 std::optional<Store::Impl::SealStep> Store::Impl::seal_step(std::string_view name, const detail::SeriesKeys& k,
-                                                             const Reply& head_reply,
-                                                             std::size_t min_samples) const {
+                                                             const Reply& head_reply, std::size_t min_samples,
+                                                             SealExtent extent) const {
   const auto& parts = head_reply.as_array();
   const std::string& gen = parts.at(0).as_string();
   const std::string& bytes = parts.at(1).as_string();
@@ -104,7 +104,10 @@ std::optional<Store::Impl::SealStep> Store::Impl::seal_step(std::string_view nam
   // when they are freed.
   const auto expired = static_cast<std::size_t>(
       std::lower_bound(head.begin(), head.end(), Sample{kept_from, 0}, timestamp_less) - head.begin());
-  const auto kept = std::span(head).subspan(expired);
+  auto kept = std::span(head).subspan(expired);
+  if (extent == SealExtent::all_but_newest && !kept.empty()) {
+    kept = kept.first(kept.size() - 1);
+  }
   // One chunk-sized piece per call; a head grown far past the threshold
   // (sealing failed for a while) takes several rounds.
   std::size_t cut = expired;
@@ -129,13 +132,15 @@ std::optional<Store::Impl::SealStep> Store::Impl::seal_step(std::string_view nam
 }
 
 bool Store::Impl::seal_step_done(const SealStep& step, const Reply& stored, const Reply& trimmed,
-                                 std::size_t min_samples) {
+                                 std::size_t min_samples, SealExtent extent) {
   stored.throw_if_error();
   trimmed.throw_if_error();
-  return stored.as_array().at(0).as_integer() == 1 && step.left < min_samples;
+  const std::size_t stays = extent == SealExtent::all_but_newest ? 1 : 0;
+  return stored.as_array().at(0).as_integer() == 1 && (step.left < min_samples || step.left <= stays);
 }
 
-void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, std::size_t min_samples) const {
+void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, std::size_t min_samples,
+                            SealExtent extent) const {
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     Reply reply;
     try {
@@ -146,13 +151,13 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
       }
       throw;
     }
-    const auto step = seal_step(name, k, reply, min_samples);
+    const auto step = seal_step(name, k, reply, min_samples, extent);
     if (!step) {
       return;
     }
     const std::vector<Command> commands{step->store, step->trim};
     const auto replies = client.execute(commands);
-    if (seal_step_done(*step, replies[0], replies[1], min_samples)) {
+    if (seal_step_done(*step, replies[0], replies[1], min_samples, extent)) {
       return;
     }
   }
@@ -185,7 +190,8 @@ void Store::Impl::seal_heads(std::span<const DueSeal> seals) const {
       }
       throw_series_error(seals[i].name, ReplyError(heads[i].error_message()));
     }
-    if (auto step = seal_step(seals[i].name, seals[i].keys, heads[i], seals[i].min_samples)) {
+    if (auto step = seal_step(seals[i].name, seals[i].keys, heads[i], seals[i].min_samples,
+                              SealExtent::all_but_newest)) {
       stepped.push_back(&seals[i]);
       steps.push_back(std::move(*step));
     }
@@ -198,7 +204,8 @@ void Store::Impl::seal_heads(std::span<const DueSeal> seals) const {
   }
   const std::vector<Reply> written = writes.empty() ? std::vector<Reply>{} : client.execute(writes);
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    if (!seal_step_done(steps[i], written[2 * i], written[2 * i + 1], stepped[i]->min_samples)) {
+    if (!seal_step_done(steps[i], written[2 * i], written[2 * i + 1], stepped[i]->min_samples,
+                        SealExtent::all_but_newest)) {
       seal_head(stepped[i]->name, stepped[i]->keys, stepped[i]->min_samples);
     }
   }
@@ -241,7 +248,7 @@ std::size_t Store::Impl::append_compressed(std::string_view name, const detail::
     if (replies[accepted].as_array().at(1).as_string() != "head" || sealed) {
       break;
     }
-    seal_head(name, k, 1);
+    seal_head(name, k, 1, SealExtent::whole_head);
     sealed = true;
   }
   trim(k);
