@@ -9,8 +9,8 @@ local function appends_cleanly(first_new, last, floor)
   return (not last or first_new > last) and (not floor or first_new >= floor)
 end
 
--- Appends the records to the head and moves the series' 'last' (and 'first'
--- for its first sample). Returns the head's length in records and the newest
+-- Appends the records to the head and moves the series' 'last' and 'lv'
+-- (and 'first' for its first sample). Returns the head's length in records and the newest
 -- timestamp; or nil and the head's length in bytes when the head was not a
 -- whole number of records, in which case the records are taken back out and
 -- nothing has changed.
@@ -26,10 +26,11 @@ local function append_records(meta, head_key, records, last, first_new)
     return nil, torn
   end
   local last_new = struct.unpack('<i8', records, #records - 15)
+  local newest_value = string.sub(records, -8)
   if last then
-    redis.call('HSET', meta, 'last', last_new)
+    redis.call('HSET', meta, 'last', last_new, 'lv', newest_value)
   else
-    redis.call('HSET', meta, 'last', last_new, 'first', first_new)
+    redis.call('HSET', meta, 'last', last_new, 'first', first_new, 'lv', newest_value)
   end
   return length / 16, last_new
 end

@@ -33,9 +33,9 @@ local function persist_floor(meta)
   end
 end
 
--- refresh_bounds(meta, head, chunks, summary): sets the series' 'first' and
--- 'last' from what it now holds (after samples were deleted), or removes
--- them when the series is empty. 'first' may name a sample older than
+-- refresh_bounds(meta, head, chunks, summary): sets the series' 'first',
+-- 'last' and 'lv' from what it now holds (after samples were deleted, or a
+-- sealed chunk rewritten), or removes them when the series is empty. 'first' may name a sample older than
 -- kept_from that has not been freed yet.
 local function refresh_bounds(meta, head_key, chunks_key, summary_key)
   persist_floor(meta)
@@ -60,5 +60,12 @@ local function refresh_bounds(meta, head_key, chunks_key, summary_key)
     redis.call('HSET', meta, 'first', first, 'last', last)
   else
     redis.call('HDEL', meta, 'first', 'last')
+  end
+  -- 'lv' is kept only while the head holds the newest sample; otherwise the
+  -- newest value is read from the newest chunk.
+  if #head > 0 then
+    redis.call('HSET', meta, 'lv', string.sub(head, -8))
+  else
+    redis.call('HDEL', meta, 'lv')
   end
 end

@@ -218,6 +218,13 @@ std::size_t Store::Impl::append_compressed(std::string_view name, const detail::
   std::size_t stored = 0;
   std::size_t next = 0;
   bool sealed = false;
+  // Each piece's newest sample, which becomes the series' newest.
+  std::vector<Sample> piece_newest;
+  piece_newest.reserve(pieces.size());
+  for (std::size_t i = 0, end = 0; i < pieces.size(); ++i) {
+    end += pieces[i].count;
+    piece_newest.push_back(samples[end - 1]);
+  }
   while (next < pieces.size()) {
     std::vector<Command> commands;
     const std::size_t end = std::min(pieces.size(), next + kPiecesPerRoundTrip);
@@ -225,7 +232,8 @@ std::size_t Store::Impl::append_compressed(std::string_view name, const detail::
       commands.push_back(embedded_script(ScriptName::ts_store_blocks)
                              .call({k.meta, k.head, k.chunks, k.summary, k.rules},
                                    {"append", "", "", pieces[i].bytes, std::to_string(pieces[i].first),
-                                    pieces[i].summary, std::to_string(limits::kChunkTargetBytes)}));
+                                    pieces[i].summary, std::to_string(limits::kChunkTargetBytes),
+                                    detail::encode_records(std::span(&piece_newest[i], 1)).substr(8)}));
     }
     const auto replies = client.execute(commands);
     std::size_t accepted = 0;

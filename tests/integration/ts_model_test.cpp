@@ -178,6 +178,15 @@ std::optional<std::string> apply(ts::Store& store, model::Store& expected, const
                                                : got && got->timestamp == series.samples.rbegin()->first &&
                                                      got->value == series.samples.rbegin()->second;
       if (!same) return std::string("latest differs");
+      // mget answers the same from the newest sample the writers record:
+      // through the label's index set alone, and the general way.
+      for (const std::vector<std::string>& filters :
+           {std::vector<std::string>{"series=" + name}, std::vector<std::string>{"series=" + name, "absent="}}) {
+        const auto answers = store.mget(filters, ts::LabelSelection::none());
+        if (answers.size() != 1) return "mget of " + filters.back() + " found " + std::to_string(answers.size());
+        const std::vector<Sample> want = got ? std::vector<Sample>{*got} : std::vector<Sample>{};
+        if (answers[0].samples != want) return "mget of " + filters.back() + " differs from latest";
+      }
       return std::nullopt;
     }
   }
@@ -191,7 +200,7 @@ std::optional<std::string> replay(Client& client, const std::string& prefix, con
   model::Store expected;
   expected.series.resize(2);
   const std::vector<std::string> names{"s0", "s1"};
-  for (const std::string& name : names) store.create(name);
+  for (const std::string& name : names) store.create(name, {.labels = {{"series", name}}});
   for (std::size_t i = 0; i < ops.size(); ++i) {
     std::optional<std::string> failure;
     try {
@@ -308,7 +317,7 @@ TEST_F(TsModel, TwoConcurrentWritersMatchTheModel) {
   while (const auto seed = seeds.next()) {
     const std::string series_prefix = fresh_prefix();
     ts::Store store(client(), {.prefix = series_prefix, .default_series = {}});
-    store.create("s0", {.duplicate_policy = ts::DuplicatePolicy::last});
+    store.create("s0", {.duplicate_policy = ts::DuplicatePolicy::last, .labels = {{"series", "s0"}}});
     model::Series written[2];
     written[0].policy = written[1].policy = ts::DuplicatePolicy::last;
     std::string errors[2];
@@ -375,7 +384,7 @@ TEST_F(TsModel, TwoConcurrentWritersMatchTheModel) {
 TEST_F(TsModel, MultiSeriesRangesAndGroupByMatchTheModel) {
   const std::vector<std::string> names{"g0", "g1", "g2", "g3", "g4", "g5"};
   auto labels_of = [](std::size_t i) {
-    ts::Labels labels{{"host", "h" + std::to_string(i % 3)}};
+    ts::Labels labels{{"host", "h" + std::to_string(i % 3)}, {"series", "g" + std::to_string(i)}};
     if (i != 5) labels["dc"] = i % 2 == 0 ? "us" : "eu";
     return labels;
   };
@@ -512,7 +521,7 @@ TEST_F(TsModel, RetentionPresetMatchesTheModel) {
   while (const auto seed = seeds.next()) {
     const auto aggregator = static_cast<ts::Aggregator>(*seed % 12);  // every aggregator but twa
     ts::Store store(client(), {.prefix = fresh_prefix(), .default_series = {}});
-    store.create("p");
+    store.create("p", {.labels = {{"series", "p"}}});
     model::Store expected;
     expected.series.resize(names.size());
     // Data before the preset: the rules start at the bucket of its newest sample.
