@@ -11,6 +11,8 @@
 
 #include <hiredis/read.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "redkit/error.hpp"
@@ -83,27 +85,47 @@ ReplyReader::ReplyReader() : reader_(redisReaderCreateWithFunctions(&kReplyFunct
 
 ReplyReader::~ReplyReader() = default;
 
+namespace {
+
+// Bytes handed to hiredis at a time (see pending_).
+constexpr std::size_t kFeedSlice = 4096;
+
+}  // namespace
+
 void ReplyReader::feed(std::string_view bytes) {
-  if (redisReaderFeed(reader_.get(), bytes.data(), bytes.size()) != REDIS_OK) {
-    throw ProtocolError(fmt::format("RESP reader: {}", reader_->errstr));
+  if (pending_at_ == pending_.size()) {
+    pending_.clear();
+    pending_at_ = 0;
   }
+  pending_.append(bytes);
 }
 
 std::optional<Reply> ReplyReader::next() {
-  void* object = nullptr;
-  if (redisReaderGetReply(reader_.get(), &object) != REDIS_OK) {
-    throw ProtocolError(fmt::format("malformed reply from server: {}", reader_->errstr));
+  for (;;) {
+    void* object = nullptr;
+    if (redisReaderGetReply(reader_.get(), &object) != REDIS_OK) {
+      throw ProtocolError(fmt::format("malformed reply from server: {}", reader_->errstr));
+    }
+    if (object != nullptr) {
+      std::unique_ptr<Reply> owned(static_cast<Reply*>(object));
+      return std::move(*owned);
+    }
+    if (pending_at_ == pending_.size()) {
+      return std::nullopt;
+    }
+    const std::size_t slice = std::min(kFeedSlice, pending_.size() - pending_at_);
+    if (redisReaderFeed(reader_.get(), pending_.data() + pending_at_, slice) != REDIS_OK) {
+      throw ProtocolError(fmt::format("RESP reader: {}", reader_->errstr));
+    }
+    pending_at_ += slice;
   }
-  if (object == nullptr) return std::nullopt;
-  std::unique_ptr<Reply> owned(static_cast<Reply*>(object));
-  return std::move(*owned);
 }
 
 bool ReplyReader::has_partial() const noexcept {
   // Unconsumed bytes, or an array whose elements are still arriving. (ridx is
   // no guide: hiredis leaves it at 0 after any attempt on an empty buffer.)
   // Also a type byte already consumed with the rest still missing.
-  return reader_->reply != nullptr || reader_->pos < reader_->len ||
+  return pending_at_ < pending_.size() || reader_->reply != nullptr || reader_->pos < reader_->len ||
          (reader_->ridx >= 0 && reader_->rstack[0].type >= 0);
 }
 

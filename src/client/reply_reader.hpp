@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "redkit/reply.hpp"
@@ -36,6 +37,13 @@ class ReplyReader {
   struct Deleter {
     void operator()(redisReader* reader) const noexcept;
   };
+  // Bytes fed but not yet handed to hiredis. hiredis moves the unparsed rest
+  // of its buffer to the front after every reply once 1 KiB is consumed, so
+  // it is given a few KiB at a time: fed a whole 64 KiB read of many small
+  // pipelined replies, it moved most of the read again for every few
+  // replies.
+  std::string pending_;
+  std::size_t pending_at_ = 0;
   std::unique_ptr<redisReader, Deleter> reader_;
 };
 

@@ -51,7 +51,7 @@ std::vector<Command> page_state_commands(const SeriesKeys& keys, Timestamp lo, T
   std::vector<Command> commands;
   commands.reserve(kPageStateReplies);
   commands.push_back(Command::keyless({"MULTI"}));
-  commands.push_back(std::move(Command("HMGET").key(keys.meta).arg("v").arg("last").arg("ret").arg("floor").arg("gen")));
+  commands.push_back(std::move(Command("HMGET").key(keys.meta).arg("v").arg("last").arg("ret").arg("floor").arg("gen").arg("nrules")));
   // The chunk holding lo, then those starting in (lo, hi], as ts_read asks.
   commands.push_back(std::move(Command("ZREVRANGEBYSCORE")
                                    .key(keys.chunks)
@@ -96,6 +96,7 @@ PageState parse_page_state(Reply&& exec, std::size_t limit) {
   state.retention = text_or_empty(meta.at(2));
   state.floor = text_or_empty(meta.at(3));
   state.gen = text_or_empty(meta.at(4));
+  state.has_rules = !meta.at(5).is_nil() && meta.at(5).as_string() != "0";
   add_entries(results.at(1), state.chunks);
   const std::size_t holders = state.chunks.size();
   add_entries(results.at(2), state.chunks);

@@ -43,6 +43,7 @@ struct PageState {
   std::string retention{};
   std::string floor{};
   std::string gen{};
+  bool has_rules = false;  // compaction rules read from the series
   std::string head{};
   // Chunks the window needs, oldest first: id, first timestamp.
   std::vector<std::pair<std::string, std::string>> chunks{};

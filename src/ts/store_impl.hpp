@@ -213,19 +213,22 @@ struct Store::Impl {
     std::optional<Reply> first_page{};
   };
   // A Prefetched takes two round trips of plain commands, each for many
-  // series at once (ts/page_snapshot.hpp): the rules hash and the state of
-  // the first page, then the chunks that page needs.
+  // series at once (ts/page_snapshot.hpp): the state of the first page, then
+  // the chunks that page needs and, for an aggregation of a series with
+  // compaction rules, its rules hash.
   struct PrefetchState {
-    std::optional<Reply> rules{};
+    bool aggregates = false;
     std::optional<detail::PageState> page{};
+    bool reads_rules() const { return aggregates && page && !page->error && page->has_rules; }
   };
   // The first round's commands for `query` of `name` (none when nothing can
   // match), and what their replies (in the same order) say.
   std::vector<Command> prefetch_commands(const detail::SeriesKeys& keys, const RangeOptions& query) const;
   static PrefetchState prefetch_state(std::span<Reply> replies, const RangeOptions& query);
-  // The second round's commands (none when the page needs no chunk), and the
-  // Prefetched from their replies (empty without a second round). A series
-  // that changed between the rounds gets no first page: read() fetches it.
+  // The second round's commands (none when the page needs neither chunks
+  // nor rules), and the Prefetched from their replies (empty without a
+  // second round). A series that changed between the rounds gets no first
+  // page: read() fetches it.
   static std::vector<Command> prefetch_chunk_commands(const detail::SeriesKeys& keys, const PrefetchState& state);
   static Prefetched prefetched_from(PrefetchState&& state, std::span<Reply> chunk_replies);
 

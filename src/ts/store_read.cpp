@@ -351,34 +351,40 @@ std::vector<Command> Store::Impl::prefetch_commands(const detail::SeriesKeys& k,
   if (lo > hi || query.count == std::size_t{0}) {
     return {};  // query() answers without reading
   }
-  std::vector<Command> out;
-  if (query.aggregation) {
-    out.push_back(std::move(Command("HGETALL").key(k.rules)));
-  }
-  for (Command& command : detail::page_state_commands(k, lo, hi, first_page_chunks(query))) {
-    out.push_back(std::move(command));
-  }
-  return out;
+  return detail::page_state_commands(k, lo, hi, first_page_chunks(query));
 }
 
 Store::Impl::PrefetchState Store::Impl::prefetch_state(std::span<Reply> replies, const RangeOptions& query) {
-  PrefetchState out;
+  PrefetchState out{.aggregates = query.aggregation.has_value()};
   if (replies.empty()) {
     return out;
-  }
-  if (query.aggregation) {
-    out.rules = std::move(replies[0]);
   }
   out.page = detail::parse_page_state(std::move(replies.back()), first_page_chunks(query));
   return out;
 }
 
 std::vector<Command> Store::Impl::prefetch_chunk_commands(const detail::SeriesKeys& k, const PrefetchState& state) {
-  return state.page ? detail::page_chunk_commands(k, *state.page) : std::vector<Command>{};
+  std::vector<Command> out;
+  if (state.reads_rules()) {
+    out.push_back(std::move(Command("HGETALL").key(k.rules)));
+  }
+  if (state.page) {
+    for (Command& command : detail::page_chunk_commands(k, *state.page)) {
+      out.push_back(std::move(command));
+    }
+  }
+  return out;
 }
 
 Store::Impl::Prefetched Store::Impl::prefetched_from(PrefetchState&& state, std::span<Reply> chunk_replies) {
-  Prefetched out{.rules = std::move(state.rules), .first_page = std::nullopt};
+  Prefetched out;
+  if (state.reads_rules()) {
+    out.rules = std::move(chunk_replies[0]);
+    chunk_replies = chunk_replies.subspan(1);
+  } else if (state.aggregates && state.page && !state.page->error) {
+    // 'nrules' said none: an empty rules hash, as HGETALL would answer.
+    out.rules = Reply::make_array({});
+  }
   if (state.page) {
     out.first_page = detail::page_from(std::move(*state.page), chunk_replies);
   }
