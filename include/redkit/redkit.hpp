@@ -26,6 +26,7 @@
 #include "redkit/ts_alert_sinks.hpp"
 #include "redkit/ts_alert_watcher.hpp"
 #include "redkit/ts_alerts.hpp"
+#include "redkit/ts_analytics.hpp"
 #include "redkit/ts_anomalies.hpp"
 #include "redkit/ts_types.hpp"
 #include "redkit/version.hpp"

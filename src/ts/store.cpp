@@ -74,6 +74,17 @@ void Store::Impl::throw_series_error(std::string_view name, const ReplyError& er
   throw error;
 }
 
+std::vector<Reply> Store::Impl::execute_sliced(std::span<const Command> commands, std::size_t per_round_trip) const {
+  std::vector<Reply> replies;
+  replies.reserve(commands.size());
+  for (std::size_t begin = 0; begin < commands.size(); begin += per_round_trip) {
+    for (Reply& reply : client.execute(commands.subspan(begin, std::min(per_round_trip, commands.size() - begin)))) {
+      replies.push_back(std::move(reply));
+    }
+  }
+  return replies;
+}
+
 Reply Store::Impl::run(std::string_view name, const Command& command) const {
   try {
     return client.command(command);

@@ -45,6 +45,10 @@ inline constexpr std::size_t kMaxRecordsPerAdd = 256;
 // Series per ts_add_many call (add_many's common case), bounding how long
 // one call holds the server.
 inline constexpr std::size_t kAddManyBatch = 1000;
+// ts_add_many calls (of kAddManyBatch series each) per round trip.
+inline constexpr std::size_t kAddManyCallsPerRoundTrip = 16;
+// Single-series scripts (seal steps, adds, newest reads) per round trip.
+inline constexpr std::size_t kSeriesCallsPerRoundTrip = 1000;
 // Chunks per page of a range read (about 1 MB).
 inline constexpr std::size_t kChunksPerPage = 128;
 // Series whose first range page one mrange round trip fetches, bounding the
@@ -126,6 +130,10 @@ struct Store::Impl {
   [[noreturn]] void throw_series_error(std::string_view name, const ReplyError& error) const;
   // Runs a command, its error reply translated by throw_series_error.
   Reply run(std::string_view name, const Command& command) const;
+  // The commands pipelined at most `per_round_trip` at a time, so the
+  // replies to one round trip arrive well within the command timeout
+  // however many series a call covers.
+  std::vector<Reply> execute_sliced(std::span<const Command> commands, std::size_t per_round_trip) const;
   [[noreturn]] void throw_not_found(std::string_view name) const;
   // A key of the series' layout holds another type (someone else's key):
   // throws ReplyError "WRONGTYPE time series 'NAME': key 'KEY' holds ...",

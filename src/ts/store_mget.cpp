@@ -130,8 +130,7 @@ std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, 
       newest_reads.push_back(Impl::newest_call(impl_->keys(entry.series.name)));
     }
   }
-  const std::vector<Reply> newest =
-      newest_reads.empty() ? std::vector<Reply>{} : impl_->client.execute(newest_reads);
+  const std::vector<Reply> newest = impl_->execute_sliced(newest_reads, limits::kSeriesCallsPerRoundTrip);
   std::vector<SeriesSamples> out;
   out.reserve(pending.size());
   std::size_t next_read = 0;

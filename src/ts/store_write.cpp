@@ -180,7 +180,7 @@ void Store::Impl::seal_heads(std::span<const DueSeal> seals) const {
   for (const DueSeal& seal : seals) {
     reads.push_back(embedded_script(ScriptName::ts_head).call({seal.keys.meta, seal.keys.head}, {}));
   }
-  const std::vector<Reply> heads = client.execute(reads);
+  const std::vector<Reply> heads = execute_sliced(reads, limits::kSeriesCallsPerRoundTrip);
   std::vector<const DueSeal*> stepped;
   std::vector<SealStep> steps;
   for (std::size_t i = 0; i < seals.size(); ++i) {
@@ -202,7 +202,7 @@ void Store::Impl::seal_heads(std::span<const DueSeal> seals) const {
     writes.push_back(step.store);
     writes.push_back(step.trim);
   }
-  const std::vector<Reply> written = writes.empty() ? std::vector<Reply>{} : client.execute(writes);
+  const std::vector<Reply> written = execute_sliced(writes, limits::kSeriesCallsPerRoundTrip);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     if (!seal_step_done(steps[i], written[2 * i], written[2 * i + 1], stepped[i]->min_samples,
                         SealExtent::all_but_newest)) {
@@ -518,7 +518,8 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
     (fits ? simple : one_by_one).emplace_back(&name, &series);
   }
   // The common case first: the simple series' records appended by
-  // ts_add_many, kAddManyBatch series per call, all calls in one round trip.
+  // ts_add_many, kAddManyBatch series per call, kAddManyCallsPerRoundTrip
+  // calls per round trip.
   // The series it leaves alone go through ts_add below.
   std::vector<SeriesRef> pipelined;
   std::vector<Store::Impl::DueSeal> due_seals;
@@ -537,7 +538,7 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
       }
       batches.push_back(embedded_script(ScriptName::ts_add_many).call(keys, records));
     }
-    const std::vector<Reply> answers = batches.empty() ? std::vector<Reply>{} : impl_->client.execute(batches);
+    const std::vector<Reply> answers = impl_->execute_sliced(batches, limits::kAddManyCallsPerRoundTrip);
     for (std::size_t batch = 0; batch < answers.size(); ++batch) {
       const auto& per_series = answers[batch].throw_if_error().as_array();
       const std::size_t sent = std::min(limits::kAddManyBatch, simple.size() - batch * limits::kAddManyBatch);
@@ -566,10 +567,7 @@ void Store::add_many(std::span<const NamedSample> samples, std::optional<Duplica
         {k.meta, k.head, k.chunks, k.rules},
         {detail::encode_records(*series), policy, "", std::to_string(series->back().timestamp)}));
   }
-  std::vector<Reply> replies;
-  if (!commands.empty()) {
-    replies = impl_->client.execute(commands);
-  }
+  const std::vector<Reply> replies = impl_->execute_sliced(commands, limits::kSeriesCallsPerRoundTrip);
   for (std::size_t i = 0; i < replies.size(); ++i) {
     const std::string& name = *pipelined[i].first;
     const std::vector<Sample>& series = *pipelined[i].second;
