@@ -6,6 +6,15 @@
 
 namespace redkit::analytics {
 
+bool no_spread(std::span<const double> values, double squared_deviations) {
+  double largest = 0;
+  for (const double value : values) {
+    largest = std::max(largest, std::abs(value));
+  }
+  const double deviation = std::sqrt(squared_deviations / static_cast<double>(values.size()));
+  return deviation <= kNoSpread * largest;
+}
+
 std::optional<double> pearson(std::span<const double> x, std::span<const double> y) {
   const std::size_t n = std::min(x.size(), y.size());
   if (n < 2) {
@@ -31,7 +40,7 @@ std::optional<double> pearson(std::span<const double> x, std::span<const double>
     sxx += dx * dx;
     syy += dy * dy;
   }
-  if (sxx == 0 || syy == 0) {
+  if (no_spread(x.first(n), sxx) || no_spread(y.first(n), syy)) {
     return std::nullopt;  // a constant side: no correlation is defined
   }
   // Rounding may carry |r| a hair past 1.
@@ -60,6 +69,10 @@ std::vector<double> average_ranks(std::span<const double> values) {
 
 std::optional<double> spearman(std::span<const double> x, std::span<const double> y) {
   const std::size_t n = std::min(x.size(), y.size());
+  // Ranks would turn a constant side's rounding noise into an order.
+  if (!pearson(x.first(n), y.first(n))) {
+    return std::nullopt;
+  }
   const std::vector<double> rx = average_ranks(x.first(n));
   const std::vector<double> ry = average_ranks(y.first(n));
   return pearson(rx, ry);

@@ -4,7 +4,7 @@
 //
 // Pure functions over values (no Redis): ts::SeriesAnalyzer aligns series
 // into windows and calls these. Fewer than two pairs, or no spread in
-// either side, give no coefficient: undefined, never 0 or NaN.
+// either side (kNoSpread), give no coefficient: undefined, never 0 or NaN.
 #pragma once
 
 #include <optional>
@@ -12,6 +12,15 @@
 #include <vector>
 
 namespace redkit::analytics {
+
+// Values whose standard deviation is within this fraction of their largest
+// magnitude do not vary: what is left is the rounding of window averages
+// (six 0.1s average to 0.09999999999999999), not a signal to correlate.
+inline constexpr double kNoSpread = 1e-10;
+
+// Whether values with these squared deviations from their mean (over all
+// of them) vary by no more than rounding, as kNoSpread says.
+bool no_spread(std::span<const double> values, double squared_deviations);
 
 // Pearson's r of x[i] and y[i] (the spans have equal lengths), in [-1, 1].
 std::optional<double> pearson(std::span<const double> x, std::span<const double> y);

@@ -25,6 +25,11 @@ enum class OutlierRule { iqr, zscore };
 // span is not empty.
 double quantile_of_sorted(std::span<const double> sorted, double q);
 
+// Both bounds lie this fraction of the values' largest magnitude further
+// out than the rule's, so rounding (a window average one bit off its
+// neighbours') never makes an outlier of a flat series.
+inline constexpr double kRounding = 1e-10;
+
 struct OutlierBounds {
   // Values strictly below lower or above upper are outliers.
   double lower = 0;

@@ -343,6 +343,52 @@ TEST_F(TsCliTest, AnomaliesScoresTheNewestValueOfEachSeries) {
   EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
 }
 
+TEST_F(TsCliTest, CorrelateAndOutliersAsTablesAndJson) {
+  Client client(redis().url());
+  ts::Store store(client);
+  const std::string up = name() + ".up";
+  const std::string down = name() + ".down";
+  for (const std::string& series : {up, down}) store.create(series, {.labels = {{"suite", name()}}});
+  for (int i = 0; i < 120; ++i) {
+    const double value = 10 + (i * 7) % 13;
+    store.add(up, 60'000 + i * 10'000, i == 60 ? 500 : value);
+    store.add(down, 60'000 + i * 10'000, -value);
+  }
+  auto matrix = redkit_cli({"--json", "ts", "correlate", "--filter", "suite=" + name(), "--window", "1m"});
+  ASSERT_EQ(matrix.exit_code, 0) << matrix.output;
+  const auto json = nlohmann::json::parse(matrix.output);
+  EXPECT_EQ(json["method"], "pearson");
+  EXPECT_EQ(json["rows"], (nlohmann::json{down, up}));
+  EXPECT_EQ(json["matrix"][0][0]["windows"], 20);
+  EXPECT_GT(json["matrix"][0][1]["coefficient"].get<double>(), -1.0);  // the spike breaks the mirror
+  EXPECT_LT(json["matrix"][0][1]["coefficient"].get<double>(), 0.0);
+  auto table = redkit_cli({"ts", "correlate", up, down, "--window", "1m", "--method", "spearman"});
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  // One row per series: each coefficient with its windows.
+  EXPECT_NE(table.output.find(down + "  +1.000 (20)  -0.9"), std::string::npos) << table.output;
+  auto outliers = redkit_cli({"--json", "ts", "outliers", up});
+  ASSERT_EQ(outliers.exit_code, 0) << outliers.output;
+  const auto found = nlohmann::json::parse(outliers.output).at(0);
+  EXPECT_EQ(found["values"], 120);
+  EXPECT_EQ(found["outliers"], (nlohmann::json{{660'000, 500.0}}));
+  auto text = redkit_cli({"ts", "outliers", up, "--method", "zscore", "--threshold", "4"});
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("1 outliers\n  660000 500"), std::string::npos) << text.output;
+  // Usage errors (2) and refusals (1) name what is wrong.
+  auto neither = redkit_cli({"ts", "correlate"});
+  EXPECT_EQ(neither.exit_code, 2);
+  EXPECT_NE(neither.output.find("give series NAMEs or --filter"), std::string::npos) << neither.output;
+  auto method = redkit_cli({"ts", "outliers", up, "--method", "grubbs"});
+  EXPECT_EQ(method.exit_code, 2);
+  EXPECT_NE(method.output.find("'grubbs'"), std::string::npos) << method.output;
+  auto one = redkit_cli({"ts", "correlate", up});
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_NE(one.output.find("at least two series"), std::string::npos) << one.output;
+  auto missing = redkit_cli({"ts", "correlate", up, name() + ".missing"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
+}
+
 TEST_F(TsCliTest, AlertSinksShowsTheCountersOfEachSink) {
   Client client(redis().url());
   client.command({"HSET", "redkit:{alert}:sinks", "delivered:webhook:http://x/y", "4", "failed:webhook:http://x/y",

@@ -66,6 +66,12 @@ TEST(Correlation, UndefinedWithoutTwoPairsOrWithoutSpread) {
   EXPECT_FALSE(pearson(std::vector<double>{1}, std::vector<double>{2}));
   EXPECT_FALSE(pearson(std::vector<double>{1, 2, 3}, std::vector<double>{4, 4, 4}));
   EXPECT_FALSE(spearman(std::vector<double>{7, 7, 7}, std::vector<double>{1, 2, 3}));
+  // Window averages of a constant that rounding left a bit apart still do
+  // not vary: no coefficient, not r = 1 from the noise.
+  const double sixth = (0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1) / 6;
+  ASSERT_NE(sixth, 0.1);
+  EXPECT_FALSE(pearson(std::vector<double>{0.1, sixth, 0.1, sixth}, std::vector<double>{1, 2, 3, 4}));
+  EXPECT_FALSE(spearman(std::vector<double>{0.1, sixth, 0.1, sixth}, std::vector<double>{1, 2, 3, 4}));
 }
 
 TEST(Outliers, QuartilesInterpolateBetweenTheClosestRanks) {
@@ -85,8 +91,9 @@ TEST(Outliers, IqrFencesAndZScoreBounds) {
   ASSERT_TRUE(iqr);
   EXPECT_DOUBLE_EQ(iqr->first, 3);
   EXPECT_DOUBLE_EQ(iqr->second, 7);
-  EXPECT_DOUBLE_EQ(iqr->lower, -3);
-  EXPECT_DOUBLE_EQ(iqr->upper, 13);
+  // Widened by kRounding of the largest magnitude (100).
+  EXPECT_DOUBLE_EQ(iqr->lower, -3 - 1e-8);
+  EXPECT_DOUBLE_EQ(iqr->upper, 13 + 1e-8);
   const auto z = outlier_bounds(values, OutlierRule::zscore, 2);
   ASSERT_TRUE(z);
   double mean = 0;
@@ -97,8 +104,16 @@ TEST(Outliers, IqrFencesAndZScoreBounds) {
   const double deviation = std::sqrt(squares / 8);
   EXPECT_DOUBLE_EQ(z->first, mean);
   EXPECT_DOUBLE_EQ(z->second, deviation);
-  EXPECT_DOUBLE_EQ(z->upper, mean + 2 * deviation);
+  EXPECT_DOUBLE_EQ(z->upper, mean + 2 * deviation + 1e-8);
   EXPECT_FALSE(outlier_bounds(std::vector<double>{4}, OutlierRule::iqr, 1.5));
+  // A flat series' rounding noise is inside its fences.
+  const double sixth = (0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1) / 6;
+  for (const OutlierRule rule : {OutlierRule::iqr, OutlierRule::zscore}) {
+    const auto flat = outlier_bounds(std::vector<double>{0.1, 0.1, 0.1, sixth, 0.1}, rule, 1);
+    ASSERT_TRUE(flat);
+    EXPECT_LE(flat->lower, sixth);
+    EXPECT_GE(flat->upper, 0.1);
+  }
 }
 
 }  // namespace

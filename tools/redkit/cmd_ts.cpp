@@ -107,18 +107,6 @@ ts::DuplicatePolicy policy_option(const std::string& text, std::string_view opti
   }
 }
 
-// "-" and "+" mean the earliest and latest sample; otherwise Unix ms.
-ts::Timestamp timestamp_argument(const std::string& text, std::string_view what) {
-  if (text == "-") return ts::kEarliest;
-  if (text == "+") return ts::kLatest;
-  try {
-    std::size_t used = 0;
-    const long long value = std::stoll(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
-  }
-  throw UsageError(fmt::format("{} '{}' is not a Unix timestamp in milliseconds, '-' or '+'", what, text));
-}
 
 // "k=v,k2=v2"
 ts::Labels labels_argument(const std::string& text) {
@@ -685,6 +673,7 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   add_ts_alert_commands(*ts, global);
   add_ts_watch_command(*ts, global);
   add_ts_anomalies_command(*ts, global);
+  add_ts_analytics_commands(*ts, global);
 
   auto delete_args = std::make_shared<DeleteArgs>();
   CLI::App* del = ts->add_subcommand("del", "Delete a series, or the samples from FROM to TO");

@@ -23,5 +23,7 @@ void add_ts_alert_commands(CLI::App& ts, GlobalOptions& global);
 void add_ts_watch_command(CLI::App& ts, GlobalOptions& global);
 // `redkit ts anomalies`, under the ts command.
 void add_ts_anomalies_command(CLI::App& ts, GlobalOptions& global);
+// `redkit ts correlate` and `redkit ts outliers`, under the ts command.
+void add_ts_analytics_commands(CLI::App& ts, GlobalOptions& global);
 
 }  // namespace redkit::cli

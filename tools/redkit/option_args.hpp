@@ -50,4 +50,17 @@ inline ts::Aggregator aggregator_option(const std::string& text, std::string_vie
   }
 }
 
+// "-" and "+" mean the earliest and latest sample; otherwise Unix ms.
+inline ts::Timestamp timestamp_argument(const std::string& text, std::string_view what) {
+  if (text == "-") return ts::kEarliest;
+  if (text == "+") return ts::kLatest;
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{} '{}' is not a Unix timestamp in milliseconds, '-' or '+'", what, text));
+}
+
 }  // namespace redkit::cli
