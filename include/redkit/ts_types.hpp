@@ -92,9 +92,16 @@ enum class Aggregator {
   var_p,  // population variance
   var_s,  // sample variance
   twa,    // time-weighted average (linear interpolation between samples)
+  // For monotonic counters, as Prometheus computes them over a range: the
+  // rise from the bucket's first sample to its last, a drop counting as a
+  // reset to 0 (the value after it is all new), extrapolated towards the
+  // bucket's edges (docs/TIME_SERIES.md). A bucket needs two samples.
+  increase,
+  rate,  // increase per second of the bucket's width
 };
 const char* to_string(Aggregator aggregator) noexcept;
-// "avg", "sum", ..., "std.p", "std.s", "var.p", "var.s", "twa" (any case).
+// "avg", "sum", ..., "std.p", "std.s", "var.p", "var.s", "twa", "increase",
+// "rate" (any case).
 // Throws InvalidArgument naming the text otherwise.
 Aggregator parse_aggregator(std::string_view text);
 

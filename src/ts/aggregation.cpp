@@ -73,7 +73,39 @@ double time_weighted_average(std::span<const Sample> bucket, Timestamp window_st
   return area / span;
 }
 
+// Prometheus's extrapolated increase of a counter over [window_start,
+// window_end) from the bucket's samples (at least two): the rise from the
+// first to the last, each drop adding back the value before it (a reset to
+// 0), then stretched from the sampled interval towards the window's edges:
+// all the way to an edge closer than 1.1 average intervals, else half an
+// interval; and towards the start no further than where the counter, at
+// that rate, would have been 0.
+double counter_increase(std::span<const Sample> bucket, Timestamp window_start, Timestamp window_end) {
+  double rise = bucket.back().value - bucket.front().value;
+  for (std::size_t i = 1; i < bucket.size(); ++i) {
+    if (bucket[i].value < bucket[i - 1].value) {
+      rise += bucket[i - 1].value;
+    }
+  }
+  const auto sampled = static_cast<double>(bucket.back().timestamp - bucket.front().timestamp);
+  const double average_gap = sampled / static_cast<double>(bucket.size() - 1);
+  auto to_start = static_cast<double>(bucket.front().timestamp - window_start);
+  const auto to_end = static_cast<double>(window_end - bucket.back().timestamp);
+  if (rise > 0 && bucket.front().value >= 0) {
+    to_start = std::min(to_start, sampled * (bucket.front().value / rise));
+  }
+  const double threshold = average_gap * 1.1;
+  double covered = sampled;
+  covered += to_start < threshold ? to_start : average_gap / 2;
+  covered += to_end < threshold ? to_end : average_gap / 2;
+  return rise * (covered / sampled);
+}
+
 }  // namespace
+
+bool needs_two_samples(Aggregator aggregator) {
+  return aggregator == Aggregator::increase || aggregator == Aggregator::rate;
+}
 
 Timestamp bucket_start(Timestamp t, Timestamp width, Timestamp align) {
   Timestamp offset = (t - align) % width;
@@ -122,6 +154,15 @@ double aggregate_bucket(Aggregator aggregator, std::span<const Sample> bucket, T
       return std::sqrt(sample_variance(bucket));
     case Aggregator::twa:
       return time_weighted_average(bucket, window_start, window_end, before, after);
+    case Aggregator::increase:
+    case Aggregator::rate: {
+      if (bucket.size() < 2) {
+        return kNaN;
+      }
+      const double increase = counter_increase(bucket, window_start, window_end);
+      return aggregator == Aggregator::increase ? increase
+                                                : increase / (static_cast<double>(window_end - window_start) / 1000);
+    }
   }
   return kNaN;
 }
@@ -136,6 +177,10 @@ std::vector<Sample> aggregate(std::span<const Sample> samples, const Aggregation
     std::size_t end = begin + 1;
     while (end < samples.size() && samples[end].timestamp - start < width) {
       ++end;
+    }
+    if (end - begin < 2 && needs_two_samples(aggregation.aggregator)) {
+      begin = end;  // no rate from one sample: the bucket counts as empty
+      continue;
     }
     if (aggregation.empty_buckets && !buckets.empty()) {
       const bool zero_when_empty =

@@ -24,7 +24,13 @@ std::vector<Sample> aggregate(std::span<const Sample> samples, const Aggregation
                               Timestamp hi, std::optional<Sample> before = std::nullopt,
                               std::optional<Sample> after = std::nullopt);
 
+// increase and rate: a bucket with a single sample has no value and counts
+// as empty.
+bool needs_two_samples(Aggregator aggregator);
+
 // The aggregator over one bucket's samples (non-empty, in timestamp order).
+// For increase and rate, `window_start`/`window_end` are the bucket's edges
+// the increase is extrapolated towards (NaN for fewer than two samples).
 // For twa, `window_start`/`window_end` bound the bucket and `before`/`after`
 // are its neighbouring samples, if any.
 double aggregate_bucket(Aggregator aggregator, std::span<const Sample> bucket, Timestamp window_start,

@@ -15,10 +15,13 @@ namespace redkit::ts::detail {
 
 class BucketStream {
  public:
-  // Every aggregator but twa, which needs each bucket's neighbours
-  // (aggregate() does that one).
+  // Every aggregator but twa, which needs each bucket's neighbours, and the
+  // counter functions, which need a bucket's samples in order (aggregate()
+  // does those).
   explicit BucketStream(const Aggregation& aggregation);
-  static bool handles(Aggregator aggregator) { return aggregator != Aggregator::twa; }
+  static bool handles(Aggregator aggregator) {
+    return aggregator != Aggregator::twa && aggregator != Aggregator::increase && aggregator != Aggregator::rate;
+  }
 
   // Samples in timestamp order, each newer than the ones added before.
   void add(std::span<const Sample> samples);

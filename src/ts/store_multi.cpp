@@ -59,6 +59,8 @@ bool is_reducer(Aggregator aggregator) {
     case Aggregator::first:
     case Aggregator::last:
     case Aggregator::twa:
+    case Aggregator::increase:
+    case Aggregator::rate:
       return false;
     default:
       return true;

@@ -23,7 +23,7 @@ constexpr std::array<std::pair<DuplicatePolicy, const char*>, 6> kPolicies{{
     {DuplicatePolicy::sum, "sum"},
 }};
 
-constexpr std::array<std::pair<Aggregator, const char*>, 13> kAggregators{{
+constexpr std::array<std::pair<Aggregator, const char*>, 15> kAggregators{{
     {Aggregator::avg, "avg"},
     {Aggregator::sum, "sum"},
     {Aggregator::min, "min"},
@@ -37,6 +37,8 @@ constexpr std::array<std::pair<Aggregator, const char*>, 13> kAggregators{{
     {Aggregator::var_p, "var.p"},
     {Aggregator::var_s, "var.s"},
     {Aggregator::twa, "twa"},
+    {Aggregator::increase, "increase"},
+    {Aggregator::rate, "rate"},
 }};
 
 std::string lower(std::string_view text) {

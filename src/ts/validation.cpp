@@ -95,7 +95,7 @@ void validate_aggregation(const Aggregation& aggregation) {
   // Values cast from integers are checked too: a switch over them would
   // fall through every case.
   const auto aggregator = static_cast<int>(aggregation.aggregator);
-  if (aggregator < static_cast<int>(Aggregator::avg) || aggregator > static_cast<int>(Aggregator::twa)) {
+  if (aggregator < static_cast<int>(Aggregator::avg) || aggregator > static_cast<int>(Aggregator::rate)) {
     throw InvalidArgument(fmt::format("aggregator {} is not one of the Aggregator values", aggregator));
   }
   const auto when = static_cast<int>(aggregation.bucket_timestamp);

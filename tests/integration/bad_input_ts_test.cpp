@@ -295,7 +295,7 @@ TEST_F(BadInputTsTest, LabelQueriesRefuseMalformedFilters) {
 TEST_F(BadInputTsTest, ParsersNameTheUnknownText) {
   EXPECT_EQ(error_of<InvalidArgument>([] { ts::parse_aggregator("median"); }),
             "unknown aggregation 'median' (expected one of: avg, sum, min, max, range, count, first, last, std.p, "
-            "std.s, var.p, var.s, twa)");
+            "std.s, var.p, var.s, twa, increase, rate)");
   EXPECT_EQ(error_of<InvalidArgument>([] { ts::parse_aggregator(""); }).substr(0, 23), "unknown aggregation '' ");
   EXPECT_EQ(error_of<InvalidArgument>([] { ts::parse_duplicate_policy("newest"); }),
             "unknown duplicate policy 'newest' (expected one of: block, first, last, min, max, sum)");

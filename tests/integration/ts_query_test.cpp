@@ -47,7 +47,10 @@ double naive(Aggregator aggregator, const std::vector<Sample>& bucket) {
     case Aggregator::var_s: return v.size() < 2 ? 0 : squares / (n - 1);
     case Aggregator::std_p: return std::sqrt(squares / n);
     case Aggregator::std_s: return v.size() < 2 ? 0 : std::sqrt(squares / (n - 1));
-    case Aggregator::twa: break;
+    case Aggregator::twa:
+    case Aggregator::increase:
+    case Aggregator::rate:
+      break;
   }
   return NAN;
 }
@@ -211,6 +214,65 @@ TEST_F(TsQuery, EpochAlignedBucketsOfTheSeedsGauge) {
   EXPECT_EQ(store().range("minute", {.aggregation = ts::Aggregation{.aggregator = Aggregator::count,
                                                                      .bucket = std::chrono::hours(24)}}),
             (std::vector<Sample>{{1'699'920'000'000, 3600}}));
+}
+
+}  // namespace
+}  // namespace redkit::test
+
+namespace redkit::test {
+namespace {
+
+// Prometheus's own test data (promql/testdata/functions.test): counters
+// sampled every 5 min, http_requests{path="/foo"} 0+10x10 and {path="/bar"}
+// 0+10x5 0+10x5 (a reset at 30 min). At 50 min over 50 min Prometheus gives
+// increase 100 and 90, rate 100/3000 and 90/3000 per second. Here the range
+// [0, 50 min] is one bucket clipped to [0, 50 min + 1 ms), so the end is
+// stretched by 1 ms of 50 min: within 1e-3 of the documented figures.
+TEST_F(TsQuery, IncreaseAndRateGivePrometheusDocumentedResults) {
+  ts::Store& store = this->store();
+  for (const std::string name : {"foo", "bar"}) {
+    store.create(name, {.labels = {{"job", "counters"}}});
+  }
+  constexpr Timestamp kFive = 5 * 60'000;
+  for (int i = 0; i <= 10; ++i) {
+    store.add("foo", i * kFive, 10.0 * i);
+    store.add("bar", i * kFive, 10.0 * (i % 6));
+  }
+  const auto over = [&](const std::string& name, Aggregator aggregator) {
+    const auto buckets = store.range(
+        name, {.from = 0, .to = 10 * kFive,
+               .aggregation = ts::Aggregation{.aggregator = aggregator, .bucket = std::chrono::milliseconds(20 * kFive)}});
+    EXPECT_EQ(buckets.size(), 1u) << name;
+    return buckets.at(0).value;
+  };
+  EXPECT_NEAR(over("foo", Aggregator::increase), 100, 1e-3);
+  EXPECT_NEAR(over("bar", Aggregator::increase), 90, 1e-3);
+  EXPECT_NEAR(over("foo", Aggregator::rate), 100.0 / 3000, 1e-9);
+  EXPECT_NEAR(over("bar", Aggregator::rate), 90.0 / 3000, 1e-9);
+  // Across series, per 25-minute bucket: /bar's second bucket holds its
+  // reset (50 at 25 min, 0 at 30 min).
+  const auto per_series = store.mrange(
+      {"job=counters"},
+      {.from = 0, .to = 10 * kFive - 1,
+       .aggregation = ts::Aggregation{.aggregator = Aggregator::increase, .bucket = std::chrono::milliseconds(5 * kFive)}});
+  ASSERT_EQ(per_series.size(), 2u);
+  ASSERT_EQ(per_series[0].name, "bar");
+  ASSERT_EQ(per_series[0].samples.size(), 2u);
+  // 25..45 min: 50, 0, 10, 20, 30 -> rise 30 - 50 + 50 = 30 over 20 min,
+  // ends 0 and 5 min away (under 5.5 min): 30 * 25 / 20.
+  EXPECT_DOUBLE_EQ(per_series[0].samples[1].value, 30.0 * 25 / 20);
+  EXPECT_DOUBLE_EQ(per_series[1].samples[1].value, 40.0 * 25 / 20);  // /foo: 50 to 90
+  // A compaction rule keeps the same buckets as they close.
+  store.create("foo:rate");
+  store.create("live");
+  store.create_rule("live", "foo:rate", {.aggregator = Aggregator::rate, .bucket = std::chrono::milliseconds(2 * kFive)});
+  for (int i = 0; i <= 10; ++i) store.add("live", i * kFive, 10.0 * i + (i > 6 ? 0.5 : 0));
+  const auto computed = store.range(
+      "live", {.from = 0, .to = 10 * kFive - 1,
+               .aggregation = ts::Aggregation{.aggregator = Aggregator::rate, .bucket = std::chrono::milliseconds(2 * kFive)},
+               .use_compactions = false});
+  EXPECT_EQ(store.range("foo:rate"), computed);
+  ASSERT_EQ(computed.size(), 5u);
 }
 
 }  // namespace

@@ -44,6 +44,28 @@ double curve_average(const std::vector<Sample>& points) {
   return area / span;
 }
 
+// Prometheus's extrapolatedRate for a counter over [window_start,
+// window_end), written out from its description: the rise with every drop
+// taken as a reset, stretched towards each edge by the distance to it when
+// under 1.1 average gaps (else by half a gap), the start stretch capped where
+// the counter would reach 0.
+double counter_increase(const std::vector<Sample>& bucket, Timestamp window_start, Timestamp window_end) {
+  double result = bucket.back().value - bucket.front().value;
+  for (std::size_t i = 1; i < bucket.size(); ++i) {
+    if (bucket[i].value < bucket[i - 1].value) result += bucket[i - 1].value;
+  }
+  const double sampled = static_cast<double>(bucket.back().timestamp - bucket.front().timestamp);
+  const double gap = sampled / static_cast<double>(bucket.size() - 1);
+  double start = static_cast<double>(bucket.front().timestamp - window_start);
+  const double end = static_cast<double>(window_end - bucket.back().timestamp);
+  if (result > 0 && bucket.front().value >= 0) start = std::min(start, sampled * (bucket.front().value / result));
+  double interval = sampled;
+  interval += start < 1.1 * gap ? start : gap / 2;
+  interval += end < 1.1 * gap ? end : gap / 2;
+  // The store's order of operations, so destination samples compare exactly.
+  return result * (interval / sampled);
+}
+
 double bucket_value(Aggregator aggregator, const std::vector<Sample>& bucket, Timestamp window_start,
                     Timestamp window_end, const Sample* before, const Sample* after) {
   std::vector<double> values;
@@ -60,6 +82,11 @@ double bucket_value(Aggregator aggregator, const std::vector<Sample>& bucket, Ti
       }
       return curve_average(points);
     }
+    case Aggregator::increase:
+      return counter_increase(bucket, window_start, window_end);
+    case Aggregator::rate:
+      return counter_increase(bucket, window_start, window_end) /
+             (static_cast<double>(window_end - window_start) / 1000);
     default:
       return reduce(aggregator, values);
   }
@@ -146,10 +173,13 @@ double reduce(Aggregator reducer, const std::vector<double>& values) {
     case Aggregator::std_s:
       return values.size() < 2 ? 0 : std::sqrt(squares_about_mean(values) / (n - 1));
     case Aggregator::twa:
+    case Aggregator::increase:
+    case Aggregator::rate:
       break;
   }
   return kNaN;
 }
+
 
 std::vector<Sample> aggregate(const std::vector<Sample>& samples, const Aggregation& aggregation, Timestamp lo,
                               Timestamp hi, std::optional<Sample> before, std::optional<Sample> after) {
@@ -157,6 +187,10 @@ std::vector<Sample> aggregate(const std::vector<Sample>& samples, const Aggregat
   // Bucket start -> its samples, in time order.
   std::map<Timestamp, std::vector<Sample>> buckets;
   for (const Sample& s : samples) buckets[bucket_of(s.timestamp, width, aggregation.align)].push_back(s);
+  if (aggregation.aggregator == Aggregator::increase || aggregation.aggregator == Aggregator::rate) {
+    // A counter's rise needs two samples: a lone one makes no bucket.
+    std::erase_if(buckets, [](const auto& bucket) { return bucket.second.size() < 2; });
+  }
   std::vector<Sample> out;
   for (auto it = buckets.begin(); it != buckets.end(); ++it) {
     const auto& [start, bucket] = *it;
@@ -636,11 +670,12 @@ class Generator {
     } else if (roll < 95 && options_.rules && !rule_created_) {
       rule_created_ = true;
       op.kind = Kind::create_rule;
-      const Aggregator aggregators[] = {Aggregator::avg,   Aggregator::sum,   Aggregator::min,   Aggregator::max,
-                                        Aggregator::range, Aggregator::count, Aggregator::first, Aggregator::last,
-                                        Aggregator::std_p, Aggregator::std_s, Aggregator::var_p, Aggregator::var_s};
+      const Aggregator aggregators[] = {Aggregator::avg,   Aggregator::sum,   Aggregator::min,      Aggregator::max,
+                                        Aggregator::range, Aggregator::count, Aggregator::first,    Aggregator::last,
+                                        Aggregator::std_p, Aggregator::std_s, Aggregator::var_p,    Aggregator::var_s,
+                                        Aggregator::increase, Aggregator::rate};
       const Timestamp widths[] = {10, 50, 100, 1000};
-      op.aggregation = {.aggregator = aggregators[pick(0, 11)],
+      op.aggregation = {.aggregator = aggregators[pick(0, 13)],
                         .bucket = std::chrono::milliseconds(widths[pick(0, 3)]),
                         .align = chance(0.5) ? 0 : pick(-50, 50)};
       rule_ = op.aggregation;
@@ -674,7 +709,7 @@ class Generator {
       }
       if (chance(0.5)) {
         const Timestamp widths[] = {7, 10, 50, 100, 1000, 5000};
-        Aggregation aggregation{.aggregator = static_cast<Aggregator>(pick(0, 12)),
+        Aggregation aggregation{.aggregator = static_cast<Aggregator>(pick(0, 14)),
                                 .bucket = std::chrono::milliseconds(widths[pick(0, 5)]),
                                 .align = chance(0.6) ? 0 : pick(-100, 100),
                                 .empty_buckets = chance(0.2)};

@@ -554,7 +554,7 @@ void add_range_command(CLI::App& ts, GlobalOptions& global, const char* name, co
   range->add_option("name", args->name, "Series name")->required();
   range->add_option("from", args->from, "Start, Unix ms or '-' for the earliest")->capture_default_str();
   range->add_option("to", args->to, "End, Unix ms or '+' for the latest")->capture_default_str();
-  range->add_option("--agg", args->aggregation, "avg sum min max range count first last std.p std.s var.p var.s twa");
+  range->add_option("--agg", args->aggregation, "avg sum min max range count first last std.p std.s var.p var.s twa increase rate");
   range->add_option("--bucket", args->bucket, "Bucket width with --agg (1m, 5m, 1h)");
   range->add_option("--align", args->align, "Bucket alignment timestamp (default: the epoch)");
   range->add_flag("--empty", args->empty, "Report empty buckets too");
