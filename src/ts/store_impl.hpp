@@ -45,6 +45,8 @@ inline constexpr std::size_t kMaxRecordsPerAdd = 256;
 // Series per ts_add_many call (add_many's common case), bounding how long
 // one call holds the server.
 inline constexpr std::size_t kAddManyBatch = 1000;
+// Rules chain (1m -> 5m -> 1h -> 1d) at most this many deep.
+inline constexpr std::size_t kMaxRuleChain = 16;
 // ts_add_many calls (of kAddManyBatch series each) per round trip.
 inline constexpr std::size_t kAddManyCallsPerRoundTrip = 16;
 // Single-series scripts (seal steps, adds, newest reads) per round trip.

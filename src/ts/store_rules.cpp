@@ -236,10 +236,37 @@ void Store::create_rule(std::string_view source, std::string_view destination, c
   const auto from = impl_->keys(source);
   const auto to = impl_->keys(destination);
   try {
-    impl_->client.command(embedded_script(ScriptName::ts_rule_create)
-                              .call({from.meta, from.rules, to.meta, to.rules},
-                                    {std::string(source), std::string(destination), to_string(aggregation.aggregator),
-                                     std::to_string(aggregation.bucket.count()), std::to_string(aggregation.align)}));
+    for (int attempt = 0;; ++attempt) {
+      // The series upstream of the source, source by source: the script
+      // checks each link still holds and that the destination is not among
+      // them (a cycle).
+      std::vector<std::string> keys{from.meta, from.rules, to.meta, to.rules};
+      std::vector<std::string> args{std::string(source), std::string(destination),
+                                    to_string(aggregation.aggregator), std::to_string(aggregation.bucket.count()),
+                                    std::to_string(aggregation.align)};
+      for (std::string below = from.meta;;) {
+        const Reply upstream = impl_->client.command({"HGET", below, "src"});
+        if (upstream.is_nil()) {
+          break;
+        }
+        if (args.size() - 5 == limits::kMaxRuleChain) {
+          throw Error(fmt::format("compaction rule {} -> {}: {} is more than {} rules below the first source",
+                                  source, destination, source, limits::kMaxRuleChain));
+        }
+        args.push_back(upstream.as_string());
+        keys.push_back(impl_->keys(args.back()).meta);
+        below = keys.back();
+        if (args.back() == destination) {
+          break;  // a cycle: the script says so
+        }
+      }
+      const Reply created = impl_->client.command(embedded_script(ScriptName::ts_rule_create).call(keys, args));
+      if (!created.is_error() || created.error_message() != "CHAINMOVED" ||
+          attempt + 1 == limits::kMaxRewriteAttempts) {
+        created.throw_if_error();
+        break;
+      }
+    }
   } catch (const ReplyError& error) {
     if (error.message() == "NOSERIES source") {
       impl_->throw_not_found(source);
@@ -304,8 +331,6 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
       throw Error(fmt::format("compaction rule {} -> {}: {}", name, destination, reason));
     };
     if (!source_of_destination.is_nil()) refuse("the destination already has a source");
-    if (found[3 + 2 * i].as_integer() > 0) refuse("the destination has rules of its own");
-    if (!found[0].is_nil()) refuse("the source is the destination of another rule");
   }
 
   set_retention(name, kPresetRawRetention);

@@ -275,8 +275,6 @@ TEST_F(BadInputCliTest, TsPresetRetentionRefusesBadAggregatorsAndConflicts) {
                  "last, std.p, std.s, var.p, var.s, twa, increase, rate)");
   expect_refused({"ts", "preset", "retention", std::string(510, 'p')}, kFailure,
                  "series name '" + std::string(32, 'p') + "...' is 513 bytes, over the limit of 512");
-  expect_refused({"ts", "preset", "retention", "base:1m"}, kFailure,
-                 "compaction rule base:1m -> base:1m:1m: the source is the destination of another rule");
 }
 
 }  // namespace

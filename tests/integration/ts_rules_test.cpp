@@ -144,7 +144,9 @@ TEST_F(TsRules, RulesRefuseBadSetupsAndGoAwayWithTheirSeries) {
   store().create_rule("a", "b", avg);
   EXPECT_THROW(store().create_rule("a", "b", avg), Error);
   EXPECT_THROW(store().create_rule("c", "b", avg), Error);  // b has a source
-  EXPECT_THROW(store().create_rule("b", "c", avg), Error);  // b is a destination
+  store().create_rule("b", "c", avg);                       // a chain: a -> b -> c
+  EXPECT_THROW(store().create_rule("c", "a", avg), Error);  // a cycle
+  EXPECT_TRUE(store().delete_rule("b", "c"));
   EXPECT_TRUE(store().delete_rule("a", "b"));
   EXPECT_FALSE(store().delete_rule("a", "b"));
   EXPECT_FALSE(store().info("b").source.has_value());
@@ -155,6 +157,63 @@ TEST_F(TsRules, RulesRefuseBadSetupsAndGoAwayWithTheirSeries) {
   store().create_rule("a", "b", avg);
   EXPECT_TRUE(store().remove("a"));
   EXPECT_FALSE(store().info("b").source.has_value());
+}
+
+// raw -> 1m -> 5m -> 1h, each level fed by the one below, holds what rules
+// straight from raw hold, for aggregators whose buckets compose (sums of
+// sums, maxima of maxima), with late samples travelling up the chain.
+TEST_F(TsRules, ChainedRulesEqualDirectCompaction) {
+  for (const std::string name : {"raw", "raw:1m", "raw:5m", "raw:1h", "direct:5m", "direct:1h"}) {
+    store().create(name);
+  }
+  for (const Aggregator aggregator : {Aggregator::sum, Aggregator::max}) {
+    SCOPED_TRACE(ts::to_string(aggregator));
+    const auto per = [&](std::chrono::milliseconds width) { return Aggregation{.aggregator = aggregator, .bucket = width}; };
+    store().create_rule("raw", "raw:1m", per(1min));
+    store().create_rule("raw:1m", "raw:5m", per(5min));
+    store().create_rule("raw:5m", "raw:1h", per(1h));
+    store().create_rule("raw", "direct:5m", per(5min));
+    store().create_rule("raw", "direct:1h", per(1h));
+    std::mt19937 random(7);
+    const Timestamp t0 = 1'700'000'000'000 - 1'700'000'000'000 % 3'600'000;
+    for (int i = 0; i < 3 * 360; ++i) {  // three hours at 10 s, whole-number values
+      store().add("raw", t0 + i * 10'000, static_cast<double>(random() % 1000));
+    }
+    // A late sample inside the first hour moves every level above it.
+    store().add("raw", t0 + 125'000, 5'000);
+    EXPECT_EQ(store().range("raw:5m"), store().range("direct:5m"));
+    EXPECT_EQ(store().range("raw:1h"), store().range("direct:1h"));
+    EXPECT_EQ(store().range("raw:1h").size(), 2u);  // the third hour is open
+    EXPECT_EQ(store().rules("raw:1m").size(), 1u);
+    EXPECT_EQ(store().info("raw:5m").source, "raw:1m");
+    for (const std::string name : {"raw:1m", "raw:5m", "raw:1h", "direct:5m", "direct:1h"}) {
+      store().remove(name);
+      store().create(name);
+    }
+    store().remove("raw");
+    store().create("raw");
+  }
+}
+
+TEST_F(TsRules, ChainsRefuseCyclesAtAnyDepth) {
+  const Aggregation avg{.aggregator = Aggregator::avg, .bucket = 1min};
+  for (const std::string name : {"a", "b", "c", "d"}) store().create(name);
+  store().create_rule("a", "b", avg);
+  store().create_rule("b", "c", avg);
+  store().create_rule("c", "d", avg);
+  try {
+    store().create_rule("d", "a", avg);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "compaction rule d -> a: it would close a cycle: a is upstream of d");
+  }
+  EXPECT_TRUE(store().rules("d").empty());
+  EXPECT_FALSE(store().info("a").source.has_value());
+  // Removing the middle of a chain leaves two chains.
+  EXPECT_TRUE(store().remove("b"));
+  EXPECT_FALSE(store().info("c").source.has_value());
+  EXPECT_TRUE(store().rules("a").empty());
+  store().create_rule("d", "a", avg);  // no longer a cycle: d is not below a
 }
 
 }  // namespace
