@@ -30,6 +30,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -145,6 +146,19 @@ class Store {
   // destination fed by another series or with rules of its own, `name` a
   // destination itself), both before changing anything.
   std::vector<std::string> apply_retention_preset(std::string_view name, Aggregator aggregator = Aggregator::avg);
+
+  // Builds (or rebuilds) the part of a rule's destination that the rule does
+  // not cover: the buckets from the source's oldest stored sample up to the
+  // bucket that held its newest when the rule was created, computed from
+  // the stored samples, slice by slice, newest first. What the destination
+  // held there is replaced. From its first step, a late sample in that range
+  // recomputes its bucket as it would above it, so writers carrying on
+  // meanwhile lose no bucket and double none. Buckets older than the
+  // destination's retention keeps are skipped. `progress` hears after every
+  // slice. A chain is backfilled from its bottom rule up. Throws
+  // SeriesNotFound, and Error when the source has no rule to `destination`.
+  RuleBackfill backfill_rule(std::string_view source, std::string_view destination,
+                             const std::function<void(const RuleBackfill&)>& progress = {});
 
   // Names of the series whose labels match every filter (sorted), from the
   // label index (no KEYS, no SCAN). Filters, as in RedisTimeSeries:

@@ -168,6 +168,17 @@ struct CompactionRule {
   friend bool operator==(const CompactionRule&, const CompactionRule&) = default;
 };
 
+// Where a rule's backfill (Store::backfill_rule) stands: it fills the
+// buckets in [from, to) of the destination, newest first, and has filled
+// [done_from, to) with `buckets` buckets. from == to: nothing to fill (the
+// rule covers the whole source, or the source is empty).
+struct RuleBackfill {
+  Timestamp from = 0;
+  Timestamp to = 0;
+  Timestamp done_from = 0;
+  std::size_t buckets = 0;
+};
+
 // The retention preset (Store::apply_retention_preset): the source keeps raw
 // samples kPresetRawRetention, and one rule per level feeds NAME + suffix
 // with buckets of `bucket`, kept `retention`.

@@ -47,6 +47,8 @@ inline constexpr std::size_t kMaxRecordsPerAdd = 256;
 inline constexpr std::size_t kAddManyBatch = 1000;
 // Rules chain (1m -> 5m -> 1h -> 1d) at most this many deep.
 inline constexpr std::size_t kMaxRuleChain = 16;
+// Buckets a rule's backfill computes and stores per slice.
+inline constexpr std::size_t kBackfillBucketsPerSlice = 4096;
 // ts_add_many calls (of kAddManyBatch series each) per round trip.
 inline constexpr std::size_t kAddManyCallsPerRoundTrip = 16;
 // Single-series scripts (seal steps, adds, newest reads) per round trip.
@@ -263,6 +265,15 @@ struct Store::Impl {
                                                          Timestamp lo, Timestamp hi,
                                                          const Reply* rules = nullptr) const;
   std::vector<CompactionRule> rules(std::string_view name) const;
+  // A rule's aggregation and where it stands (lib/ts_rules.lua: OPEN,
+  // SINCE); nullopt when the source has no rule to that destination.
+  // Throws SeriesNotFound for a missing source.
+  struct RuleState {
+    Aggregation aggregation;
+    std::optional<Timestamp> open;
+    std::optional<Timestamp> since;
+  };
+  std::optional<RuleState> rule_state(std::string_view source, std::string_view destination) const;
   // The rules of `source` with the start of the bucket each holds open
   // (nullopt before the rule's first sample).
   std::vector<std::pair<CompactionRule, std::optional<Timestamp>>> open_rules(std::string_view source) const;

@@ -150,6 +150,21 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
   }
 }
 
+std::optional<Store::Impl::RuleState> Store::Impl::rule_state(std::string_view source,
+                                                             std::string_view destination) const {
+  const auto k = keys(source);
+  const auto replies = client.execute(std::vector<Command>{
+      Command::raw({"EXISTS", k.meta}), Command::raw({"HGET", k.rules, std::string(destination)})});
+  if (replies.at(0).as_integer() == 0) {
+    throw_not_found(source);
+  }
+  if (replies.at(1).is_nil()) {
+    return std::nullopt;
+  }
+  RuleText text = parse_rule(std::string(destination), replies.at(1).as_string());
+  return RuleState{.aggregation = text.rule.aggregation, .open = text.open, .since = text.since};
+}
+
 std::vector<CompactionRule> Store::Impl::rules(std::string_view name) const {
   detail::validate_series_name(name);
   const auto k = keys(name);

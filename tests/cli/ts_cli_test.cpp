@@ -343,6 +343,32 @@ TEST_F(TsCliTest, AnomaliesScoresTheNewestValueOfEachSeries) {
   EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
 }
 
+TEST_F(TsCliTest, RuleBackfillFillsWhatTheRuleDidNotSee) {
+  ASSERT_EQ(redkit_cli({"ts", "create", name()}).exit_code, 0);
+  ASSERT_EQ(redkit_cli({"ts", "create", name() + ":10s"}).exit_code, 0);
+  std::string text;
+  for (int i = 0; i < 60; ++i) text += std::to_string(i * 1000) + "," + std::to_string(i) + "\n";
+  ASSERT_EQ(redkit_cli({"ts", "import", name(), csv_file(text)}).exit_code, 0);
+  // Added after the samples: it covers only the bucket of the newest one.
+  ASSERT_EQ(redkit_cli({"ts", "rule", "add", name(), name() + ":10s", "--agg", "max", "--bucket", "10s"}).exit_code, 0);
+  auto filled = redkit_cli({"--json", "ts", "rule", "backfill", name(), name() + ":10s"});
+  ASSERT_EQ(filled.exit_code, 0) << filled.output;
+  const auto json = nlohmann::json::parse(filled.output.substr(filled.output.find('{')));
+  EXPECT_EQ(json["buckets"], 5);
+  EXPECT_EQ(json["from"], 0);
+  EXPECT_EQ(json["to"], 50'000);
+  EXPECT_NE(filled.output.find("5 buckets, 100% of [0, 50000)"), std::string::npos) << filled.output;  // stderr
+  auto maxima = redkit_cli({"--json", "ts", "range", name() + ":10s", "-", "+"});
+  EXPECT_EQ(nlohmann::json::parse(maxima.output),
+            nlohmann::json::parse("[[0,9.0],[10000,19.0],[20000,29.0],[30000,39.0],[40000,49.0]]"));
+  auto again = redkit_cli({"ts", "rule", "backfill", name(), name() + ":10s"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.output.find("nothing to fill"), std::string::npos) << again.output;
+  auto missing = redkit_cli({"ts", "rule", "backfill", name(), name() + ":none"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("has no compaction rule"), std::string::npos) << missing.output;
+}
+
 TEST_F(TsCliTest, CorrelateAndOutliersAsTablesAndJson) {
   Client client(redis().url());
   ts::Store store(client);

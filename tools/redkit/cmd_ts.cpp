@@ -488,6 +488,34 @@ void run_rule_add(const GlobalOptions& global, const RuleArgs& args) {
   }
 }
 
+// Progress on stderr (a line per slice) so stdout stays the result.
+void run_rule_backfill(const GlobalOptions& global, const RuleArgs& args) {
+  const auto started = std::chrono::steady_clock::now();
+  const ts::RuleBackfill done =
+      make_store(global).backfill_rule(args.source, args.destination, [&](const ts::RuleBackfill& at) {
+        const double span = static_cast<double>(at.to - at.from);
+        fmt::print(stderr, "backfill {} -> {}: {} buckets, {:.0f}% of [{}, {})\n", args.source, args.destination,
+                   at.buckets, span > 0 ? 100.0 * static_cast<double>(at.to - at.done_from) / span : 100.0, at.from,
+                   at.to);
+      });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (global.json()) {
+    fmt::print("{}\n", nlohmann::json{{"source", args.source},
+                                      {"destination", args.destination},
+                                      {"from", done.from},
+                                      {"to", done.to},
+                                      {"buckets", done.buckets},
+                                      {"seconds", seconds}}
+                           .dump());
+  } else if (done.from == done.to) {
+    fmt::print("backfill {} -> {}: nothing to fill (the rule covers every stored sample)\n", args.source,
+               args.destination);
+  } else {
+    fmt::print("backfill {} -> {}: {} buckets in [{}, {}) in {:.2f} s\n", args.source, args.destination, done.buckets,
+               done.from, done.to, seconds);
+  }
+}
+
 void run_rule_list(const GlobalOptions& global, const std::string& source) {
   const auto rules = make_store(global).rules(source);
   if (global.json()) {
@@ -657,6 +685,12 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   rule_del->add_option("source", del_args->source, "Source series")->required();
   rule_del->add_option("destination", del_args->destination, "Destination series")->required();
   rule_del->callback([&global, del_args] { run_rule_delete(global, *del_args); });
+  auto backfill_args = std::make_shared<RuleArgs>();
+  CLI::App* rule_backfill =
+      rule->add_subcommand("backfill", "Fill DST from the samples SRC held before the rule (replaces what DST had there)");
+  rule_backfill->add_option("source", backfill_args->source, "Source series")->required();
+  rule_backfill->add_option("destination", backfill_args->destination, "Destination series")->required();
+  rule_backfill->callback([&global, backfill_args] { run_rule_backfill(global, *backfill_args); });
 
   CLI::App* preset = ts->add_subcommand("preset", "Ready-made setups");
   preset->require_subcommand(1);

@@ -15,7 +15,7 @@ void add_demo_command(CLI::App& app, GlobalOptions& global);
 // lock exec | list | info | release | metrics
 void add_lock_commands(CLI::App& app, GlobalOptions& global);
 // ts create | alter | add | import | range | revrange | mrange | mget | get | info |
-// rule add|list|del | preset retention | del
+// rule add|list|del|backfill | preset retention | del | correlate | outliers
 void add_ts_commands(CLI::App& app, GlobalOptions& global);
 // `redkit ts alert ...`, under the ts command.
 void add_ts_alert_commands(CLI::App& ts, GlobalOptions& global);
