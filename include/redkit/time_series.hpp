@@ -147,6 +147,12 @@ class Store {
   // destination itself), both before changing anything.
   std::vector<std::string> apply_retention_preset(std::string_view name, Aggregator aggregator = Aggregator::avg);
 
+  // The store's storage without KEYS or SCAN: every series in the index of
+  // series is read once (info()'s counts and memory, pipelined), giving the
+  // totals, the `top` largest series by memory, and the totals per value of
+  // `label` when one is given. A series deleted meanwhile is left out.
+  StorageStats storage_stats(std::string_view label = {}, std::size_t top = 10) const;
+
   // Builds (or rebuilds) the part of a rule's destination that the rule does
   // not cover: the buckets from the source's oldest stored sample up to the
   // bucket that held its newest when the rule was created, computed from

@@ -222,6 +222,25 @@ struct SeriesInfo {
   std::optional<std::string> source{};
 };
 
+// Series, samples and memory of a set of series (Store::storage_stats).
+struct StorageUsage {
+  std::size_t series = 0;
+  std::uint64_t samples = 0;
+  std::uint64_t memory_bytes = 0;
+};
+
+// The store's storage (Store::storage_stats), counted as info() counts each
+// series.
+struct StorageStats {
+  StorageUsage total{};
+  // The largest series by memory, largest first (ties by name).
+  std::vector<SeriesInfo> largest{};
+  // Per value of the label asked for ("" holds the series without it);
+  // empty when no label was asked for.
+  std::string label{};
+  std::map<std::string, StorageUsage> by_label{};
+};
+
 // A sample of a named series, for adding to many series at once.
 struct NamedSample {
   std::string series{};

@@ -184,8 +184,14 @@ bool Store::exists(std::string_view name) const {
 SeriesInfo Store::info(std::string_view name) const {
   detail::validate_series_name(name);
   const auto k = impl_->keys(name);
-  const Reply reply =
-      impl_->run(name, embedded_script(ScriptName::ts_info).call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {}));
+  return Impl::info_from(name, k, impl_->run(name, Impl::info_call(k)));
+}
+
+Command Store::Impl::info_call(const detail::SeriesKeys& k) {
+  return embedded_script(ScriptName::ts_info).call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {});
+}
+
+SeriesInfo Store::Impl::info_from(std::string_view name, const detail::SeriesKeys& k, const Reply& reply) {
   // The reply's layout is documented in lua/ts_info.lua.
   const auto& parts = reply.as_array();
   SeriesInfo info;

@@ -265,6 +265,10 @@ struct Store::Impl {
                                                          Timestamp lo, Timestamp hi,
                                                          const Reply* rules = nullptr) const;
   std::vector<CompactionRule> rules(std::string_view name) const;
+  // Store::info as one command and its reply, so many series' share a
+  // round trip (storage_stats).
+  static Command info_call(const detail::SeriesKeys& keys);
+  static SeriesInfo info_from(std::string_view name, const detail::SeriesKeys& keys, const Reply& reply);
   // A rule's aggregation and where it stands (lib/ts_rules.lua: OPEN,
   // SINCE); nullopt when the source has no rule to that destination.
   // Throws SeriesNotFound for a missing source.

@@ -369,6 +369,26 @@ TEST_F(TsCliTest, RuleBackfillFillsWhatTheRuleDidNotSee) {
   EXPECT_NE(missing.output.find("has no compaction rule"), std::string::npos) << missing.output;
 }
 
+TEST_F(TsCliTest, StatsCountTheStoreAndGroupByALabel) {
+  for (int i = 0; i < 3; ++i) {
+    const std::string series = name() + "." + std::to_string(i);
+    ASSERT_EQ(redkit_cli({"ts", "create", series, "--labels", "suite=" + name()}).exit_code, 0);
+    for (int k = 0; k <= i; ++k) ASSERT_EQ(redkit_cli({"ts", "add", series, std::to_string(1000 + k), "1"}).exit_code, 0);
+  }
+  auto stats = redkit_cli({"--json", "ts", "stats", "--by", "suite", "--top", "2"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.output;
+  const auto json = nlohmann::json::parse(stats.output);
+  EXPECT_GE(json["series"].get<int>(), 3);
+  EXPECT_EQ(json["largest"].size(), 2u);
+  const auto group = json["by"]["groups"][name()];
+  EXPECT_EQ(group["series"], 3);
+  EXPECT_EQ(group["samples"], 6);
+  EXPECT_GT(group["memory_bytes"].get<long long>(), 0);
+  auto text = redkit_cli({"ts", "stats", "--by", "suite"});
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("  " + name() + "  3 series, 6 samples, "), std::string::npos) << text.output;
+}
+
 TEST_F(TsCliTest, CorrelateAndOutliersAsTablesAndJson) {
   Client client(redis().url());
   ts::Store store(client);

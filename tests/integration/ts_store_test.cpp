@@ -419,5 +419,50 @@ TEST_F(TsStore, BadInputIsRefusedByNameAndLeavesNothing) {
   EXPECT_EQ(keys_under_prefix(), std::vector<std::string>{});
 }
 
+// storage_stats reads the index of series; here the same figures come from
+// a SCAN of every key under the prefix: each series' metadata hash found
+// (and its info()), and MEMORY USAGE of every key that is not part of the
+// label index.
+TEST_F(TsStore, StorageStatsEqualAFullScan) {
+  for (int i = 0; i < 30; ++i) {
+    const std::string name = "stat:" + std::to_string(i);
+    ts::Labels labels{{"tier", i % 3 == 0 ? "gold" : "bronze"}};
+    if (i % 5 == 0) labels.clear();
+    store().create(name, {.labels = labels});
+    // Sizes from a few samples (head only) to several chunks.
+    store().add_many(name, test::gauge_samples(static_cast<std::size_t>(1 + i * i * 17), 1'000'000, 1'000, 2));
+  }
+  std::uint64_t samples = 0;
+  std::uint64_t memory = 0;
+  std::size_t series = 0;
+  std::map<std::string, std::uint64_t> gold_bronze_none;
+  std::string largest;
+  std::uint64_t largest_memory = 0;
+  for (const std::string& key : keys_under_prefix()) {
+    if (key.find("{ts-index}") != std::string::npos) continue;
+    memory += static_cast<std::uint64_t>(client().command({"MEMORY", "USAGE", key, "SAMPLES", "0"}).as_integer());
+    if (!key.ends_with("}")) continue;  // a part of a series, not its metadata
+    const std::string name = key.substr(key.find('{') + 1, key.size() - key.find('{') - 2);
+    const ts::SeriesInfo info = store().info(name);
+    ++series;
+    samples += info.samples;
+    const auto tier = info.labels.find("tier");
+    gold_bronze_none[tier == info.labels.end() ? "" : tier->second] += 1;
+    if (info.memory_bytes > largest_memory) largest_memory = info.memory_bytes, largest = name;
+  }
+  const ts::StorageStats stats = store().storage_stats("tier", 3);
+  EXPECT_EQ(stats.total.series, series);
+  EXPECT_EQ(stats.total.samples, samples);
+  EXPECT_EQ(stats.total.memory_bytes, memory);
+  ASSERT_EQ(stats.largest.size(), 3u);
+  EXPECT_EQ(stats.largest.front().name, largest);
+  EXPECT_GE(stats.largest[0].memory_bytes, stats.largest[1].memory_bytes);
+  EXPECT_EQ(stats.label, "tier");
+  ASSERT_EQ(stats.by_label.size(), 3u);
+  for (const auto& [value, usage] : stats.by_label) EXPECT_EQ(usage.series, gold_bronze_none[value]) << value;
+  EXPECT_EQ(stats.by_label.at("").series + stats.by_label.at("gold").series + stats.by_label.at("bronze").series, 30u);
+  EXPECT_TRUE(store().storage_stats().by_label.empty());
+}
+
 }  // namespace
 }  // namespace redkit::test

@@ -403,6 +403,48 @@ void run_get(const GlobalOptions& global, const GetArgs& args) {
   }
 }
 
+nlohmann::json usage_json(const ts::StorageUsage& usage) {
+  return {{"series", usage.series}, {"samples", usage.samples}, {"memory_bytes", usage.memory_bytes}};
+}
+
+std::string bytes_per_sample(const ts::StorageUsage& usage) {
+  return usage.samples == 0
+             ? "-"
+             : fmt::format("{:.2f}", static_cast<double>(usage.memory_bytes) / static_cast<double>(usage.samples));
+}
+
+void run_stats(const GlobalOptions& global, const std::string& label, std::size_t top) {
+  const ts::StorageStats stats = make_store(global).storage_stats(label, top);
+  if (global.json()) {
+    nlohmann::json out = usage_json(stats.total);
+    nlohmann::json largest = nlohmann::json::array();
+    for (const auto& info : stats.largest) {
+      largest.push_back({{"name", info.name}, {"samples", info.samples}, {"memory_bytes", info.memory_bytes}});
+    }
+    out["largest"] = std::move(largest);
+    if (!label.empty()) {
+      nlohmann::json groups = nlohmann::json::object();
+      for (const auto& [value, usage] : stats.by_label) groups[value] = usage_json(usage);
+      out["by"] = {{"label", label}, {"groups", std::move(groups)}};
+    }
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  fmt::print("{} series, {} samples, {} bytes ({} B/sample)\n", stats.total.series, stats.total.samples,
+             stats.total.memory_bytes, bytes_per_sample(stats.total));
+  if (!label.empty()) {
+    fmt::print("by {}:\n", label);
+    for (const auto& [value, usage] : stats.by_label) {
+      fmt::print("  {}  {} series, {} samples, {} bytes ({} B/sample)\n", value.empty() ? "(none)" : value,
+                 usage.series, usage.samples, usage.memory_bytes, bytes_per_sample(usage));
+    }
+  }
+  if (!stats.largest.empty()) fmt::print("largest:\n");
+  for (const auto& info : stats.largest) {
+    fmt::print("  {}  {} samples, {} bytes\n", info.name, info.samples, info.memory_bytes);
+  }
+}
+
 void run_info(const GlobalOptions& global, const std::string& name) {
   const ts::SeriesInfo info = make_store(global).info(name);
   nlohmann::json labels = nlohmann::json::object();
@@ -662,6 +704,12 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   get->callback([&global, get_args] { run_get(global, *get_args); });
 
   auto info_name = std::make_shared<std::string>();
+  auto stats_label = std::make_shared<std::string>();
+  auto stats_top = std::make_shared<std::size_t>(10);
+  CLI::App* stats = ts->add_subcommand("stats", "Series, samples and memory of the whole store (no KEYS, no SCAN)");
+  stats->add_option("--by", *stats_label, "Totals per value of this label");
+  stats->add_option("--top", *stats_top, "How many of the largest series to list")->capture_default_str();
+  stats->callback([&global, stats_label, stats_top] { run_stats(global, *stats_label, *stats_top); });
   CLI::App* info = ts->add_subcommand("info", "Samples, chunks, memory, retention, labels of a series");
   info->add_option("name", *info_name, "Series name")->required();
   info->callback([&global, info_name] { run_info(global, *info_name); });
