@@ -91,7 +91,8 @@ TEST_F(CliTest, DemoRunsAgainstAGivenServerAndCleansUp) {
   auto result = redkit_cli({"--redis", redis().url(), "demo"});
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("4000"), std::string::npos) << result.output;
-  for (const char* step : {"ts ingest", "ts query", "ts rules", "ts labels"}) {
+  for (const char* step : {"ts ingest", "ts query", "ts rules", "ts labels", "ts corr", "ts outl", "ts rate",
+                           "ts fill", "ts stats", "alerts", "anomaly"}) {
     EXPECT_NE(result.output.find(step), std::string::npos) << step << ": " << result.output;
   }
   auto keys = run_command({"redis-cli", "-s", redis().socket_path().string(), "--scan", "--pattern", "redkit:demo:*"});

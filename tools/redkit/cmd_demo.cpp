@@ -235,6 +235,7 @@ void run_demo(const GlobalOptions& global) {
   show_read_write(report, client, prefix);
   show_series_store(report, client, prefix);
   show_retention_and_labels(report, client, prefix);
+  show_analysis(report, client, prefix);
   show_alerting(report, client, prefix);
 
   const long long removed = cleanup.run();

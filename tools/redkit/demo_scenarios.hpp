@@ -25,6 +25,12 @@ void show_series_store(Report& report, const redkit::Client& client, const std::
 // rules, and series found and grouped by label.
 void show_retention_and_labels(Report& report, const redkit::Client& client, const std::string& prefix);
 
+// MultiMetricAnalyzer and TimeSeriesMonitor: correlation of related and
+// unrelated metrics, outliers, a counter's rate across a reset, a rule
+// backfilled from history, and the store's storage stats
+// (demo_analytics.cpp).
+void show_analysis(Report& report, const redkit::Client& client, const std::string& prefix);
+
 // TimeSeriesAlertManager and AnomalyDetector: a threshold rule with
 // hysteresis firing and resolving through two watchers and a PUBLISH sink,
 // and an anomaly found against a day's baseline (demo_alerts.cpp).

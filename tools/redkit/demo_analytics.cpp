@@ -1,0 +1,133 @@
+// The demo's analysis scenarios (see demo_scenarios.hpp): the seed's
+// MultiMetricAnalyzer (correlation, outliers), a counter's rate across a
+// reset, a rule backfilled from history, and TimeSeriesMonitor's storage
+// stats, each checking its own outcome.
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "demo_scenarios.hpp"
+#include "redkit/time_series.hpp"
+#include "redkit/ts_analytics.hpp"
+
+namespace redkit::cli {
+namespace {
+
+using namespace std::chrono_literals;
+using ts::Sample;
+using ts::Timestamp;
+
+constexpr Timestamp kDay = 1'700'006'400'000;  // a midnight, UTC
+
+void expect(bool holds, const std::string& what) {
+  if (!holds) throw std::runtime_error(what);
+}
+
+// Two hours at 10 s: requests with a daily-like swell, the CPU they cause,
+// and a batch job's disk use that follows neither.
+void load_related_metrics(ts::Store& store) {
+  for (const std::string name : {"req:api", "cpu:api", "disk:batch"}) {
+    store.create(name, {.retention = {}, .duplicate_policy = {}, .labels = {{"demo", "analysis"}}});
+  }
+  std::vector<Sample> requests, cpu, disk;
+  for (int i = 0; i < 720; ++i) {
+    const Timestamp t = kDay + i * 10'000;
+    const double load = 200 + 150 * std::sin(i / 90.0) + (i % 7) * 3;
+    requests.push_back({t, std::round(load)});
+    cpu.push_back({t, std::round(100 * (5 + load * 0.2 + (i % 5) * 0.4)) / 100});
+    disk.push_back({t, std::round(100 * (40 + 10 * std::sin(i / 4.0))) / 100});
+  }
+  store.add_many("req:api", requests);
+  store.add_many("cpu:api", cpu);
+  store.add_many("disk:batch", disk);
+}
+
+}  // namespace
+
+void show_analysis(Report& report, const redkit::Client& client, const std::string& prefix) {
+  ts::Store store(client, {.prefix = prefix, .default_series = {}});
+  const ts::SeriesAnalyzer analyzer(client, {.prefix = prefix});
+  load_related_metrics(store);
+  const auto matrix = analyzer.correlate({.filters = {"demo=analysis"}, .window = 5min});
+  // Rows and columns: cpu:api, disk:batch, req:api.
+  const auto related = matrix.at(0, 2).coefficient;
+  const auto unrelated = matrix.at(1, 2).coefficient;
+  expect(related && *related > 0.95, "correlation: CPU should follow requests");
+  expect(unrelated && std::abs(*unrelated) < 0.3, "correlation: the batch job's disk should follow nothing");
+  report.step("ts_correlate", "ts corr",
+              fmt::format("5-minute averages over 2 h: cpu:api vs req:api r = {:+.3f}, disk:batch vs req:api "
+                          "r = {:+.3f} ({} windows each)",
+                          *related, *unrelated, matrix.at(0, 2).windows),
+              {{"related", *related}, {"unrelated", *unrelated}, {"windows", matrix.at(0, 2).windows}});
+
+  store.create("latency:checkout");
+  std::vector<Sample> latency;
+  for (int i = 0; i < 360; ++i) latency.push_back({kDay + i * 10'000, 20.0 + (i * 13) % 9});
+  latency[100].value = 480;
+  latency[250].value = 2.5;
+  store.add_many("latency:checkout", latency);
+  const auto outliers = analyzer.outliers({.series = {"latency:checkout"}, .method = ts::OutlierMethod::iqr});
+  expect(outliers.size() == 1 && outliers[0].outliers == std::vector<Sample>{latency[100], latency[250]},
+         "outliers: expected exactly the spike and the dip");
+  report.step("ts_outliers", "ts outl",
+              fmt::format("IQR fences [{:.1f}, {:.1f}] over {} samples of latency:checkout: the spike ({}) and the dip "
+                          "({}) stand out, nothing else",
+                          *outliers[0].lower, *outliers[0].upper, outliers[0].values, latency[100].value,
+                          latency[250].value),
+              {{"lower", *outliers[0].lower}, {"upper", *outliers[0].upper}, {"outliers", 2}});
+
+  // A request counter growing 10 a second, sampled every 10 s, that
+  // restarts from 0 at 00:05:30.
+  store.create("requests_total");
+  std::vector<Sample> counter;
+  double value = 0;
+  for (int i = 0; i < 60; ++i) {
+    value = i == 33 ? 100 : value + 100;
+    counter.push_back({kDay + i * 10'000, value});
+  }
+  store.add_many("requests_total", counter);
+  const auto rates = store.range(
+      "requests_total",
+      {.aggregation = ts::Aggregation{.aggregator = ts::Aggregator::rate, .bucket = 1min}});
+  expect(rates.size() == 10, "rate: expected ten one-minute buckets");
+  for (const Sample& bucket : rates) expect(std::abs(bucket.value - 10) < 1e-9, "rate: a reset was not handled");
+  const auto increases = store.range(
+      "requests_total",
+      {.aggregation = ts::Aggregation{.aggregator = ts::Aggregator::increase, .bucket = 1min}});
+  report.step("ts_rate", "ts rate",
+              fmt::format("a counter restarting from 0 at 00:05:30: rate 10/s and increase {} in every minute, the "
+                          "reset's included (its last − first alone: {})",
+                          increases[5].value, counter[35].value - counter[30].value),
+              {{"buckets", rates.size()}, {"rate", rates.front().value}});
+
+  // A rule added after the history, then filled from it.
+  store.create("req:api:5m");
+  store.create_rule("req:api", "req:api:5m", {.aggregator = ts::Aggregator::max, .bucket = 5min});
+  const ts::RuleBackfill filled = store.backfill_rule("req:api", "req:api:5m");
+  const auto expected = store.range("req:api", {.to = filled.to - 1,
+                                                .aggregation = ts::Aggregation{.aggregator = ts::Aggregator::max,
+                                                                               .bucket = 5min},
+                                                .use_compactions = false});
+  expect(filled.buckets == 23 && store.range("req:api:5m") == expected, "backfill: the destination differs");
+  report.step("ts_backfill", "ts fill",
+              fmt::format("a 5-minute max rule added after 2 h of data: backfilled {} buckets from the stored "
+                          "samples",
+                          filled.buckets),
+              {{"buckets", filled.buckets}});
+
+  const ts::StorageStats stats = store.storage_stats("demo", 3);
+  expect(stats.total.series >= 7 && stats.by_label.at("analysis").series == 3, "stats: series miscounted");
+  report.step("ts_stats", "ts stats",
+              fmt::format("the store: {} series, {} samples, {:.1f} MB ({:.2f} B/sample); largest {} ({} samples); "
+                          "no KEYS, no SCAN",
+                          stats.total.series, stats.total.samples,
+                          static_cast<double>(stats.total.memory_bytes) / 1e6,
+                          static_cast<double>(stats.total.memory_bytes) / static_cast<double>(stats.total.samples),
+                          stats.largest.front().name, stats.largest.front().samples),
+              {{"series", stats.total.series}, {"samples", stats.total.samples},
+               {"memory_bytes", stats.total.memory_bytes}});
+}
+
+}  // namespace redkit::cli
