@@ -233,6 +233,7 @@ void run_demo(const GlobalOptions& global) {
   show_bank_transfers(report, client, prefix);
   show_renewal(report, client, prefix);
   show_read_write(report, client, prefix);
+  show_registry_and_deadlock(report, client, prefix);
   show_series_store(report, client, prefix);
   show_retention_and_labels(report, client, prefix);
   show_analysis(report, client, prefix);

@@ -2,6 +2,8 @@
 // outcome and throws if a property does not hold, so the demo fails loudly.
 #include <atomic>
 #include <chrono>
+#include <latch>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -206,6 +208,63 @@ void show_read_write(Report& report, const redkit::Client& client, const std::st
                           "(the seed's check-then-act version overlaps hundreds of times)",
                           kReaders, kWriters, kDuration.count(), reads.load(), writes.load()),
               {{"reads", reads.load()}, {"writes", writes.load()}, {"overlaps", 0}});
+}
+
+void show_registry_and_deadlock(Report& report, const redkit::Client& client, const std::string& prefix) {
+  LockServiceOptions options = demo_options(prefix);
+  options.owner_label = "billing worker";
+  options.deadlock_check_interval = 100ms;
+  LockService locks(client, options);
+  // The registry: who holds what, from the holder keys (never KEYS).
+  {
+    Lock first = locks.make("invoice:1001");
+    Lock second = locks.make("invoice:1002");
+    if (!first.try_lock() || !second.try_lock()) throw std::runtime_error("registry: locks not acquired");
+    const std::vector<LockInfo> held = locks.list();
+    if (held.size() != 2 || held[0].name != "invoice:1001" || held[0].label != "billing worker" ||
+        held[0].pid != held[1].pid) {
+      throw std::runtime_error("registry: the listing does not show both holders");
+    }
+    report.step("registry", "registry",
+                fmt::format("2 locks held, listed with their owner: {} and {} by {} pid {} (\"{}\"), ttl left {} ms",
+                            held[0].name, held[1].name, held[0].host, held[0].pid, held[0].label,
+                            held[0].ttl_left.count()),
+                {{"held", held.size()}, {"label", held[0].label}});
+  }
+  // Two workers lock two accounts in opposite orders: each holds one and
+  // waits for the other's. The youngest wait of the cycle is refused with a
+  // DeadlockError, its guard releases, and the other worker goes on.
+  std::latch both_hold(2);
+  std::atomic<int> broken{0};
+  std::atomic<int> finished{0};
+  std::size_t cycle_length = 0;
+  on_threads(2, [&](int t) {
+    Lock mine = locks.make(t == 0 ? "account:a" : "account:b", {.ttl = 10s});
+    Lock theirs = locks.make(t == 0 ? "account:b" : "account:a", {.ttl = 10s});
+    if (!mine.try_lock_for(5s)) throw std::runtime_error("deadlock: first lock not acquired");
+    both_hold.arrive_and_wait();
+    try {
+      if (theirs.try_lock_for(10s)) finished.fetch_add(1);
+    } catch (const DeadlockError& error) {
+      cycle_length = error.cycle().size();
+      broken.fetch_add(1);
+    }
+  });
+  if (broken != 1 || finished != 1 || cycle_length != 2) {
+    throw std::runtime_error(fmt::format("deadlock: {} broken, {} finished", broken.load(), finished.load()));
+  }
+  const LockMetrics metrics = locks.metrics();
+  report.step("deadlock", "deadlock",
+              fmt::format("two workers locking two accounts in opposite orders: the cycle of {} waits was found, "
+                          "the younger wait refused, the other worker finished",
+                          cycle_length),
+              {{"broken", 1}, {"finished", 1}});
+  report.step("metrics", "metrics",
+              fmt::format("lock metrics over every process of this prefix: {} attempts, {} acquisitions, {} "
+                          "releases, {} renewals, {} timeouts; {} holds measured",
+                          metrics.attempts, metrics.acquisitions, metrics.releases, metrics.renewals,
+                          metrics.timeouts, metrics.hold.count),
+              {{"attempts", metrics.attempts}, {"acquisitions", metrics.acquisitions}});
 }
 
 }  // namespace redkit::cli

@@ -18,6 +18,10 @@ void show_renewal(Report& report, const redkit::Client& client, const std::strin
 // ReadWriteLock: readers and writers that never overlap.
 void show_read_write(Report& report, const redkit::Client& client, const std::string& prefix);
 
+// LockRegistry, deadlock detection and lock metrics: the holders listed, a
+// deadlock between two workers found and broken, the metrics summed.
+void show_registry_and_deadlock(Report& report, const redkit::Client& client, const std::string& prefix);
+
 // TimeSeriesManager / TimeSeriesAggregator: a day of samples, compressed,
 // queried, aggregated, with a late sample (demo_series.cpp).
 void show_series_store(Report& report, const redkit::Client& client, const std::string& prefix);
