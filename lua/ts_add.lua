@@ -162,7 +162,7 @@ end
 if rewritten or appended then
   redis.call('SET', head_key, head)
   -- The head holds the newest samples, so its last record is the newest.
-  redis.call('HSET', meta, 'last', last, 'first', first, 'lv', string.sub(head, -8))
+  redis.call('HSET', meta, 'last', last, 'first', first, 'nw', string.sub(head, -16))
 end
 if rewritten then
   -- Sealing compares this counter: it must not cut a head that changed

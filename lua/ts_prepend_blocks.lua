@@ -11,8 +11,8 @@
 -- ARGV[2]  their first timestamp
 -- ARGV[3]  their summary: struct '<i8i8ddd' (count, last timestamp, min, max,
 --          sum)
--- ARGV[4]  their newest sample's value, 8 bytes as in a head record (the
---          series' 'lv' when it held nothing)
+-- ARGV[4]  their newest sample as a head record (the series' 'nw' when it
+--          held nothing)
 -- returns  {1, then rule_updates' entries (lib/ts_rules.lua)} stored; {0}
 --          refused: the series holds a sample at or before the blocks' last,
 --          or they reach below what its retention keeps; error 'NOSERIES'
@@ -57,7 +57,7 @@ redis.call('HSET', meta, 'first', first)
 if not state[4] then
   -- The series held nothing: these are its newest samples too, and the
   -- chunk takes the blocks that come next.
-  redis.call('HSET', meta, 'last', last, 'lv', ARGV[4], 'tail', id)
+  redis.call('HSET', meta, 'last', last, 'nw', ARGV[4], 'tail', id)
 end
 -- Readers' snapshots and seals compare this counter.
 redis.call('HINCRBY', meta, 'gen', 1)

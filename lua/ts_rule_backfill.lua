@@ -1,9 +1,13 @@
--- Lowers a compaction rule's SINCE (lib/ts_rules.lua) to the first bucket a
--- backfill is about to fill, so that from now on a late sample in the
--- backfilled range recomputes its bucket as it would above SINCE. Refused
--- when SINCE is no longer what the client read (another backfill moved it).
+-- Starts a rule's backfill: lowers its SINCE (lib/ts_rules.lua) to the first
+-- bucket the backfill is about to fill, so that from now on a late sample in
+-- the backfilled range recomputes its bucket as it would above SINCE, and
+-- records the SINCE it had in the source's metadata (field 'fill:<DST>')
+-- until the backfill is over: a backfill that stopped part way, or one that
+-- another started meanwhile, is resumed from it. Refused when SINCE is no
+-- longer what the client read.
 --
 -- KEYS[1]  source rules hash  <prefix>ts:{SRC}:rules
+-- KEYS[2]  source metadata    <prefix>ts:{SRC}
 -- ARGV[1]  destination name
 -- ARGV[2]  the SINCE the client read
 -- ARGV[3]  the new SINCE, a bucket start below it
@@ -19,4 +23,5 @@ if not since or since ~= tonumber(ARGV[2]) then
   return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], format_rule(aggregator, width, align, open, tonumber(ARGV[3])))
+redis.call('HSET', KEYS[2], 'fill:' .. ARGV[1], ARGV[2])
 return 1

@@ -23,8 +23,7 @@
 -- ARGV[5]  their first timestamp
 -- ARGV[6]  their summary: struct '<i8i8ddd' (count, last timestamp, min, max, sum)
 -- ARGV[7]  chunk size target in bytes
--- ARGV[8]  append: the newest sample's value, 8 bytes as in a head record
---          (the series' 'lv')
+-- ARGV[8]  append: the newest sample as a head record (the series' 'nw')
 -- returns  {1, then for 'append' rule_updates' entries (lib/ts_rules.lua)}
 --          stored; {0, reason} refused, reason 'changed' (seal: read the
 --          head again), 'head' or 'older' (append: fall back to ts_add);
@@ -69,9 +68,9 @@ else
     return {0, 'older'}
   end
   if state[2] then
-    redis.call('HSET', meta, 'last', last, 'lv', ARGV[8])
+    redis.call('HSET', meta, 'last', last, 'nw', ARGV[8])
   else
-    redis.call('HSET', meta, 'last', last, 'first', first, 'lv', ARGV[8])
+    redis.call('HSET', meta, 'last', last, 'first', first, 'nw', ARGV[8])
   end
 end
 

@@ -9,7 +9,7 @@ local function appends_cleanly(first_new, last, floor)
   return (not last or first_new > last) and (not floor or first_new >= floor)
 end
 
--- Appends the records to the head and moves the series' 'last' and 'lv'
+-- Appends the records to the head and moves the series' 'last' and 'nw'
 -- (and 'first' for its first sample). Returns the head's length in records and the newest
 -- timestamp; or nil and the head's length in bytes when the head was not a
 -- whole number of records, in which case the records are taken back out and
@@ -26,11 +26,11 @@ local function append_records(meta, head_key, records, last, first_new)
     return nil, torn
   end
   local last_new = struct.unpack('<i8', records, #records - 15)
-  local newest_value = string.sub(records, -8)
+  local newest = string.sub(records, -16)
   if last then
-    redis.call('HSET', meta, 'last', last_new, 'lv', newest_value)
+    redis.call('HSET', meta, 'last', last_new, 'nw', newest)
   else
-    redis.call('HSET', meta, 'last', last_new, 'first', first_new, 'lv', newest_value)
+    redis.call('HSET', meta, 'last', last_new, 'first', first_new, 'nw', newest)
   end
   return length / 16, last_new
 end

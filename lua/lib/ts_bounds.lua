@@ -34,7 +34,7 @@ local function persist_floor(meta)
 end
 
 -- refresh_bounds(meta, head, chunks, summary): sets the series' 'first',
--- 'last' and 'lv' from what it now holds (after samples were deleted, or a
+-- 'last' and 'nw' from what it now holds (after samples were deleted, or a
 -- sealed chunk rewritten), or removes them when the series is empty. 'first' may name a sample older than
 -- kept_from that has not been freed yet.
 local function refresh_bounds(meta, head_key, chunks_key, summary_key)
@@ -61,11 +61,14 @@ local function refresh_bounds(meta, head_key, chunks_key, summary_key)
   else
     redis.call('HDEL', meta, 'first', 'last')
   end
-  -- 'lv' is kept only while the head holds the newest sample; otherwise the
-  -- newest value is read from the newest chunk.
-  if #head > 0 then
-    redis.call('HSET', meta, 'lv', string.sub(head, -8))
+  -- 'nw' is kept only while the head holds the newest sample and retention
+  -- keeps it (a delete of the newest samples can leave only records older
+  -- than the floor, which reads no longer return); otherwise mget reads the
+  -- newest chunk as latest() does.
+  local kept = series_kept_from(meta)
+  if #head > 0 and not (kept and last and tonumber(last) < kept) then
+    redis.call('HSET', meta, 'nw', string.sub(head, -16))
   else
-    redis.call('HDEL', meta, 'lv')
+    redis.call('HDEL', meta, 'nw')
   end
 end

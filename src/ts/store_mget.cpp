@@ -1,12 +1,12 @@
 // Store::mget: every matching series' newest sample. The writers keep it in
-// the series' metadata ('last' and 'lv', see lib/ts_append.lua), so one
+// the series' metadata ('nw' beside 'last', see lib/ts_append.lua), so one
 // read per series answers, and for the common filter of one label=value a
 // single SORT_RO over that label's index set reads every series' fields in
 // one command.
 #include <algorithm>
-#include <cstring>
 
 #include "redkit/error.hpp"
+#include "ts/head_records.hpp"
 #include "ts/label_filter.hpp"
 #include "ts/label_selection.hpp"
 #include "ts/series_keys.hpp"
@@ -18,26 +18,31 @@ namespace redkit::ts {
 namespace {
 
 // One series' answer while it is assembled: `newest_in_chunk` when its
-// metadata had no 'lv' (the head was empty: bulk appends, deletes), so the
+// metadata had no 'nw' that matches 'last' (the head was emptied by a
+// delete, or a writer that does not keep 'nw' moved 'last'), so the
 // newest sample is read from the newest chunk.
 struct Pending {
   SeriesSamples series;
   bool newest_in_chunk = false;
 };
 
-// The newest sample from 'last' and 'lv' replies into `pending`.
-void take_newest(const Reply& last, const Reply& value, Pending& pending) {
+// The newest sample from 'last' and 'nw' replies into `pending`. 'nw' is
+// trusted only when its timestamp is 'last': a writer that moved 'last'
+// without it is never mistaken for the newest sample.
+void take_newest(const Reply& last, const Reply& record, Pending& pending) {
   if (last.is_nil()) {
     return;  // no samples
   }
   const std::optional<Timestamp> timestamp = detail::parse_last(last.as_string());
-  if (!timestamp || value.is_nil() || value.as_string().size() != sizeof(double)) {
+  std::vector<Sample> newest;
+  if (timestamp && !record.is_nil() && record.as_string().size() == detail::kRecordBytes) {
+    detail::decode_records(record.as_string(), kMinTimestamp, kMaxTimestamp, newest);
+  }
+  if (newest.size() != 1 || newest.front().timestamp != *timestamp) {
     pending.newest_in_chunk = true;
     return;
   }
-  double newest = 0;
-  std::memcpy(&newest, value.as_string().data(), sizeof newest);  // little-endian, as head records
-  pending.series.samples.push_back(Sample{*timestamp, newest});
+  pending.series.samples.push_back(newest.front());
 }
 
 // The one index set a filter list reads when it is a single label=value.
@@ -69,7 +74,7 @@ std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, 
       set && patterns_fit && labels.mode != LabelSelection::Mode::all) {
     Command sort = Command::raw({"SORT_RO"});
     sort.key(*set).arg("BY").arg("nosort").arg("GET").arg("#");
-    sort.arg("GET").arg(meta + "->last").arg("GET").arg(meta + "->lv");
+    sort.arg("GET").arg(meta + "->last").arg("GET").arg(meta + "->nw");
     for (const std::string& label : labels.names) {
       sort.arg("GET").arg(meta + ":labels->" + label);
     }
@@ -102,7 +107,7 @@ std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, 
     commands.reserve(per_series * names.size());
     for (const std::string& name : names) {
       const detail::SeriesKeys k = impl_->keys(name);
-      commands.push_back(std::move(Command("HMGET").key(k.meta).arg("v").arg("last").arg("lv")));
+      commands.push_back(std::move(Command("HMGET").key(k.meta).arg("v").arg("last").arg("nw")));
       if (auto read = detail::labels_command(k.labels, labels)) {
         commands.push_back(std::move(*read));
       }

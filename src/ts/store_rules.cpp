@@ -347,6 +347,17 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
     };
     if (!source_of_destination.is_nil()) refuse("the destination already has a source");
   }
+  // The series upstream of NAME: a preset destination among them would make
+  // its rule close a cycle, which create_rule would refuse halfway through.
+  std::string upstream = found[0].is_nil() ? std::string() : found[0].as_string();
+  for (std::size_t depth = 0; !upstream.empty() && depth < limits::kMaxRuleChain; ++depth) {
+    if (std::find(destinations.begin(), destinations.end(), upstream) != destinations.end()) {
+      throw Error(fmt::format("compaction rule {} -> {}: it would close a cycle: {} is upstream of {}", name,
+                              upstream, upstream, name));
+    }
+    const Reply above = impl_->client.command({"HGET", impl_->keys(upstream).meta, "src"});
+    upstream = above.is_nil() ? std::string() : above.as_string();
+  }
 
   set_retention(name, kPresetRawRetention);
   for (std::size_t i = 0; i < destinations.size(); ++i) {

@@ -233,7 +233,7 @@ std::size_t Store::Impl::append_compressed(std::string_view name, const detail::
                              .call({k.meta, k.head, k.chunks, k.summary, k.rules},
                                    {"append", "", "", pieces[i].bytes, std::to_string(pieces[i].first),
                                     pieces[i].summary, std::to_string(limits::kChunkTargetBytes),
-                                    detail::encode_records(std::span(&piece_newest[i], 1)).substr(8)}));
+                                    detail::encode_records(std::span(&piece_newest[i], 1))}));
     }
     const auto replies = client.execute(commands);
     std::size_t accepted = 0;

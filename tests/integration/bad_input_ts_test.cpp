@@ -257,6 +257,14 @@ TEST_F(BadInputTsTest, RetentionPresetRefusesNamesItCannotExtendAndChangesNothin
   before_ = test::snapshot_db(client());
   EXPECT_EQ(error_of<Error>([&] { store().apply_retention_preset("other"); }),
             "compaction rule other -> other:1m: the destination already has a source");
+  // loop:1m feeds loop: the preset's rule loop -> loop:1m would close a
+  // cycle, refused before anything changes.
+  store().create("loop");
+  store().create("loop:1m");
+  store().create_rule("loop:1m", "loop", per_minute());
+  before_ = test::snapshot_db(client());
+  EXPECT_EQ(error_of<Error>([&] { store().apply_retention_preset("loop"); }),
+            "compaction rule loop -> loop:1m: it would close a cycle: loop:1m is upstream of loop");
 }
 
 TEST_F(BadInputTsTest, LabelQueriesRefuseMalformedFilters) {

@@ -2,6 +2,9 @@
 // mrange with aggregation and with group-by and a reducer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "support/ts_store_test.hpp"
 
 namespace redkit::test {
@@ -139,7 +142,7 @@ TEST_F(TsLabels, MgetAgreesWithLatestForHeadsAndSealedSeries) {
   // longer holds the newest value: it is read from the newest chunk, the
   // general way and through the index set alike.
   ASSERT_EQ(store().delete_range("sealed", 19'990, 19'990), 1u);
-  ASSERT_TRUE(client().command({"HGET", prefix() + "ts:{sealed}", "lv"}).is_nil());
+  ASSERT_TRUE(client().command({"HGET", prefix() + "ts:{sealed}", "nw"}).is_nil());
   for (const std::vector<std::string>& filters :
        {std::vector<std::string>{"metric=many"}, std::vector<std::string>{"metric=many", "absent="}}) {
     const auto after = store().mget(filters, ts::LabelSelection::none());
@@ -147,6 +150,19 @@ TEST_F(TsLabels, MgetAgreesWithLatestForHeadsAndSealedSeries) {
     EXPECT_EQ(after.back().samples, (std::vector<Sample>{{19'980, 1'998.0}}));
     EXPECT_EQ(after.front().samples, answers.front().samples);
   }
+  // A recorded newest sample whose timestamp is not 'last' (as a writer that
+  // moves 'last' without keeping 'nw' would leave it) is never trusted.
+  const std::string meta = prefix() + "ts:{many:7}";
+  std::string stale(16, '\0');
+  const long long stale_timestamp = 1;
+  const double stale_value = 123;
+  std::memcpy(stale.data(), &stale_timestamp, 8);
+  std::memcpy(stale.data() + 8, &stale_value, 8);
+  client().command({"HSET", meta, "nw", stale});
+  const auto distrusted = store().mget({"metric=many"}, ts::LabelSelection::none());
+  const auto seven = std::find_if(distrusted.begin(), distrusted.end(), [](const auto& s) { return s.name == "many:7"; });
+  ASSERT_NE(seven, distrusted.end());
+  EXPECT_EQ(seven->samples, (std::vector<Sample>{*store().latest("many:7")}));
   // Named labels come through the index set's read too.
   const auto named = store().mget({"metric=many"}, ts::LabelSelection::only({"metric", "missing"}));
   ASSERT_EQ(named.size(), 1'006u);

@@ -290,6 +290,30 @@ TEST_F(TsRules, BackfillUnderConcurrentWritesEqualsAFreshComputation) {
   }
 }
 
+// A backfill that stopped part way leaves the rule's former coverage
+// recorded; running it again rebuilds the whole range.
+TEST_F(TsRules, AnInterruptedBackfillIsResumed) {
+  store().create("cut");
+  store().create("cut:1m");
+  const Timestamp t0 = 1'700'000'000'000 - 1'700'000'000'000 % 60'000;
+  std::vector<Sample> samples;
+  for (int i = 0; i < 40'000; ++i) samples.push_back({t0 + i * 15'000, static_cast<double>(i % 13)});
+  store().add_many("cut", samples);
+  const Aggregation max{.aggregator = Aggregator::max, .bucket = 1min};
+  store().create_rule("cut", "cut:1m", max);
+  struct Stop {};
+  EXPECT_THROW(store().backfill_rule("cut", "cut:1m", [](const ts::RuleBackfill&) { throw Stop{}; }), Stop);
+  // One slice of 4,096 buckets is in, the rest is not.
+  EXPECT_EQ(store().range("cut:1m").size(), 4'096u);
+  EXPECT_FALSE(client().command({"HGET", prefix() + "ts:{cut}", "fill:cut:1m"}).is_nil());
+  const ts::RuleBackfill resumed = store().backfill_rule("cut", "cut:1m");
+  EXPECT_EQ(resumed.buckets, 10'000u - 1);
+  store().add("cut", t0 + 40'000 * 15'000, 0);
+  EXPECT_EQ(store().range("cut:1m"), recomputed("cut", max));
+  EXPECT_TRUE(client().command({"HGET", prefix() + "ts:{cut}", "fill:cut:1m"}).is_nil());
+  EXPECT_EQ(store().backfill_rule("cut", "cut:1m").buckets, 0u);
+}
+
 TEST_F(TsRules, ChainsRefuseCyclesAtAnyDepth) {
   const Aggregation avg{.aggregator = Aggregator::avg, .bucket = 1min};
   for (const std::string name : {"a", "b", "c", "d"}) store().create(name);

@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "demo_scenarios.hpp"
+#include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
 
 namespace redkit::cli {
