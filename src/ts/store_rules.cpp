@@ -330,9 +330,7 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
   std::vector<Command> checks{Command::raw({"HGET", source_keys.meta, "src"}),
                               Command::raw({"HKEYS", source_keys.rules})};
   for (const std::string& destination : destinations) {
-    const auto k = impl_->keys(destination);
-    checks.push_back(Command::raw({"HGET", k.meta, "src"}));
-    checks.push_back(Command::raw({"HLEN", k.rules}));
+    checks.push_back(Command::raw({"HGET", impl_->keys(destination).meta, "src"}));
   }
   const auto found = impl_->client.execute(checks);
   for (const Reply& reply : found) reply.throw_if_error();
@@ -341,7 +339,7 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
   for (std::size_t i = 0; i < destinations.size(); ++i) {
     const std::string& destination = destinations[i];
     if (std::find(existing.begin(), existing.end(), destination) != existing.end()) continue;
-    const Reply& source_of_destination = found[2 + 2 * i];
+    const Reply& source_of_destination = found[2 + i];
     auto refuse = [&](std::string_view reason) {
       throw Error(fmt::format("compaction rule {} -> {}: {}", name, destination, reason));
     };
