@@ -8,6 +8,7 @@
 -- KEYS[5]  labels hash    <prefix>ts:{NAME}:labels
 -- KEYS[6]  series set     <prefix>{ts-index}:series
 -- KEYS[7]  rules hash     <prefix>ts:{NAME}:rules
+-- KEYS[8]  sketches zset  <prefix>ts:{NAME}:sketch
 -- ARGV[1]  series name
 -- ARGV[2]  index key prefix <prefix>{ts-index}:
 -- ARGV[3]  key prefix, to reach the series at the other end of its rules
@@ -40,5 +41,5 @@ if source then
     redis.call('HINCRBY', source_meta, 'nrules', -1)
   end
 end
-redis.call('DEL', meta, KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
+redis.call('DEL', meta, KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8])
 return 1

@@ -7,6 +7,8 @@
 -- KEYS[3]  chunk index    <prefix>ts:{NAME}:chunks
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
 -- KEYS[5]  rules hash     <prefix>ts:{NAME}:rules
+-- KEYS[6]  sketches zset  <prefix>ts:{NAME}:sketch: a percentile rule's
+--          bucket sketches, which go with their buckets
 -- ARGV[1]  lo, ARGV[2] hi: inclusive timestamps
 -- returns  {samples deleted, {first timestamp of each straddling chunk},
 --          lo raised to kept_from (lib/ts_bounds.lua): what the client cuts
@@ -28,6 +30,7 @@ end
 if lo > hi then
   return {0, {}, lo}
 end
+redis.call('ZREMRANGEBYSCORE', KEYS[6], lo, hi)
 local deleted = 0
 local changed = false
 

@@ -9,6 +9,7 @@
 -- KEYS[4]  summaries      <prefix>ts:{NAME}:summary
 -- KEYS[5]  labels hash    <prefix>ts:{NAME}:labels
 -- KEYS[6]  rules hash     <prefix>ts:{NAME}:rules
+-- KEYS[7]  sketches zset  <prefix>ts:{NAME}:sketch
 -- returns  {metadata as HGETALL, head bytes (16 per record, kept or not),
 --          memory bytes of every key of the series, labels as HGETALL,
 --          rules as HGETALL, kept_from or '',
@@ -28,7 +29,8 @@ local from = series_kept_from(meta)
 local function memory(key)
   return redis.call('MEMORY', 'USAGE', key, 'SAMPLES', 0) or 0
 end
-local bytes = memory(meta) + memory(KEYS[2]) + memory(KEYS[3]) + memory(KEYS[4]) + memory(KEYS[5]) + memory(KEYS[6])
+local bytes = memory(meta) + memory(KEYS[2]) + memory(KEYS[3]) + memory(KEYS[4]) + memory(KEYS[5]) + memory(KEYS[6]) +
+  memory(KEYS[7])
 local chunks = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
 local sealed, whole, first_whole = 0, 0, ''
 local straddling, straddling_bytes = {}, ''

@@ -143,9 +143,14 @@ class Store {
   // what is missing, sets the retentions of what exists; returns the
   // destination names. Throws InvalidArgument when a destination's name
   // would be too long, and Error when a rule could not be added (a
-  // destination fed by another series or with rules of its own, `name` a
-  // destination itself), both before changing anything.
+  // destination fed by another series, a destination upstream of `name`),
+  // both before changing anything.
   std::vector<std::string> apply_retention_preset(std::string_view name, Aggregator aggregator = Aggregator::avg);
+  // The same with a percentile's quantile and, with preset.chained, each
+  // level fed from the one below (NAME:1m from NAME, NAME:5m from NAME:1m,
+  // ...). Throws InvalidArgument for a chain of an aggregator that does not
+  // compose (see RetentionPreset), before changing anything.
+  std::vector<std::string> apply_retention_preset(std::string_view name, const RetentionPreset& preset);
 
   // The store's storage without KEYS or SCAN: every series in the index of
   // series is read once (info()'s counts and memory, pipelined), giving the

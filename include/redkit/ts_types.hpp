@@ -98,10 +98,24 @@ enum class Aggregator {
   // bucket's edges (docs/TIME_SERIES.md). A bucket needs two samples.
   increase,
   rate,  // increase per second of the bucket's width
+  // The Aggregation's quantile q of the bucket's values, interpolated
+  // linearly between the two closest ranks (R's type 7, numpy's default):
+  // rank h = q × (n − 1) counted from 0, value x[⌊h⌋] + (h − ⌊h⌋) ×
+  // (x[⌊h⌋ + 1] − x[⌊h⌋]). Exact over raw samples. A compaction rule also
+  // stores a mergeable sketch of each bucket beside its destination, so a
+  // coarser percentile rule fed from that destination (1m → 1h) merges the
+  // sketches instead of taking percentiles of percentiles; such a value is
+  // within kSketchRelativeAccuracy of the merged samples' value at rank
+  // ⌊q × (n − 1)⌋ (docs/TIME_SERIES.md).
+  percentile,
 };
+// Relative accuracy of the percentile sketches compaction rules keep: a value
+// read from merged sketches is within this fraction of the exact one.
+inline constexpr double kSketchRelativeAccuracy = 0.01;
+
 const char* to_string(Aggregator aggregator) noexcept;
 // "avg", "sum", ..., "std.p", "std.s", "var.p", "var.s", "twa", "increase",
-// "rate" (any case).
+// "rate", "percentile" (any case).
 // Throws InvalidArgument naming the text otherwise.
 Aggregator parse_aggregator(std::string_view text);
 
@@ -131,7 +145,19 @@ struct Aggregation {
   // The instant each bucket is reported at. Only queries take it: a
   // compaction rule stores its buckets at their start.
   BucketTimestamp bucket_timestamp = BucketTimestamp::start;
+  // For Aggregator::percentile, the quantile in [0, 1] (0.99 for p99); the
+  // other aggregators ignore it.
+  double quantile = 0.5;
 };
+
+// The aggregator as the CLI spells it: "avg", ..., "rate", and "p99",
+// "p99.9", "p50" for a percentile.
+std::string aggregator_name(const Aggregation& aggregation);
+// The aggregator (and quantile) a name gives, into `aggregation`: any name
+// parse_aggregator takes, or "p" and a percent in [0, 100] ("p99", "p99.9",
+// "p0"). Leaves the bucket, align and the rest as they were. Throws
+// InvalidArgument naming the text otherwise.
+void parse_aggregator_name(std::string_view text, Aggregation& aggregation);
 
 struct RangeOptions {
   // Inclusive bounds; kEarliest / kLatest for the whole series.
@@ -186,6 +212,20 @@ struct RetentionLevel {
   std::string_view suffix;
   std::chrono::milliseconds bucket;
   std::chrono::milliseconds retention;
+};
+// How the preset's rules aggregate and what feeds each level.
+struct RetentionPreset {
+  // Every level's aggregator; `quantile` for Aggregator::percentile.
+  Aggregator aggregator = Aggregator::avg;
+  double quantile = 0.5;
+  // Feed each level from the one below (NAME:5m from NAME:1m, ...) instead
+  // of all from NAME: the raw samples are read by one rule instead of four.
+  // Only aggregators whose aggregate of aggregates is the aggregate of the
+  // samples may chain: sum, min, max, first, last, and percentile (the
+  // levels above the first merge the sketches, within
+  // kSketchRelativeAccuracy). Not avg: an average of averages weighs a
+  // sparse bucket like a full one.
+  bool chained = false;
 };
 inline constexpr std::chrono::milliseconds kPresetRawRetention = std::chrono::hours(24);
 inline constexpr RetentionLevel kRetentionPresetLevels[] = {

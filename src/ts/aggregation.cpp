@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include "analytics/outliers.hpp"
 
 namespace redkit::ts::detail {
 
@@ -116,8 +119,17 @@ Timestamp bucket_start(Timestamp t, Timestamp width, Timestamp align) {
 }
 
 double aggregate_bucket(Aggregator aggregator, std::span<const Sample> bucket, Timestamp window_start,
-                        Timestamp window_end, const Sample* before, const Sample* after) {
+                        Timestamp window_end, const Sample* before, const Sample* after, double quantile) {
   switch (aggregator) {
+    case Aggregator::percentile: {
+      std::vector<double> sorted;
+      sorted.reserve(bucket.size());
+      for (const Sample& sample : bucket) {
+        sorted.push_back(sample.value);
+      }
+      std::sort(sorted.begin(), sorted.end());
+      return analytics::quantile_of_sorted(sorted, quantile);
+    }
     case Aggregator::avg:
       return mean(bucket);
     case Aggregator::sum: {
@@ -204,7 +216,7 @@ std::vector<Sample> aggregate(std::span<const Sample> samples, const Aggregation
     const Timestamp window_start = std::max(start, lo);
     const Timestamp window_end = std::min(start + width, hi + 1);
     buckets.push_back(Sample{start, aggregate_bucket(aggregation.aggregator, samples.subspan(begin, end - begin),
-                                                     window_start, window_end, previous, next)});
+                                                     window_start, window_end, previous, next, aggregation.quantile)});
     begin = end;
   }
   return buckets;

@@ -32,8 +32,8 @@ bool needs_two_samples(Aggregator aggregator);
 // For increase and rate, `window_start`/`window_end` are the bucket's edges
 // the increase is extrapolated towards (NaN for fewer than two samples).
 // For twa, `window_start`/`window_end` bound the bucket and `before`/`after`
-// are its neighbouring samples, if any.
+// are its neighbouring samples, if any. `quantile` is percentile's q.
 double aggregate_bucket(Aggregator aggregator, std::span<const Sample> bucket, Timestamp window_start,
-                        Timestamp window_end, const Sample* before, const Sample* after);
+                        Timestamp window_end, const Sample* before, const Sample* after, double quantile = 0.5);
 
 }  // namespace redkit::ts::detail

@@ -8,12 +8,13 @@ namespace redkit::ts::detail {
 
 namespace {
 
-bool is_spread(Aggregator aggregator) {
+bool keeps_bucket_samples(Aggregator aggregator) {
   switch (aggregator) {
     case Aggregator::var_p:
     case Aggregator::var_s:
     case Aggregator::std_p:
     case Aggregator::std_s:
+    case Aggregator::percentile:
       return true;
     default:
       return false;
@@ -24,7 +25,7 @@ bool is_spread(Aggregator aggregator) {
 
 BucketStream::BucketStream(const Aggregation& aggregation)
     : aggregation_(aggregation),
-      keeps_samples_(is_spread(aggregation.aggregator)),
+      keeps_samples_(keeps_bucket_samples(aggregation.aggregator)),
       zero_when_empty_(aggregation.aggregator == Aggregator::count || aggregation.aggregator == Aggregator::sum) {}
 
 void BucketStream::open(Timestamp start) {
@@ -70,7 +71,8 @@ void BucketStream::close() {
       value = last_;
       break;
     default:
-      value = aggregate_bucket(aggregation_.aggregator, samples_, start_, start_, nullptr, nullptr);
+      value = aggregate_bucket(aggregation_.aggregator, samples_, start_, start_, nullptr, nullptr,
+                               aggregation_.quantile);
       break;
   }
   buckets_.push_back(Sample{start_, value});

@@ -30,7 +30,8 @@ SeriesKeys::SeriesKeys(std::string_view prefix, std::string_view name)
       chunks(joined(meta, ":chunks")),
       summary(joined(meta, ":summary")),
       labels(joined(meta, ":labels")),
-      rules(joined(meta, ":rules")) {}
+      rules(joined(meta, ":rules")),
+      sketches(joined(meta, ":sketch")) {}
 
 std::string SeriesKeys::chunk(std::string_view id) const { return fmt::format("{}:c:{}", meta, id); }
 

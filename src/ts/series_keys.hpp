@@ -18,6 +18,7 @@ struct SeriesKeys {
   std::string summary;  // <prefix>ts:{NAME}:summary   hash: chunk id -> summary
   std::string labels;   // <prefix>ts:{NAME}:labels    hash: label -> value
   std::string rules;    // <prefix>ts:{NAME}:rules     hash: destination -> "AGG BUCKET ALIGN OPEN"
+  std::string sketches;  // <prefix>ts:{NAME}:sketch   zset: bucket start -> percentile sketch
 
   // <prefix>ts:{NAME}:c:<id>, a sealed chunk.
   std::string chunk(std::string_view id) const;

@@ -45,7 +45,8 @@ void Store::Impl::throw_wrong_type(std::string_view name) const {
   const auto k = keys(name);
   const std::pair<const std::string*, const char*> expected[] = {
       {&k.meta, "hash"},     {&k.head, "string"},   {&k.chunks, "zset"},
-      {&k.summary, "hash"},  {&k.labels, "hash"},   {&k.rules, "hash"}};
+      {&k.summary, "hash"},  {&k.labels, "hash"},   {&k.rules, "hash"},
+      {&k.sketches, "zset"}};
   std::vector<Command> commands;
   for (const auto& [key, type] : expected) commands.push_back(Command::raw({"TYPE", *key}));
   const auto replies = client.execute(commands);
@@ -170,7 +171,7 @@ bool Store::remove(std::string_view name) {
   detail::validate_series_name(name);
   const auto k = impl_->keys(name);
   return impl_->run(name, embedded_script(ScriptName::ts_delete)
-                              .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set, k.rules},
+                              .call({k.meta, k.head, k.chunks, k.summary, k.labels, impl_->series_set, k.rules, k.sketches},
                                     {std::string(name), impl_->index_prefix, impl_->options.prefix}))
              .as_integer() == 1;
 }
@@ -188,7 +189,8 @@ SeriesInfo Store::info(std::string_view name) const {
 }
 
 Command Store::Impl::info_call(const detail::SeriesKeys& k) {
-  return embedded_script(ScriptName::ts_info).call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules}, {});
+  return embedded_script(ScriptName::ts_info)
+      .call({k.meta, k.head, k.chunks, k.summary, k.labels, k.rules, k.sketches}, {});
 }
 
 SeriesInfo Store::Impl::info_from(std::string_view name, const detail::SeriesKeys& k, const Reply& reply) {

@@ -152,11 +152,11 @@ RuleBackfill Store::backfill_rule(std::string_view source, std::string_view dest
   const Timestamp slice = width * static_cast<Timestamp>(limits::kBackfillBucketsPerSlice);
   for (Timestamp hi = out.to - 1; out.from < out.to && hi >= out.from; hi -= slice) {
     const Timestamp lo = std::max(out.from, hi - slice + 1);
-    const std::vector<Sample> buckets =
-        range(source, {.from = lo, .to = hi, .aggregation = aggregation, .use_compactions = false});
-    if (!buckets.empty()) {
-      store_backfill_slice(*impl_, *this, destination, destination_keys, buckets);
-      out.buckets += buckets.size();
+    const RuleBuckets computed = impl_->rule_buckets(source, aggregation, lo, hi);
+    if (!computed.buckets.empty()) {
+      store_backfill_slice(*impl_, *this, destination, destination_keys, computed.buckets);
+      impl_->store_sketches(destination, computed, false);
+      out.buckets += computed.buckets.size();
     }
     out.done_from = lo;
     if (progress) {

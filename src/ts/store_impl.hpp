@@ -78,6 +78,13 @@ struct RuleUpdate {
   Timestamp kept_from = kMinTimestamp;
 };
 
+// A rule's buckets computed from its source: for a percentile rule each
+// bucket's sketch too (encoded, sketches[i] describing buckets[i]).
+struct RuleBuckets {
+  std::vector<Sample> buckets{};
+  std::vector<std::string> sketches{};
+};
+
 // The kept_from element of a script reply (lua/lib/ts_bounds.lua): the
 // oldest timestamp the series keeps; kMinTimestamp when it keeps everything
 // (''). Throws ProtocolError for anything else.
@@ -179,6 +186,17 @@ struct Store::Impl {
   // its destination sample.
   void apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates,
                           bool remove_emptied = false) const;
+  // The buckets of [first, end] a rule with `aggregation` computes from its
+  // source (store_rule_buckets.cpp): the range aggregation, except that a
+  // percentile rule also sketches each bucket and, where a source sample
+  // is itself a percentile bucket with a sketch, merges that sketch in
+  // place of the sample. Throws SeriesNotFound when the source is gone.
+  RuleBuckets rule_buckets(std::string_view source, const Aggregation& aggregation, Timestamp first,
+                           Timestamp end) const;
+  // Stores a percentile rule's sketches beside the destination's buckets
+  // (lua/ts_sketch_put.lua); nothing when there are none. Without
+  // `replace`, a bucket that has a sketch keeps it.
+  void store_sketches(std::string_view destination, const RuleBuckets& computed, bool replace = true) const;
   // Deletes the samples in [lo, hi] (lo <= hi) and recomputes the rule
   // buckets they touched; returns how many were deleted.
   std::uint64_t delete_samples(std::string_view name, Timestamp lo, Timestamp hi) const;

@@ -61,6 +61,7 @@ bool is_reducer(Aggregator aggregator) {
     case Aggregator::twa:
     case Aggregator::increase:
     case Aggregator::rate:
+    case Aggregator::percentile:  // a reducer has no quantile to take
       return false;
     default:
       return true;

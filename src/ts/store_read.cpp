@@ -615,7 +615,7 @@ std::uint64_t Store::delete_range(std::string_view name, Timestamp from, Timesta
 std::uint64_t Store::Impl::delete_samples(std::string_view name, Timestamp lo, Timestamp hi) const {
   const auto k = keys(name);
   const Reply reply = run(name, embedded_script(ScriptName::ts_delete_range)
-                                    .call({k.meta, k.head, k.chunks, k.summary, k.rules},
+                                    .call({k.meta, k.head, k.chunks, k.summary, k.rules, k.sketches},
                                           {std::to_string(lo), std::to_string(hi)}));
   const auto& parts = reply.as_array();
   auto deleted = static_cast<std::uint64_t>(parts.at(0).as_integer());

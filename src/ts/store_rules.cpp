@@ -3,6 +3,7 @@
 // them from the source with the same aggregation code as a range query and
 // stores them in the destination.
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -22,6 +23,32 @@ using ::redkit::detail::ScriptName;
 
 namespace {
 
+// A rule's aggregator as lua/lib/ts_rules.lua stores it (one word): its
+// name, or for a percentile "q" and the quantile with every digit it needs
+// to read back the same double.
+std::string stored_aggregator(const Aggregation& aggregation) {
+  if (aggregation.aggregator == Aggregator::percentile) {
+    return fmt::format("q{}", aggregation.quantile);
+  }
+  return to_string(aggregation.aggregator);
+}
+
+Aggregation stored_aggregation(const std::string& aggregator, long long width, Timestamp align) {
+  Aggregation aggregation{.aggregator = Aggregator::avg, .bucket = std::chrono::milliseconds(width), .align = align};
+  if (aggregator.size() > 1 && aggregator[0] == 'q') {
+    double quantile = 0;
+    const auto [end, error] = std::from_chars(aggregator.data() + 1, aggregator.data() + aggregator.size(), quantile);
+    if (error != std::errc() || end != aggregator.data() + aggregator.size() || !(quantile >= 0 && quantile <= 1)) {
+      throw ProtocolError(fmt::format("compaction rule aggregator '{}' is not a stored percentile", aggregator));
+    }
+    aggregation.aggregator = Aggregator::percentile;
+    aggregation.quantile = quantile;
+  } else {
+    aggregation.aggregator = parse_aggregator(aggregator);
+  }
+  return aggregation;
+}
+
 // A rule as lua/lib/ts_rules.lua stores it: "AGGREGATOR BUCKET ALIGN [OPEN [SINCE]]".
 struct RuleText {
   CompactionRule rule;
@@ -37,9 +64,8 @@ RuleText parse_rule(const std::string& destination, const std::string& text) {
   if (!(in >> aggregator >> width >> align) || width <= 0) {
     throw ProtocolError(fmt::format("compaction rule to '{}' is stored as '{}', not as a rule", destination, text));
   }
-  RuleText parsed{CompactionRule{destination, Aggregation{parse_aggregator(aggregator),
-                                                          std::chrono::milliseconds(width), align, false}},
-                  std::nullopt, std::nullopt};
+  RuleText parsed{CompactionRule{destination, stored_aggregation(aggregator, width, align)}, std::nullopt,
+                  std::nullopt};
   long long bound = 0;
   if (in >> bound) {
     parsed.open = bound;
@@ -58,6 +84,22 @@ std::vector<RuleText> parse_rule_texts(const ReplyArray& fields) {
   return rules;
 }
 
+// Aggregators whose aggregate of per-bucket aggregates equals the aggregate
+// of the samples (percentile through its sketches).
+bool composes(Aggregator aggregator) {
+  switch (aggregator) {
+    case Aggregator::sum:
+    case Aggregator::min:
+    case Aggregator::max:
+    case Aggregator::first:
+    case Aggregator::last:
+    case Aggregator::percentile:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::vector<CompactionRule> parse_rules(const ReplyArray& fields) {
@@ -73,9 +115,8 @@ std::vector<CompactionRule> parse_rules(const ReplyArray& fields) {
 void parse_rule_updates(const ReplyArray& parts, std::size_t begin, std::vector<RuleUpdate>& out) {
   for (std::size_t i = begin; i + 6 < parts.size(); i += 7) {
     out.push_back(RuleUpdate{parts[i].as_string(),
-                             Aggregation{parse_aggregator(parts[i + 1].as_string()),
-                                         std::chrono::milliseconds(parts[i + 2].as_integer()), parts[i + 3].as_integer(),
-                                         false},
+                             stored_aggregation(parts[i + 1].as_string(), parts[i + 2].as_integer(),
+                                                parts[i + 3].as_integer()),
                              parts[i + 4].as_integer(), parts[i + 5].as_integer(), parse_kept_from(parts[i + 6])});
   }
 }
@@ -120,26 +161,27 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
       continue;
     }
     const Timestamp end = update.last + width - 1;
-    const RangeOptions query{.from = first, .to = end, .aggregation = update.aggregation, .use_compactions = false};
-    std::vector<Sample> buckets;
+    RuleBuckets computed;
     try {
-      buckets = this->query(source, query, false);
+      computed = rule_buckets(source, update.aggregation, first, end);
     } catch (const SeriesNotFound&) {
       return;  // the source was deleted meanwhile
     }
+    const std::vector<Sample>& buckets = computed.buckets;
     // A bucket older than the destination keeps is not written: the rule's
     // writes never fail the source's add.
     AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp,
                  .newest = buckets.empty() ? kMinTimestamp : buckets.back().timestamp};
     try {
       add_sorted(destination, buckets, call);
+      store_sketches(destination, computed);
       if (remove_emptied) {
         // Buckets whose samples were all deleted lose their aggregate.
         for (const Sample& stored : read(destination, first, end, {}, false, std::nullopt)) {
-          const bool computed = std::binary_search(
+          const bool recomputed = std::binary_search(
               buckets.begin(), buckets.end(), stored,
               [](const Sample& a, const Sample& b) { return a.timestamp < b.timestamp; });
-          if (!computed) {
+          if (!recomputed) {
             delete_samples(destination, stored.timestamp, stored.timestamp);
           }
         }
@@ -197,6 +239,7 @@ std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_
   for (const RuleText& candidate : parse_rule_texts(fields.throw_if_error().as_array())) {
     const Aggregation& has = candidate.rule.aggregation;
     if (!candidate.open || has.aggregator != wanted.aggregator || has.bucket != wanted.bucket ||
+        (has.aggregator == Aggregator::percentile && has.quantile != wanted.quantile) ||
         detail::bucket_start(wanted.align, width, has.align) != wanted.align) {
       continue;
     }
@@ -257,7 +300,7 @@ void Store::create_rule(std::string_view source, std::string_view destination, c
       // them (a cycle).
       std::vector<std::string> keys{from.meta, from.rules, to.meta, to.rules};
       std::vector<std::string> args{std::string(source), std::string(destination),
-                                    to_string(aggregation.aggregator), std::to_string(aggregation.bucket.count()),
+                                    stored_aggregator(aggregation), std::to_string(aggregation.bucket.count()),
                                     std::to_string(aggregation.align)};
       for (std::string below = from.meta;;) {
         const Reply upstream = impl_->client.command({"HGET", below, "src"});
@@ -310,7 +353,20 @@ bool Store::delete_rule(std::string_view source, std::string_view destination) {
 std::vector<CompactionRule> Store::rules(std::string_view source) const { return impl_->rules(source); }
 
 std::vector<std::string> Store::apply_retention_preset(std::string_view name, Aggregator aggregator) {
+  return apply_retention_preset(name, RetentionPreset{.aggregator = aggregator});
+}
+
+std::vector<std::string> Store::apply_retention_preset(std::string_view name, const RetentionPreset& preset) {
   detail::validate_series_name(name);
+  const Aggregation rule_aggregation{.aggregator = preset.aggregator, .bucket = kRetentionPresetLevels[0].bucket,
+                                     .quantile = preset.quantile};
+  detail::validate_aggregation(rule_aggregation);
+  if (preset.chained && !composes(preset.aggregator)) {
+    throw InvalidArgument(fmt::format("retention preset of {}: {} cannot feed one level from the one below (its "
+                                      "aggregate of aggregates is not the aggregate of the samples); chain sum, min, "
+                                      "max, first, last or a percentile, or feed every level from the series",
+                                      name, aggregator_name(rule_aggregation)));
+  }
   const auto set_retention = [&](std::string_view series, std::chrono::milliseconds retention) {
     SeriesOptions options = impl_->options.default_series;
     options.retention = retention;
@@ -322,33 +378,34 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
   // so a refused preset leaves every series as it was (the checks and the
   // writes are separate round trips: a concurrent change can still slip in).
   std::vector<std::string> destinations;
+  std::vector<std::string> sources;
   for (const RetentionLevel& level : kRetentionPresetLevels) {
+    sources.push_back(preset.chained && !destinations.empty() ? destinations.back() : std::string(name));
     destinations.push_back(std::string(name).append(level.suffix));
     detail::validate_series_name(destinations.back());
   }
   const auto source_keys = impl_->keys(name);
-  std::vector<Command> checks{Command::raw({"HGET", source_keys.meta, "src"}),
-                              Command::raw({"HKEYS", source_keys.rules})};
+  std::vector<Command> checks{Command::raw({"HGET", source_keys.meta, "src"})};
   for (const std::string& destination : destinations) {
     checks.push_back(Command::raw({"HGET", impl_->keys(destination).meta, "src"}));
   }
   const auto found = impl_->client.execute(checks);
   for (const Reply& reply : found) reply.throw_if_error();
-  std::vector<std::string> existing;
-  for (const Reply& destination : found[1].as_array()) existing.push_back(destination.as_string());
+  // A level whose destination is already fed by its source keeps its rule.
+  std::vector<bool> present;
   for (std::size_t i = 0; i < destinations.size(); ++i) {
-    const std::string& destination = destinations[i];
-    if (std::find(existing.begin(), existing.end(), destination) != existing.end()) continue;
-    const Reply& source_of_destination = found[2 + i];
-    auto refuse = [&](std::string_view reason) {
-      throw Error(fmt::format("compaction rule {} -> {}: {}", name, destination, reason));
-    };
-    if (!source_of_destination.is_nil()) refuse("the destination already has a source");
+    const Reply& source_of_destination = found[1 + i];
+    present.push_back(!source_of_destination.is_nil() && source_of_destination.as_string() == sources[i]);
+    if (!source_of_destination.is_nil() && !present.back()) {
+      throw Error(fmt::format("compaction rule {} -> {}: the destination already has a source, {}", sources[i],
+                              destinations[i], source_of_destination.as_string()));
+    }
   }
   // The series upstream of NAME: a preset destination among them would make
   // its rule close a cycle, which create_rule would refuse halfway through.
   std::string upstream = found[0].is_nil() ? std::string() : found[0].as_string();
-  for (std::size_t depth = 0; !upstream.empty() && depth < limits::kMaxRuleChain; ++depth) {
+  std::size_t depth = 0;
+  for (; !upstream.empty() && depth < limits::kMaxRuleChain; ++depth) {
     if (std::find(destinations.begin(), destinations.end(), upstream) != destinations.end()) {
       throw Error(fmt::format("compaction rule {} -> {}: it would close a cycle: {} is upstream of {}", name,
                               upstream, upstream, name));
@@ -356,15 +413,21 @@ std::vector<std::string> Store::apply_retention_preset(std::string_view name, Ag
     const Reply above = impl_->client.command({"HGET", impl_->keys(upstream).meta, "src"});
     upstream = above.is_nil() ? std::string() : above.as_string();
   }
+  const std::size_t levels_below = preset.chained ? destinations.size() - 1 : 0;
+  if (depth + levels_below >= limits::kMaxRuleChain) {
+    throw Error(fmt::format("retention preset of {}: its chained levels would be more than {} rules below the "
+                            "first source",
+                            name, limits::kMaxRuleChain));
+  }
 
   set_retention(name, kPresetRawRetention);
   for (std::size_t i = 0; i < destinations.size(); ++i) {
-    const std::string& destination = destinations[i];
     const RetentionLevel& level = kRetentionPresetLevels[i];
-    set_retention(destination, level.retention);
-    const bool present = std::find(existing.begin(), existing.end(), destination) != existing.end();
-    if (!present) {
-      create_rule(name, destination, {.aggregator = aggregator, .bucket = level.bucket, .align = 0, .empty_buckets = false});
+    set_retention(destinations[i], level.retention);
+    if (!present[i]) {
+      Aggregation aggregation = rule_aggregation;
+      aggregation.bucket = level.bucket;
+      create_rule(sources[i], destinations[i], aggregation);
     }
   }
   return destinations;

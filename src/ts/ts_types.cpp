@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -23,7 +24,7 @@ constexpr std::array<std::pair<DuplicatePolicy, const char*>, 6> kPolicies{{
     {DuplicatePolicy::sum, "sum"},
 }};
 
-constexpr std::array<std::pair<Aggregator, const char*>, 15> kAggregators{{
+constexpr std::array<std::pair<Aggregator, const char*>, 16> kAggregators{{
     {Aggregator::avg, "avg"},
     {Aggregator::sum, "sum"},
     {Aggregator::min, "min"},
@@ -39,6 +40,7 @@ constexpr std::array<std::pair<Aggregator, const char*>, 15> kAggregators{{
     {Aggregator::twa, "twa"},
     {Aggregator::increase, "increase"},
     {Aggregator::rate, "rate"},
+    {Aggregator::percentile, "percentile"},
 }};
 
 std::string lower(std::string_view text) {
@@ -66,6 +68,41 @@ DuplicatePolicy parse_duplicate_policy(std::string_view text) {
 const char* to_string(Aggregator aggregator) noexcept { return name_of(kAggregators, aggregator); }
 
 Aggregator parse_aggregator(std::string_view text) { return parse(kAggregators, text, "aggregation"); }
+
+std::string aggregator_name(const Aggregation& aggregation) {
+  if (aggregation.aggregator != Aggregator::percentile) {
+    return to_string(aggregation.aggregator);
+  }
+  // Ten significant digits print 0.999 as p99.9 rather than the nearest
+  // double's p99.90000000000001.
+  return fmt::format("p{:.10g}", aggregation.quantile * 100);
+}
+
+void parse_aggregator_name(std::string_view text, Aggregation& aggregation) {
+  if (text.size() > 1 && (text[0] == 'p' || text[0] == 'P') &&
+      (std::isdigit(static_cast<unsigned char>(text[1])) != 0 || text[1] == '.')) {
+    const std::string_view digits = text.substr(1);
+    double percent = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), percent);
+    if (error != std::errc() || end != digits.data() + digits.size() || !(percent >= 0 && percent <= 100)) {
+      throw InvalidArgument(fmt::format("percentile '{}' is not 'p' and a percent in [0, 100] (p50, p99, p99.9)", text));
+    }
+    aggregation.aggregator = Aggregator::percentile;
+    aggregation.quantile = percent / 100;
+    return;
+  }
+  const std::string wanted = lower(text);
+  std::string known;
+  for (const auto& [aggregator, name] : kAggregators) {
+    if (wanted == name) {
+      aggregation.aggregator = aggregator;
+      return;
+    }
+    if (aggregator != Aggregator::percentile) known.append(name).append(", ");
+  }
+  throw InvalidArgument(
+      fmt::format("unknown aggregation '{}' (expected one of: {}or a percentile such as p50, p99, p99.9)", text, known));
+}
 
 const char* to_string(BucketTimestamp when) noexcept {
   switch (when) {

@@ -95,8 +95,12 @@ void validate_aggregation(const Aggregation& aggregation) {
   // Values cast from integers are checked too: a switch over them would
   // fall through every case.
   const auto aggregator = static_cast<int>(aggregation.aggregator);
-  if (aggregator < static_cast<int>(Aggregator::avg) || aggregator > static_cast<int>(Aggregator::rate)) {
+  if (aggregator < static_cast<int>(Aggregator::avg) || aggregator > static_cast<int>(Aggregator::percentile)) {
     throw InvalidArgument(fmt::format("aggregator {} is not one of the Aggregator values", aggregator));
+  }
+  if (aggregation.aggregator == Aggregator::percentile &&
+      !(aggregation.quantile >= 0 && aggregation.quantile <= 1)) {
+    throw InvalidArgument(fmt::format("percentile quantile {} is not in [0, 1]", aggregation.quantile));
   }
   const auto when = static_cast<int>(aggregation.bucket_timestamp);
   if (when < static_cast<int>(BucketTimestamp::start) || when > static_cast<int>(BucketTimestamp::end)) {

@@ -200,7 +200,9 @@ TEST_F(BadInputCliTest, TsRangeRefusesBadBoundsAggregationsAndMissingSeries) {
     expect_refused({"ts", command, "base", "5", "1"}, kFailure, "range start 5 is after its end 1");
     expect_refused({"ts", command, "base", "-", "+", "--agg", "median", "--bucket", "1m"}, kUsage,
                    "--agg: unknown aggregation 'median' (expected one of: avg, sum, min, max, range, count, first, "
-                   "last, std.p, std.s, var.p, var.s, twa, increase, rate)");
+                   "last, std.p, std.s, var.p, var.s, twa, increase, rate, or a percentile such as p50, p99, p99.9)");
+    expect_refused({"ts", command, "base", "-", "+", "--agg", "p101", "--bucket", "1m"}, kUsage,
+                   "--agg: percentile 'p101' is not 'p' and a percent in [0, 100] (p50, p99, p99.9)");
     expect_refused({"ts", command, "base", "-", "+", "--agg", "avg", "--bucket", "0"}, kUsage,
                    "--bucket: '0' must be positive");
     expect_refused({"ts", command, "base", "-", "+", "--agg", "avg"}, kUsage, "--agg and --bucket go together");
@@ -225,7 +227,7 @@ TEST_F(BadInputCliTest, TsMrangeRefusesBadFiltersAndReducers) {
   expect_refused({"ts", "mrange", "-", "+", "--filter", "host=a", "--group-by", "host", "--reduce", "median"},
                  kUsage,
                  "--reduce: unknown aggregation 'median' (expected one of: avg, sum, min, max, range, count, first, "
-                 "last, std.p, std.s, var.p, var.s, twa, increase, rate)");
+                 "last, std.p, std.s, var.p, var.s, twa, increase, rate, percentile)");
   expect_refused({"ts", "mrange", "9", "1", "--filter", "host=a"}, kFailure, "range start 9 is after its end 1");
   expect_refused({"ts", "mrange", "-", "+"}, kUsage, "--filter is required");
 }
@@ -258,7 +260,7 @@ TEST_F(BadInputCliTest, TsRulesRefuseBadRulesAndMissingSeries) {
                  "compaction rule base -> base:1m: the rule exists");
   expect_refused({"ts", "rule", "add", "base", "base:1m", "--agg", "mean", "--bucket", "1m"}, kUsage,
                  "--agg: unknown aggregation 'mean' (expected one of: avg, sum, min, max, range, count, first, last, "
-                 "std.p, std.s, var.p, var.s, twa, increase, rate)");
+                 "std.p, std.s, var.p, var.s, twa, increase, rate, or a percentile such as p50, p99, p99.9)");
   expect_refused({"ts", "rule", "add", "base", "base:1m", "--agg", "avg", "--bucket", "0ms"}, kUsage,
                  "--bucket: '0ms' must be positive");
   expect_refused({"ts", "rule", "add", "base", "base:1m", "--agg", "avg", "--bucket", "1m", "--align", "noon"},
@@ -272,7 +274,11 @@ TEST_F(BadInputCliTest, TsRulesRefuseBadRulesAndMissingSeries) {
 TEST_F(BadInputCliTest, TsPresetRetentionRefusesBadAggregatorsAndConflicts) {
   expect_refused({"ts", "preset", "retention", "base", "--agg", "median"}, kUsage,
                  "--agg: unknown aggregation 'median' (expected one of: avg, sum, min, max, range, count, first, "
-                 "last, std.p, std.s, var.p, var.s, twa, increase, rate)");
+                 "last, std.p, std.s, var.p, var.s, twa, increase, rate, or a percentile such as p50, p99, p99.9)");
+  expect_refused({"ts", "preset", "retention", "base", "--agg", "avg", "--chain"}, kFailure,
+                 "retention preset of base: avg cannot feed one level from the one below (its aggregate of "
+                 "aggregates is not the aggregate of the samples); chain sum, min, max, first, last or a percentile, "
+                 "or feed every level from the series");
   expect_refused({"ts", "preset", "retention", std::string(510, 'p')}, kFailure,
                  "series name '" + std::string(32, 'p') + "...' is 513 bytes, over the limit of 512");
 }

@@ -27,6 +27,7 @@ using ts::Aggregation;
 using ts::Aggregator;
 using ts::NamedSample;
 using ts::RangeOptions;
+using ts::RetentionPreset;
 using ts::Sample;
 using ts::SampleRejected;
 using ts::SeriesNotFound;
@@ -256,7 +257,20 @@ TEST_F(BadInputTsTest, RetentionPresetRefusesNamesItCannotExtendAndChangesNothin
   store().create_rule("cpu", "other:1m", per_minute());
   before_ = test::snapshot_db(client());
   EXPECT_EQ(error_of<Error>([&] { store().apply_retention_preset("other"); }),
-            "compaction rule other -> other:1m: the destination already has a source");
+            "compaction rule other -> other:1m: the destination already has a source, cpu");
+  // avg does not compose: a chained preset of it is refused before anything
+  // changes, and so is a percentile outside [0, 1].
+  EXPECT_EQ(error_of<InvalidArgument>([&] {
+              store().apply_retention_preset("fresh", RetentionPreset{.aggregator = Aggregator::avg, .chained = true});
+            }),
+            "retention preset of fresh: avg cannot feed one level from the one below (its aggregate of aggregates is "
+            "not the aggregate of the samples); chain sum, min, max, first, last or a percentile, or feed every level "
+            "from the series");
+  EXPECT_EQ(error_of<InvalidArgument>([&] {
+              store().apply_retention_preset("fresh",
+                                             RetentionPreset{.aggregator = Aggregator::percentile, .quantile = 1.5});
+            }),
+            "percentile quantile 1.5 is not in [0, 1]");
   // loop:1m feeds loop: the preset's rule loop -> loop:1m would close a
   // cycle, refused before anything changes.
   store().create("loop");
@@ -300,7 +314,10 @@ TEST_F(BadInputTsTest, LabelQueriesRefuseMalformedFilters) {
 TEST_F(BadInputTsTest, ParsersNameTheUnknownText) {
   EXPECT_EQ(error_of<InvalidArgument>([] { ts::parse_aggregator("median"); }),
             "unknown aggregation 'median' (expected one of: avg, sum, min, max, range, count, first, last, std.p, "
-            "std.s, var.p, var.s, twa, increase, rate)");
+            "std.s, var.p, var.s, twa, increase, rate, percentile)");
+  ts::Aggregation named;
+  EXPECT_EQ(error_of<InvalidArgument>([&] { ts::parse_aggregator_name("p99x", named); }),
+            "percentile 'p99x' is not 'p' and a percent in [0, 100] (p50, p99, p99.9)");
   EXPECT_EQ(error_of<InvalidArgument>([] { ts::parse_aggregator(""); }).substr(0, 23), "unknown aggregation '' ");
   EXPECT_EQ(error_of<InvalidArgument>([] { ts::parse_duplicate_policy("newest"); }),
             "unknown duplicate policy 'newest' (expected one of: block, first, last, min, max, sum)");

@@ -47,6 +47,11 @@ double naive(Aggregator aggregator, const std::vector<Sample>& bucket) {
     case Aggregator::var_s: return v.size() < 2 ? 0 : squares / (n - 1);
     case Aggregator::std_p: return std::sqrt(squares / n);
     case Aggregator::std_s: return v.size() < 2 ? 0 : std::sqrt(squares / (n - 1));
+    case Aggregator::percentile: {  // the median, Aggregation's default quantile
+      std::sort(v.begin(), v.end());
+      const std::size_t middle = v.size() / 2;
+      return v.size() % 2 == 1 ? v[middle] : (v[middle - 1] + v[middle]) / 2;
+    }
     case Aggregator::twa:
     case Aggregator::increase:
     case Aggregator::rate:
@@ -156,7 +161,7 @@ TEST_F(TsQuery, RandomRangesFiltersAndAggregationsMatchANaiveComputation) {
   const std::vector<Aggregator> aggregators{Aggregator::avg,   Aggregator::sum,   Aggregator::min,   Aggregator::max,
                                             Aggregator::range, Aggregator::count, Aggregator::first, Aggregator::last,
                                             Aggregator::std_p, Aggregator::std_s, Aggregator::var_p, Aggregator::var_s,
-                                            Aggregator::twa};
+                                            Aggregator::twa,   Aggregator::percentile};
   for (int round = 0; round < 40; ++round) {
     Timestamp lo = instant(random), hi = instant(random);
     if (lo > hi) std::swap(lo, hi);

@@ -67,7 +67,7 @@ double counter_increase(const std::vector<Sample>& bucket, Timestamp window_star
 }
 
 double bucket_value(Aggregator aggregator, const std::vector<Sample>& bucket, Timestamp window_start,
-                    Timestamp window_end, const Sample* before, const Sample* after) {
+                    Timestamp window_end, const Sample* before, const Sample* after, double quantile) {
   std::vector<double> values;
   for (const Sample& s : bucket) values.push_back(s.value);
   switch (aggregator) {
@@ -88,7 +88,7 @@ double bucket_value(Aggregator aggregator, const std::vector<Sample>& bucket, Ti
       return counter_increase(bucket, window_start, window_end) /
              (static_cast<double>(window_end - window_start) / 1000);
     default:
-      return reduce(aggregator, values);
+      return reduce(aggregator, values, quantile);
   }
 }
 
@@ -142,9 +142,18 @@ Timestamp bucket_of(Timestamp t, Timestamp width, Timestamp align) {
   return t - offset;
 }
 
-double reduce(Aggregator reducer, const std::vector<double>& values) {
+double reduce(Aggregator reducer, const std::vector<double>& values, double quantile) {
   const double n = static_cast<double>(values.size());
   switch (reducer) {
+    case Aggregator::percentile: {
+      // Linear between the closest ranks (type 7).
+      std::vector<double> sorted = values;
+      std::sort(sorted.begin(), sorted.end());
+      const double h = (n - 1) * quantile;
+      const auto lo = static_cast<std::size_t>(std::floor(h));
+      if (lo + 1 >= sorted.size()) return sorted.back();
+      return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+    }
     case Aggregator::avg:
       return mean_of(values);
     case Aggregator::sum: {
@@ -219,7 +228,8 @@ std::vector<Sample> aggregate(const std::vector<Sample>& samples, const Aggregat
     const Timestamp window_start = std::max(start, lo);
     const Timestamp window_end = std::min(start + width, hi + 1);
     out.push_back({start, bucket_value(aggregation.aggregator, bucket, window_start, window_end,
-                                       previous ? &*previous : nullptr, next ? &*next : nullptr)});
+                                       previous ? &*previous : nullptr, next ? &*next : nullptr,
+                                       aggregation.quantile)});
   }
   return out;
 }
@@ -673,11 +683,12 @@ class Generator {
       const Aggregator aggregators[] = {Aggregator::avg,   Aggregator::sum,   Aggregator::min,      Aggregator::max,
                                         Aggregator::range, Aggregator::count, Aggregator::first,    Aggregator::last,
                                         Aggregator::std_p, Aggregator::std_s, Aggregator::var_p,    Aggregator::var_s,
-                                        Aggregator::increase, Aggregator::rate};
+                                        Aggregator::increase, Aggregator::rate, Aggregator::percentile};
       const Timestamp widths[] = {10, 50, 100, 1000};
-      op.aggregation = {.aggregator = aggregators[pick(0, 13)],
+      op.aggregation = {.aggregator = aggregators[pick(0, 14)],
                         .bucket = std::chrono::milliseconds(widths[pick(0, 3)]),
                         .align = chance(0.5) ? 0 : pick(-50, 50)};
+      if (op.aggregation.aggregator == Aggregator::percentile) op.aggregation.quantile = quantile();
       rule_ = op.aggregation;
     } else {
       op.kind = Kind::add;
@@ -709,10 +720,11 @@ class Generator {
       }
       if (chance(0.5)) {
         const Timestamp widths[] = {7, 10, 50, 100, 1000, 5000};
-        Aggregation aggregation{.aggregator = static_cast<Aggregator>(pick(0, 14)),
+        Aggregation aggregation{.aggregator = static_cast<Aggregator>(pick(0, 15)),
                                 .bucket = std::chrono::milliseconds(widths[pick(0, 5)]),
                                 .align = chance(0.6) ? 0 : pick(-100, 100),
                                 .empty_buckets = chance(0.2)};
+        if (aggregation.aggregator == Aggregator::percentile) aggregation.quantile = quantile();
         if (rule_ && chance(0.5)) {
           aggregation = *rule_;  // reads the destination for whole buckets
           aggregation.empty_buckets = false;
@@ -731,6 +743,12 @@ class Generator {
       op.kind = Kind::read_latest;
     }
     return op;
+  }
+
+  // Percentiles at the extremes, the median, and between ranks.
+  double quantile() {
+    const double choices[] = {0, 0.5, 0.9, 0.99, 1, 0.37};
+    return choices[pick(0, 5)];
   }
 
   std::mt19937_64 random_;

@@ -36,7 +36,8 @@ std::vector<Sample> aggregate(const std::vector<Sample>& samples, const Aggregat
                               Timestamp hi, std::optional<Sample> before = {}, std::optional<Sample> after = {});
 Timestamp bucket_of(Timestamp t, Timestamp width, Timestamp align);
 // The reducer of a group-by over the values at one timestamp.
-double reduce(Aggregator reducer, const std::vector<double>& values);
+// `quantile`: percentile's q.
+double reduce(Aggregator reducer, const std::vector<double>& values, double quantile = 0.5);
 
 // Whether two values agree: both NaN, equal, or (unless `exact`) within a
 // relative 1e-9 (aggregates summed in another order).

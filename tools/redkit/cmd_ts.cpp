@@ -289,7 +289,7 @@ ts::RangeOptions range_options(const RangeArgs& args) {
       throw UsageError("--agg and --bucket go together");
     }
     ts::Aggregation aggregation;
-    aggregation.aggregator = aggregator_option(args.aggregation, "--agg");
+    aggregation_option(args.aggregation, "--agg", aggregation);
     aggregation.bucket = duration_option(args.bucket, "--bucket");
     if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
     if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
@@ -481,7 +481,7 @@ void run_info(const GlobalOptions& global, const std::string& name) {
       label_text.empty() ? "-" : label_text);
   if (info.source) fmt::print("source            {}\n", *info.source);
   for (const auto& rule : info.rules) {
-    fmt::print("rule              -> {} ({} {})\n", rule.destination, ts::to_string(rule.aggregation.aggregator),
+    fmt::print("rule              -> {} ({} {})\n", rule.destination, ts::aggregator_name(rule.aggregation),
                format_duration(rule.aggregation.bucket));
   }
 }
@@ -510,14 +510,14 @@ void run_delete(const GlobalOptions& global, const DeleteArgs& args) {
 
 nlohmann::json to_json(const ts::CompactionRule& rule) {
   return {{"destination", rule.destination},
-          {"aggregation", ts::to_string(rule.aggregation.aggregator)},
+          {"aggregation", ts::aggregator_name(rule.aggregation)},
           {"bucket_ms", rule.aggregation.bucket.count()},
           {"align", rule.aggregation.align}};
 }
 
 void run_rule_add(const GlobalOptions& global, const RuleArgs& args) {
   ts::Aggregation aggregation;
-  aggregation.aggregator = aggregator_option(args.aggregation, "--agg");
+  aggregation_option(args.aggregation, "--agg", aggregation);
   aggregation.bucket = duration_option(args.bucket, "--bucket");
   if (aggregation.bucket.count() == 0) throw UsageError(fmt::format("--bucket: '{}' must be positive", args.bucket));
   if (!args.align.empty()) aggregation.align = timestamp_argument(args.align, "--align");
@@ -525,7 +525,7 @@ void run_rule_add(const GlobalOptions& global, const RuleArgs& args) {
   if (global.json()) {
     fmt::print("{}\n", nlohmann::json{{"source", args.source}, {"rule", to_json({args.destination, aggregation})}}.dump());
   } else {
-    fmt::print("rule {} -> {}: {} over {}\n", args.source, args.destination, ts::to_string(aggregation.aggregator),
+    fmt::print("rule {} -> {}: {} over {}\n", args.source, args.destination, ts::aggregator_name(aggregation),
                format_duration(aggregation.bucket));
   }
 }
@@ -568,7 +568,7 @@ void run_rule_list(const GlobalOptions& global, const std::string& source) {
   }
   if (rules.empty()) fmt::print("{}: no rules\n", source);
   for (const auto& rule : rules) {
-    fmt::print("{} -> {}  {} {}{}\n", source, rule.destination, ts::to_string(rule.aggregation.aggregator),
+    fmt::print("{} -> {}  {} {}{}\n", source, rule.destination, ts::aggregator_name(rule.aggregation),
                format_duration(rule.aggregation.bucket),
                rule.aggregation.align == 0 ? "" : fmt::format(" align {}", rule.aggregation.align));
   }
@@ -584,17 +584,21 @@ void run_rule_delete(const GlobalOptions& global, const RuleArgs& args) {
   }
 }
 
-void run_preset_retention(const GlobalOptions& global, const std::string& name, const std::string& aggregation) {
-  const ts::Aggregator aggregator = aggregator_option(aggregation, "--agg");
-  const auto destinations = make_store(global).apply_retention_preset(name, aggregator);
+void run_preset_retention(const GlobalOptions& global, const std::string& name, const std::string& aggregation,
+                          bool chained) {
+  ts::Aggregation parsed;
+  aggregation_option(aggregation, "--agg", parsed);
+  const auto destinations = make_store(global).apply_retention_preset(
+      name, ts::RetentionPreset{.aggregator = parsed.aggregator, .quantile = parsed.quantile, .chained = chained});
   if (global.json()) {
-    fmt::print("{}\n", nlohmann::json{{"name", name}, {"destinations", destinations}}.dump());
+    fmt::print("{}\n", nlohmann::json{{"name", name}, {"destinations", destinations}, {"chained", chained}}.dump());
     return;
   }
   fmt::print("{}: raw samples kept {}\n", name, format_duration(ts::kPresetRawRetention));
   for (std::size_t i = 0; i < destinations.size(); ++i) {
-    fmt::print("  -> {} ({}, kept {})\n", destinations[i], aggregation,
-               format_duration(ts::kRetentionPresetLevels[i].retention));
+    fmt::print("  -> {} ({}, kept {}, from {})\n", destinations[i], ts::aggregator_name(parsed),
+               format_duration(ts::kRetentionPresetLevels[i].retention),
+               chained && i > 0 ? destinations[i - 1] : name);
   }
 }
 
@@ -624,7 +628,9 @@ void add_range_command(CLI::App& ts, GlobalOptions& global, const char* name, co
   range->add_option("name", args->name, "Series name")->required();
   range->add_option("from", args->from, "Start, Unix ms or '-' for the earliest")->capture_default_str();
   range->add_option("to", args->to, "End, Unix ms or '+' for the latest")->capture_default_str();
-  range->add_option("--agg", args->aggregation, "avg sum min max range count first last std.p std.s var.p var.s twa increase rate");
+  range->add_option("--agg", args->aggregation,
+                    "avg sum min max range count first last std.p std.s var.p var.s twa increase rate, or a "
+                    "percentile: p50, p99, p99.9");
   range->add_option("--bucket", args->bucket, "Bucket width with --agg (1m, 5m, 1h)");
   range->add_option("--align", args->align, "Bucket alignment timestamp (default: the epoch)");
   range->add_flag("--empty", args->empty, "Report empty buckets too");
@@ -720,7 +726,7 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* rule_add = rule->add_subcommand("add", "Add a rule from SRC to DST (both must exist)");
   rule_add->add_option("source", rule_args->source, "Source series")->required();
   rule_add->add_option("destination", rule_args->destination, "Destination series")->required();
-  rule_add->add_option("--agg", rule_args->aggregation, "Aggregation (avg, sum, min, max, ...)")->required();
+  rule_add->add_option("--agg", rule_args->aggregation, "Aggregation (avg, sum, min, max, ..., p99)")->required();
   rule_add->add_option("--bucket", rule_args->bucket, "Bucket width (1m, 5m, 1h, 1d)")->required();
   rule_add->add_option("--align", rule_args->align, "Bucket alignment timestamp (default: the epoch)");
   rule_add->callback([&global, rule_args] { run_rule_add(global, *rule_args); });
@@ -747,9 +753,13 @@ void add_ts_commands(CLI::App& app, GlobalOptions& global) {
   CLI::App* retention = preset->add_subcommand(
       "retention", "Raw 24h, NAME:1m 7d, NAME:5m 30d, NAME:1h 90d, NAME:1d 1y, fed by rules");
   retention->add_option("name", *preset_name, "Series name")->required();
-  retention->add_option("--agg", *preset_aggregation, "Aggregation of the rules")->capture_default_str();
-  retention->callback([&global, preset_name, preset_aggregation] {
-    run_preset_retention(global, *preset_name, *preset_aggregation);
+  auto preset_chained = std::make_shared<bool>(false);
+  retention->add_option("--agg", *preset_aggregation, "Aggregation of the rules (avg, sum, ..., p99)")
+      ->capture_default_str();
+  retention->add_flag("--chain", *preset_chained,
+                      "Feed each level from the one below (sum, min, max, first, last or a percentile)");
+  retention->callback([&global, preset_name, preset_aggregation, preset_chained] {
+    run_preset_retention(global, *preset_name, *preset_aggregation, *preset_chained);
   });
 
   add_ts_alert_commands(*ts, global);

@@ -50,6 +50,15 @@ inline ts::Aggregator aggregator_option(const std::string& text, std::string_vie
   }
 }
 
+// An aggregator that may be a percentile ("p99"), into `aggregation`.
+inline void aggregation_option(const std::string& text, std::string_view option, ts::Aggregation& aggregation) {
+  try {
+    ts::parse_aggregator_name(text, aggregation);
+  } catch (const InvalidArgument& e) {
+    throw UsageError(fmt::format("{}: {}", option, e.what()));
+  }
+}
+
 // "-" and "+" mean the earliest and latest sample; otherwise Unix ms.
 inline ts::Timestamp timestamp_argument(const std::string& text, std::string_view what) {
   if (text == "-") return ts::kEarliest;
