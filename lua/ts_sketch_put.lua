@@ -1,7 +1,7 @@
 -- Stores a percentile rule's bucket sketches beside its destination, each
 -- replacing the one stored for its bucket, and drops those of buckets older
--- than the destination keeps (lib/ts_bounds.lua), so the sketches expire
--- with the samples they describe.
+-- than the destination keeps (lib/ts_bounds.lua) once these buckets are
+-- added, so the sketches expire with the samples they describe.
 --
 -- KEYS[1]  metadata hash  <prefix>ts:{NAME} of the destination
 -- KEYS[2]  sketches zset  <prefix>ts:{NAME}:sketch: score the bucket start,
@@ -23,7 +23,17 @@ for i = 2, #ARGV, 2 do
     redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
   end
 end
-local kept = series_kept_from(meta)
+-- The buckets are added to the destination right after: judge by the
+-- newest of them as the destination will.
+local state = redis.call('HMGET', meta, 'floor', 'last', 'ret')
+local last = tonumber(state[2])
+for i = 2, #ARGV, 2 do
+  local start = tonumber(ARGV[i])
+  if not last or start > last then
+    last = start
+  end
+end
+local kept = kept_from(state[1], last, state[3])
 if kept then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('(%d', kept))
 end

@@ -154,8 +154,10 @@ RuleBackfill Store::backfill_rule(std::string_view source, std::string_view dest
     const Timestamp lo = std::max(out.from, hi - slice + 1);
     const RuleBuckets computed = impl_->rule_buckets(source, aggregation, lo, hi);
     if (!computed.buckets.empty()) {
-      store_backfill_slice(*impl_, *this, destination, destination_keys, computed.buckets);
+      // Sketches before the buckets, whose store runs the destination's own
+      // rules (store_rules.cpp says why).
       impl_->store_sketches(destination, computed, false);
+      store_backfill_slice(*impl_, *this, destination, destination_keys, computed.buckets);
       out.buckets += computed.buckets.size();
     }
     out.done_from = lo;

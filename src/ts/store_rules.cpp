@@ -173,8 +173,10 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     AddCall call{.on_duplicate = DuplicatePolicy::last, .refuse_before = kMinTimestamp,
                  .newest = buckets.empty() ? kMinTimestamp : buckets.back().timestamp};
     try {
-      add_sorted(destination, buckets, call);
+      // Sketches first: adding the buckets runs the destination's own rules,
+      // and a percentile rule there merges these sketches.
       store_sketches(destination, computed);
+      add_sorted(destination, buckets, call);
       if (remove_emptied) {
         // Buckets whose samples were all deleted lose their aggregate.
         for (const Sample& stored : read(destination, first, end, {}, false, std::nullopt)) {
