@@ -116,6 +116,33 @@ TEST_F(TsCliTest, RulesAndTheRetentionPreset) {
   EXPECT_EQ(info["source"], name());
 }
 
+TEST_F(TsCliTest, PercentilesInRangesRulesAndAChainedPreset) {
+  ASSERT_EQ(redkit_cli({"ts", "create", name()}).exit_code, 0);
+  ASSERT_EQ(redkit_cli({"ts", "create", name() + ":p90"}).exit_code, 0);
+  auto added = redkit_cli({"ts", "rule", "add", name(), name() + ":p90", "--agg", "p90", "--bucket", "10s"});
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_NE(added.output.find("p90 over 10s"), std::string::npos) << added.output;
+  // Each 10 s: the values 0..9 in a shuffled order; p90 interpolates 8.1.
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += std::to_string(i * 1000) + "," + std::to_string((i * 7) % 10) + "\n";
+  ASSERT_EQ(redkit_cli({"ts", "import", name(), csv_file(text)}).exit_code, 0);
+  auto ranged = redkit_cli({"--json", "ts", "range", name(), "-", "+", "--agg", "p90", "--bucket", "10s"});
+  ASSERT_EQ(ranged.exit_code, 0) << ranged.output;
+  EXPECT_EQ(nlohmann::json::parse(ranged.output), nlohmann::json::parse("[[0,8.1],[10000,8.1],[20000,8.1]]"));
+  EXPECT_EQ(nlohmann::json::parse(redkit_cli({"--json", "ts", "range", name() + ":p90", "-", "+"}).output),
+            nlohmann::json::parse("[[0,8.1],[10000,8.1]]"));
+  auto rules = nlohmann::json::parse(redkit_cli({"--json", "ts", "rule", "list", name()}).output);
+  EXPECT_EQ(rules.at(0)["aggregation"], "p90");
+
+  auto preset = redkit_cli({"--json", "ts", "preset", "retention", name() + ".api", "--agg", "p99.9", "--chain"});
+  ASSERT_EQ(preset.exit_code, 0) << preset.output;
+  EXPECT_EQ(nlohmann::json::parse(preset.output)["chained"], true);
+  auto info = nlohmann::json::parse(redkit_cli({"--json", "ts", "info", name() + ".api:1h"}).output);
+  EXPECT_EQ(info["source"], name() + ".api:5m");
+  auto chained = nlohmann::json::parse(redkit_cli({"--json", "ts", "rule", "list", name() + ".api:5m"}).output);
+  EXPECT_EQ(chained.at(0)["aggregation"], "p99.9");
+}
+
 TEST_F(TsCliTest, MrangeAndMgetByLabels) {
   for (const std::string host : {"a", "b", "c"}) {
     ASSERT_EQ(redkit_cli({"ts", "create", name() + host, "--labels", "test=" + name() + ",host=" + host +
