@@ -1,8 +1,12 @@
 // The demo's analysis scenarios (see demo_scenarios.hpp): the seed's
 // MultiMetricAnalyzer (correlation, outliers), a counter's rate across a
-// reset, a rule backfilled from history, and TimeSeriesMonitor's storage
-// stats, each checking its own outcome.
+// reset, latency percentiles (exact, and merged from sketches), a rule
+// backfilled from history, and TimeSeriesMonitor's storage stats, each
+// checking its own outcome.
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <vector>
 #include <cmath>
 #include <stdexcept>
 
@@ -42,6 +46,60 @@ void load_related_metrics(ts::Store& store) {
   store.add_many("req:api", requests);
   store.add_many("cpu:api", cpu);
   store.add_many("disk:batch", disk);
+}
+
+// Two hours of request latencies at one a second, a long tail as real
+// latencies have; a 1-minute p99 rule and an hourly p99 fed from it.
+void show_percentiles(Report& report, ts::Store& store) {
+  const auto p99 = [](std::chrono::milliseconds width) {
+    return ts::Aggregation{.aggregator = ts::Aggregator::percentile, .bucket = width, .quantile = 0.99};
+  };
+  for (const std::string name : {"latency:web", "latency:web:p99:1m", "latency:web:p99:1h"}) store.create(name);
+  store.create_rule("latency:web", "latency:web:p99:1m", p99(1min));
+  store.create_rule("latency:web:p99:1m", "latency:web:p99:1h", p99(1h));
+  std::vector<Sample> latencies;
+  std::uint64_t state = 42;
+  for (int i = 0; i < 7'200; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;  // a fixed pseudo-random sequence
+    const double uniform = static_cast<double>(state >> 11) / 9007199254740992.0;
+    latencies.push_back({kDay + i * 1'000, std::round(100 * 12 * std::exp(1.1 * std::sqrt(-2 * std::log(1 - uniform)) *
+                                                                           std::cos(6.283185307 * uniform * 977)))
+                                               / 100});
+  }
+  store.add_many("latency:web", latencies);
+  // Two samples past the second hour close its last minute, then the hour.
+  store.add("latency:web", kDay + 7'200'000, 10);
+  store.add("latency:web", kDay + 7'260'000, 10);
+  const auto of_range = [&](double q) {
+    return store.range("latency:web", {.to = kDay + 7'199'999,
+                                       .aggregation = ts::Aggregation{.aggregator = ts::Aggregator::percentile,
+                                                                      .bucket = 2h, .quantile = q}})
+        .at(0)
+        .value;
+  };
+  const double p50 = of_range(0.5), p90 = of_range(0.9), p99_all = of_range(0.99);
+  const auto minutes = store.range("latency:web:p99:1m", {.to = kDay + 7'199'999});
+  expect(minutes.size() == 120 &&
+             minutes == store.range("latency:web", {.to = kDay + 7'199'999, .aggregation = p99(1min),
+                                                   .use_compactions = false}),
+         "percentiles: the 1-minute p99 rule differs from the exact p99");
+  const auto hours = store.range("latency:web:p99:1h");
+  expect(hours.size() == 2, "percentiles: expected two hourly p99 buckets");
+  std::vector<double> first_hour;
+  for (int i = 0; i < 3'600; ++i) first_hour.push_back(latencies[static_cast<std::size_t>(i)].value);
+  std::sort(first_hour.begin(), first_hour.end());
+  const double exact = first_hour[static_cast<std::size_t>(0.99 * 3'599)];
+  const double error = std::abs(hours[0].value - exact) / exact;
+  expect(error <= ts::kSketchRelativeAccuracy * (1 + 1e-9), "percentiles: the hourly p99 is outside its bound");
+  double largest_minute = 0;
+  for (int i = 0; i < 60; ++i) largest_minute = std::max(largest_minute, minutes[static_cast<std::size_t>(i)].value);
+  report.step("ts_percentile", "ts pctl",
+              fmt::format("2 h of latencies: p50 {:.1f}, p90 {:.1f}, p99 {:.1f} ms; the hourly p99 fed from 1-minute "
+                          "p99 sketches is {:.1f} ms, {:.2f}% from the exact {:.1f} (bound 1%; the largest minute's "
+                          "p99 is {:.1f})",
+                          p50, p90, p99_all, hours[0].value, 100 * error, exact, largest_minute),
+              {{"p50", p50}, {"p90", p90}, {"p99", p99_all}, {"hourly_p99", hours[0].value}, {"exact_p99", exact},
+               {"relative_error", error}});
 }
 
 }  // namespace
@@ -101,6 +159,8 @@ void show_analysis(Report& report, const redkit::Client& client, const std::stri
                           "reset's included (its last − first alone: {})",
                           increases[5].value, counter[35].value - counter[30].value),
               {{"buckets", rates.size()}, {"rate", rates.front().value}});
+
+  show_percentiles(report, store);
 
   // A rule added after the history, then filled from it.
   store.create("req:api:5m");
