@@ -70,6 +70,9 @@ struct AlertRule {
   // Each evaluation aggregates the window that ends at the evaluation time.
   std::chrono::milliseconds window{std::chrono::minutes(1)};
   Aggregator aggregator = Aggregator::avg;
+  // For Aggregator::percentile, the quantile in [0, 1] (0.99: the window's
+  // p99, as in "p99 latency above 500 ms").
+  double quantile = 0.5;
   AlertCondition condition = AlertCondition::above;
   // above, below: the line; equal: the expected value; outside: the low
   // end of the band.

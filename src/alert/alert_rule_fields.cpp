@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "redkit/error.hpp"
+#include "ts/aggregation.hpp"
 
 namespace redkit::alert {
 namespace {
@@ -46,7 +47,7 @@ std::vector<std::string> rule_fields(const ts::AlertRule& rule) {
       "v",           "1",
       "name",        rule.name,
       "window",      millis(rule.window),
-      "agg",         ts::to_string(rule.aggregator),
+      "agg",         ts::detail::aggregator_token({.aggregator = rule.aggregator, .quantile = rule.quantile}),
       "cond",        ts::to_string(rule.condition),
       "threshold",   number(rule.threshold),
       "high",        number(rule.threshold_high),
@@ -121,7 +122,16 @@ ts::AlertRule rule_from_fields(const ReplyArray& fields) {
     rule.filters = split(required("filters").as_string());
   }
   rule.window = as_millis("window");
-  rule.aggregator = as_enum("agg", ts::parse_aggregator);
+  {
+    ts::Aggregation stored;
+    try {
+      ts::detail::parse_aggregator_token(required("agg").as_string(), stored);
+    } catch (const ProtocolError& error) {
+      throw ProtocolError(fmt::format("{}: {}", what("agg"), error.what()));
+    }
+    rule.aggregator = stored.aggregator;
+    rule.quantile = stored.quantile;
+  }
   rule.condition = as_enum("cond", ts::parse_alert_condition);
   rule.threshold = as_double("threshold");
   rule.threshold_high = as_double("high");

@@ -89,9 +89,8 @@ void validate(const AlertRule& rule) {
   if (std::string_view(to_string(rule.aggregator)) == "unknown") {
     refuse(rule, fmt::format("aggregator {} is not one of the store's", static_cast<int>(rule.aggregator)));
   }
-  if (rule.aggregator == Aggregator::percentile) {
-    // A rule names its aggregator alone; a percentile needs its quantile.
-    refuse(rule, "a percentile has no quantile here: alert on the destination of a percentile compaction rule");
+  if (rule.aggregator == Aggregator::percentile && !(rule.quantile >= 0 && rule.quantile <= 1)) {
+    refuse(rule, fmt::format("percentile quantile {} is not in [0, 1]", rule.quantile));
   }
   check_finite(rule, rule.threshold, "threshold");
   switch (rule.condition) {

@@ -14,11 +14,12 @@ using namespace ::redkit::ts;
 namespace {
 
 // A single bucket that is exactly the window (now − width, now].
-RangeOptions window_query(Timestamp now, std::chrono::milliseconds width, Aggregator aggregator) {
-  const Timestamp from = now - width.count() + 1;
+RangeOptions window_query(const AlertRule& rule, Timestamp now) {
+  const Timestamp from = now - rule.window.count() + 1;
   return {.from = from,
           .to = now,
-          .aggregation = Aggregation{.aggregator = aggregator, .bucket = width, .align = from}};
+          .aggregation = Aggregation{
+              .aggregator = rule.aggregator, .bucket = rule.window, .align = from, .quantile = rule.quantile}};
 }
 
 // The baseline: the window-wide buckets that end before the window starts,
@@ -32,7 +33,8 @@ RangeOptions baseline_query(const AlertRule& rule, Timestamp now) {
   const Timestamp buckets = std::max<Timestamp>(1, rule.baseline.count() / width);
   return {.from = grid_end - buckets * width,
           .to = grid_end - 1,
-          .aggregation = Aggregation{.aggregator = rule.aggregator, .bucket = rule.window, .align = 0}};
+          .aggregation = Aggregation{
+              .aggregator = rule.aggregator, .bucket = rule.window, .align = 0, .quantile = rule.quantile}};
 }
 
 std::vector<double> values_of(const std::vector<Sample>& samples) {
@@ -46,7 +48,7 @@ std::vector<double> values_of(const std::vector<Sample>& samples) {
 
 std::map<std::string, Reading> read_windows(const Store& store, const AlertRule& rule, Timestamp now) {
   std::map<std::string, Reading> readings;
-  const RangeOptions window = window_query(now, rule.window, rule.aggregator);
+  const RangeOptions window = window_query(rule, now);
   const bool anomalous = rule.condition == AlertCondition::anomalous;
   if (!rule.series.empty()) {
     try {

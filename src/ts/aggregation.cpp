@@ -1,11 +1,15 @@
 #include "ts/aggregation.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "analytics/outliers.hpp"
+#include "redkit/error.hpp"
 
 namespace redkit::ts::detail {
 
@@ -105,6 +109,31 @@ double counter_increase(std::span<const Sample> bucket, Timestamp window_start, 
 }
 
 }  // namespace
+
+std::string aggregator_token(const Aggregation& aggregation) {
+  if (aggregation.aggregator == Aggregator::percentile) {
+    return fmt::format("q{}", aggregation.quantile);
+  }
+  return to_string(aggregation.aggregator);
+}
+
+void parse_aggregator_token(std::string_view token, Aggregation& aggregation) {
+  if (token.size() > 1 && token[0] == 'q') {
+    double quantile = 0;
+    const auto [end, error] = std::from_chars(token.data() + 1, token.data() + token.size(), quantile);
+    if (error != std::errc() || end != token.data() + token.size() || !(quantile >= 0 && quantile <= 1)) {
+      throw ProtocolError(fmt::format("stored aggregator '{}' is not a percentile", token));
+    }
+    aggregation.aggregator = Aggregator::percentile;
+    aggregation.quantile = quantile;
+    return;
+  }
+  try {
+    aggregation.aggregator = parse_aggregator(token);
+  } catch (const InvalidArgument& e) {
+    throw ProtocolError(fmt::format("stored aggregator: {}", e.what()));
+  }
+}
 
 bool needs_two_samples(Aggregator aggregator) {
   return aggregator == Aggregator::increase || aggregator == Aggregator::rate;

@@ -4,11 +4,21 @@
 
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ts/sample.hpp"
 
 namespace redkit::ts::detail {
+
+// An aggregator as rules and alert rules store it, one word: its name, or
+// for a percentile "q" and the quantile with every digit it needs to read
+// back the same double ("q0.999").
+std::string aggregator_token(const Aggregation& aggregation);
+// Sets `aggregation`'s aggregator (and quantile) from a stored token.
+// Throws ProtocolError naming it when it is not one.
+void parse_aggregator_token(std::string_view token, Aggregation& aggregation);
 
 // Start of the bucket holding t: align + k × width, the greatest not above t.
 Timestamp bucket_start(Timestamp t, Timestamp width, Timestamp align);

@@ -3,7 +3,6 @@
 // them from the source with the same aggregation code as a range query and
 // stores them in the destination.
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -23,29 +22,9 @@ using ::redkit::detail::ScriptName;
 
 namespace {
 
-// A rule's aggregator as lua/lib/ts_rules.lua stores it (one word): its
-// name, or for a percentile "q" and the quantile with every digit it needs
-// to read back the same double.
-std::string stored_aggregator(const Aggregation& aggregation) {
-  if (aggregation.aggregator == Aggregator::percentile) {
-    return fmt::format("q{}", aggregation.quantile);
-  }
-  return to_string(aggregation.aggregator);
-}
-
 Aggregation stored_aggregation(const std::string& aggregator, long long width, Timestamp align) {
-  Aggregation aggregation{.aggregator = Aggregator::avg, .bucket = std::chrono::milliseconds(width), .align = align};
-  if (aggregator.size() > 1 && aggregator[0] == 'q') {
-    double quantile = 0;
-    const auto [end, error] = std::from_chars(aggregator.data() + 1, aggregator.data() + aggregator.size(), quantile);
-    if (error != std::errc() || end != aggregator.data() + aggregator.size() || !(quantile >= 0 && quantile <= 1)) {
-      throw ProtocolError(fmt::format("compaction rule aggregator '{}' is not a stored percentile", aggregator));
-    }
-    aggregation.aggregator = Aggregator::percentile;
-    aggregation.quantile = quantile;
-  } else {
-    aggregation.aggregator = parse_aggregator(aggregator);
-  }
+  Aggregation aggregation{.bucket = std::chrono::milliseconds(width), .align = align};
+  detail::parse_aggregator_token(aggregator, aggregation);
   return aggregation;
 }
 
@@ -302,7 +281,7 @@ void Store::create_rule(std::string_view source, std::string_view destination, c
       // them (a cycle).
       std::vector<std::string> keys{from.meta, from.rules, to.meta, to.rules};
       std::vector<std::string> args{std::string(source), std::string(destination),
-                                    stored_aggregator(aggregation), std::to_string(aggregation.bucket.count()),
+                                    detail::aggregator_token(aggregation), std::to_string(aggregation.bucket.count()),
                                     std::to_string(aggregation.align)};
       for (std::string below = from.meta;;) {
         const Reply upstream = impl_->client.command({"HGET", below, "src"});

@@ -141,6 +141,28 @@ TEST_F(AlertEngineTest, AnAnomalyAgainstTheBaselineFires) {
   EXPECT_EQ(fired[0].transition.value, 180);
 }
 
+// "p99 latency above 500 ms": one slow request in a hundred is not enough
+// to move the average, but it is the window's p99.
+TEST_F(AlertEngineTest, APercentileRuleFiresOnTheTailTheAverageHides) {
+  const AlertRule rule{.name = "slow-tail", .series = "req", .window = 1min, .aggregator = ts::Aggregator::percentile,
+                       .quantile = 0.99, .threshold = 500};
+  rules().add(rule);
+  EXPECT_EQ(rules().get("slow-tail"), rule);  // the quantile reads back the same
+  // A minute of 100 requests (one every 600 ms) at 50 ms.
+  for (int i = 0; i < 100; ++i) store().add("req", kT0 + i * 600, 50);
+  EXPECT_TRUE(engine().evaluate(kT0 + kMinute - 1).empty());
+  // The next minute, 3 of the 100 at 2 s: the average is 108.5 ms, the
+  // p99 (rank 98.01 of 100) 2,000 ms.
+  for (int i = 0; i < 100; ++i) store().add("req", kT0 + kMinute + i * 600, i % 33 == 5 ? 2000 : 50);
+  const auto fired = engine().evaluate(kT0 + 2 * kMinute - 1);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].transition.value, 2000);
+  AlertRule bad = rule;
+  bad.name = "bad";
+  bad.quantile = 1.5;
+  EXPECT_THROW(rules().add(bad), InvalidArgument);
+}
+
 // Evaluators racing on the same instant record each transition once: every
 // round, exactly one of them gets the notification, whichever it is.
 TEST_F(AlertEngineTest, RacingEvaluatorsNotifyEachTransitionOnce) {

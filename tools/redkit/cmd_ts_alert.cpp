@@ -69,7 +69,10 @@ std::map<std::string, std::string> pairs_option(const std::vector<std::string>& 
 ts::AlertRule rule_of(const AlertArgs& args) {
   ts::AlertRule rule{.name = args.name, .series = args.series, .filters = args.filters};
   rule.window = duration_option(args.window, "--window");
-  rule.aggregator = aggregator_option(args.aggregation, "--agg");
+  ts::Aggregation aggregation;
+  aggregation_option(args.aggregation, "--agg", aggregation);
+  rule.aggregator = aggregation.aggregator;
+  rule.quantile = aggregation.quantile;
   const int conditions = !args.above.empty() + !args.below.empty() + !args.equal.empty() + !args.outside.empty() +
                          static_cast<int>(args.anomalous);
   if (conditions != 1) {
@@ -113,7 +116,9 @@ ts::AlertRule rule_of(const AlertArgs& args) {
 
 // What the rule tests, as a person would say it.
 std::string condition_text(const ts::AlertRule& rule) {
-  const std::string value = fmt::format("{}({})", ts::to_string(rule.aggregator), format_duration(rule.window));
+  const std::string value =
+      fmt::format("{}({})", ts::aggregator_name({.aggregator = rule.aggregator, .quantile = rule.quantile}),
+                  format_duration(rule.window));
   switch (rule.condition) {
     case ts::AlertCondition::above:
       return fmt::format("{} > {}{}", value, rule.threshold,
@@ -143,7 +148,7 @@ nlohmann::json rule_json(const ts::AlertRule& rule) {
   nlohmann::json out = {
       {"name", rule.name},
       {"window_ms", rule.window.count()},
-      {"aggregation", ts::to_string(rule.aggregator)},
+      {"aggregation", ts::aggregator_name({.aggregator = rule.aggregator, .quantile = rule.quantile})},
       {"condition", ts::to_string(rule.condition)},
       {"threshold", rule.threshold},
       {"for_ms", rule.for_duration.count()},
@@ -194,7 +199,7 @@ void add_ts_alert_commands(CLI::App& ts, GlobalOptions& global) {
   add->add_option("--series", args->series, "The one series to watch");
   add->add_option("--filter", args->filters, "Watch every series matching (k=v, k!=v, k=(a,b), ...)");
   add->add_option("--window", args->window, "Window aggregated at each evaluation")->capture_default_str();
-  add->add_option("--agg", args->aggregation, "Aggregation of the window")->capture_default_str();
+  add->add_option("--agg", args->aggregation, "Aggregation of the window (avg, max, ..., p99)")->capture_default_str();
   add->add_option("--above", args->above, "Fire when the value is above this");
   add->add_option("--below", args->below, "Fire when the value is below this");
   add->add_option("--equal", args->equal, "Fire when the value equals this (within --tolerance)");
