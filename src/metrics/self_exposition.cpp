@@ -78,7 +78,9 @@ std::string to_prometheus(const SelfMetrics& m) {
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < h.counts.size(); ++b) {
       cumulative += h.counts[b];
-      const std::string le = b < h.bounds_ms.size() ? self_number(h.bounds_ms[b] / 1000.0) : "+Inf";
+      // Twelve digits: ms / 1000 may land a hair off the bound's shortest
+      // form (2.5000000000000001e-05), and le values are compared as text.
+      const std::string le = b < h.bounds_ms.size() ? fmt::format("{:.12g}", h.bounds_ms[b] / 1000.0) : "+Inf";
       out += fmt::format("redkit_operation_seconds_bucket{{op=\"{}\",le=\"{}\"}} {}\n", name, le, cumulative);
     }
     out += fmt::format("redkit_operation_seconds_sum{{op=\"{}\"}} {}\n", name, self_number(h.sum_ms / 1000.0));
