@@ -99,7 +99,8 @@ double mean_ms(const LatencyHistogram& h) noexcept;
 // An estimate of the q-quantile (0 <= q <= 1) of h's samples in
 // milliseconds, interpolated linearly inside the bucket that holds it as
 // Prometheus' histogram_quantile does; the highest bound when it falls in
-// the +Inf bucket; 0 without samples.
+// the +Inf bucket; 0 without samples. q outside [0, 1] is taken as the
+// nearer end, NaN as 0.
 double quantile_ms(const LatencyHistogram& h, double q) noexcept;
 
 // Everything this process has counted since it started (in memory; no
@@ -107,7 +108,8 @@ double quantile_ms(const LatencyHistogram& h, double q) noexcept;
 SelfMetrics snapshot_self_metrics();
 
 // The sum over every process, as stored in Redis under `prefix`. Throws
-// ConnectionError, and ProtocolError for a malformed hash.
+// InvalidArgument for an empty prefix, ConnectionError, and ProtocolError
+// for a malformed hash.
 SelfMetrics read_self_metrics(const Client& client, std::string_view prefix = "redkit:");
 
 // The Prometheus text exposition (format 0.0.4): redkit_operation_calls_total,

@@ -42,7 +42,7 @@ double quantile_ms(const LatencyHistogram& h, double q) noexcept {
   std::uint64_t total = 0;
   for (std::uint64_t n : h.counts) total += n;
   if (total == 0 || h.bounds_ms.empty()) return 0.0;
-  const double rank = std::clamp(q, 0.0, 1.0) * static_cast<double>(total);
+  const double rank = (q >= 0.0 ? std::min(q, 1.0) : 0.0) * static_cast<double>(total);  // NaN: 0
   std::uint64_t below = 0;
   for (std::size_t b = 0; b < h.counts.size(); ++b) {
     const std::uint64_t in_bucket = h.counts[b];

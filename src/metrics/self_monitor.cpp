@@ -48,7 +48,7 @@ std::vector<Command> self_increments(const std::string& key, const detail::SelfC
 }
 
 SelfMonitorOptions validated_self_options(SelfMonitorOptions options) {
-  if (options.prefix.empty()) throw InvalidArgument("self monitor prefix must not be empty");
+  if (options.prefix.empty()) throw InvalidArgument("self metrics key prefix is empty");
   if (options.flush_interval < std::chrono::milliseconds::zero()) {
     throw InvalidArgument(
         fmt::format("self monitor flush_interval {} ms must not be negative", options.flush_interval.count()));
@@ -63,6 +63,7 @@ SelfMonitorOptions validated_self_options(SelfMonitorOptions options) {
 }  // namespace
 
 SelfMetrics read_self_metrics(const Client& client, std::string_view prefix) {
+  if (prefix.empty()) throw InvalidArgument("self metrics key prefix is empty");
   const std::string key = self_hash_key(prefix);
   const Reply reply = client.command(std::move(Command("HGETALL").key(key)));
   std::map<std::string, std::uint64_t, std::less<>> fields;
