@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libbenchmark-dev libcpp-httplib-dev
   libfaketime
   prometheus-alertmanager
+  prometheus
 )
 
 # Package names given as arguments are installed instead of the list above,

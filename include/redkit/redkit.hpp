@@ -21,6 +21,7 @@
 #include "redkit/redlock.hpp"
 #include "redkit/reply.hpp"
 #include "redkit/script.hpp"
+#include "redkit/self_metrics.hpp"
 #include "redkit/subscriber.hpp"
 #include "redkit/time_series.hpp"
 #include "redkit/ts_alert_sinks.hpp"

@@ -5,6 +5,7 @@
 
 #include "client/error_translation.hpp"
 #include "client/tls_context.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -42,6 +43,7 @@ Connection::Connection(std::unique_ptr<Stream> stream, std::chrono::milliseconds
     : stream_(std::move(stream)), command_timeout_(command_timeout), active_timeout_(command_timeout) {}
 
 std::unique_ptr<Connection> Connection::open(const ConnectionOptions& options, const TlsContext* tls) {
+  SelfTimer connect_timer(SelfOp::client_connect);
   const Deadline deadline = Deadline::after(options.connect_timeout);
   std::unique_ptr<Connection> connection(
       new Connection(open_stream(options, tls, deadline), options.command_timeout));
@@ -153,6 +155,7 @@ std::vector<Reply> Connection::execute(std::span<const Command> commands) {
 }
 
 std::vector<Reply> Connection::execute(std::span<const Command> commands, std::chrono::milliseconds timeout) {
+  SelfTimer round_trip(SelfOp::client_round_trip);
   const Deadline deadline = Deadline::after(timeout);
   active_timeout_ = timeout;
   // Allocate before sending: nothing may throw between a send and its reads
@@ -165,6 +168,7 @@ std::vector<Reply> Connection::execute(std::span<const Command> commands, std::c
 }
 
 Reply Connection::execute(const Command& command) {
+  SelfTimer round_trip(SelfOp::client_round_trip);
   const Deadline deadline = Deadline::after(command_timeout_);
   active_timeout_ = command_timeout_;
   send(std::span<const Command>(&command, 1), deadline);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "client/tls_context.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -43,8 +44,11 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     }
   }
   ++open_;  // reserve the slot while connecting outside the lock
+  const bool reconnecting = replaced_ < discarded_;  // replaces a connection that broke
+  if (reconnecting) ++replaced_;
   auto wait_until = next_connect_;
   lock.unlock();
+  SelfTimer reconnect_timer(SelfOp::client_reconnect, reconnecting);
   std::unique_ptr<Connection> connection;
   try {
     if (std::chrono::steady_clock::now() < wait_until) {
@@ -59,6 +63,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   } catch (...) {
     lock.lock();
     --open_;
+    if (reconnecting) --replaced_;
     backoff_ = backoff_.count() == 0 ? pool_options_.reconnect_backoff_min
                                      : std::min(backoff_ * 2, pool_options_.reconnect_backoff_max);
     next_connect_ = std::chrono::steady_clock::now() + backoff_;

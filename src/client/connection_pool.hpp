@@ -66,6 +66,7 @@ class ConnectionPool {
   std::size_t open_ GUARDED_BY(mutex_) = 0;  // (lent + idle + connecting)
   std::uint64_t created_ GUARDED_BY(mutex_) = 0;
   std::uint64_t discarded_ GUARDED_BY(mutex_) = 0;
+  std::uint64_t replaced_ GUARDED_BY(mutex_) = 0;  // discarded ones a connect has replaced (reconnects)
   std::chrono::milliseconds backoff_ GUARDED_BY(mutex_){0};
   std::chrono::steady_clock::time_point next_connect_ GUARDED_BY(mutex_);
 };

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -244,6 +245,7 @@ void SubscriberCore::run() noexcept {
 }
 
 void SubscriberCore::connect_and_resubscribe(std::unique_ptr<Connection>& connection) {
+  SelfTimer reconnect_timer(SelfOp::client_reconnect, ever_connected_.load());
   connection = Connection::open(options_, tls_.get());
   const bool reconnect = ever_connected_.exchange(true);
   std::vector<Command> requests;

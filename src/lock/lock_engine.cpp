@@ -15,6 +15,7 @@
 #include "lock/full_jitter.hpp"
 #include "lock/owner_identity.hpp"
 #include "lock/replica_ack.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -136,6 +137,7 @@ bool LockEngine::try_acquire(const std::shared_ptr<LockState>& state, const std:
   const LockOwner owner = thread_owner(state->options.owner_label);
   state->waited = waited;
   const auto sent_at = Clock::now();
+  SelfTimer self_timer(SelfOp::lock_acquire);
   metrics_.add(MetricsRecorder::Counter::attempts);
   Reply reply = acquire_reply(*state, token, owner);
   const auto& parts = reply.as_array();
@@ -204,7 +206,9 @@ LockEngine::AllAttempt LockEngine::try_acquire_all(const std::vector<std::shared
   for (const auto& state : states) commands.push_back(state->kind.acquire(*state, token, owner));
   metrics_.add(MetricsRecorder::Counter::attempts, states.size());
   const auto sent_at = Clock::now();
+  std::optional<SelfTimer> self_timer(std::in_place, SelfOp::lock_acquire);
   std::vector<Reply> replies = client_.execute(commands);
+  self_timer.reset();
   AllAttempt attempt;
   attempt.acquired = true;
   std::vector<Command> rollback;
@@ -257,6 +261,7 @@ bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& stat
   check_at_most_max("lock wait", wait);
   const bool forever = wait < std::chrono::milliseconds::zero();
   const auto started = Clock::now();
+  SelfTimer wait_timer(SelfOp::lock_wait);  // an error when it ends without the locks
   const auto deadline = forever ? Clock::time_point::max() : started + wait;
   const std::string token = random_token();
   const RetryPolicy& retry = states.front()->options.retry;
@@ -278,6 +283,7 @@ bool LockEngine::acquire_all(const std::vector<std::shared_ptr<LockState>>& stat
     // with a deadline only, so lock() never returns without the locks.
     if ((!forever && retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) {
       metrics_.add(MetricsRecorder::Counter::timeouts);
+      wait_timer.fail();
       return false;
     }
     const std::string& channel = states[result.busy]->keys.channel;
@@ -305,11 +311,13 @@ std::vector<LockOutcome> LockEngine::release_all(const std::vector<std::shared_p
     commands.push_back(state->kind.release(*state, HeldLock{state->token, state->fence}));
     metrics_.observe(MetricsRecorder::Histogram::hold,
                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state->acquired_at));
+    self_record(SelfOp::lock_hold, Clock::now() - state->acquired_at, true);
   }
   metrics_.add(MetricsRecorder::Counter::releases, states.size());
   std::vector<Reply> replies;
   std::exception_ptr unsent;
   try {
+    SelfTimer self_timer(SelfOp::lock_release);
     replies = client_.execute(commands);
   } catch (const Error&) {
     unsent = std::current_exception();  // the locks expire by their TTL
@@ -351,6 +359,7 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   // touch it.
   const std::string token = random_token();
   const auto started = Clock::now();
+  SelfTimer wait_timer(SelfOp::lock_wait);  // an error when it ends without the lock
   auto acquired = [&] {
     metrics_.observe(MetricsRecorder::Histogram::wait,
                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
@@ -358,6 +367,7 @@ bool LockEngine::acquire(const std::shared_ptr<LockState>& state, std::chrono::m
   };
   auto gave_up = [&] {
     metrics_.add(MetricsRecorder::Counter::timeouts);
+    wait_timer.fail();
     abandon(*state, token);
     return false;
   };
@@ -449,9 +459,12 @@ LockOutcome LockEngine::release(LockState& state) {
     held = HeldLock{state.token, state.fence};
     metrics_.observe(MetricsRecorder::Histogram::hold,
                      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - state.acquired_at));
+    self_record(SelfOp::lock_hold, Clock::now() - state.acquired_at, true);
   }
   metrics_.add(MetricsRecorder::Counter::releases);
+  std::optional<SelfTimer> self_timer(std::in_place, SelfOp::lock_release);
   Reply reply = client_.command(state.kind.release(state, held));
+  self_timer.reset();
   {
     // Done with this acquisition whatever the answer: renewals stop, and a
     // later loss report for it is ignored.

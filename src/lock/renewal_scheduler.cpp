@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit::detail {
@@ -171,9 +172,11 @@ void RenewalScheduler::renew(std::vector<Entry>& due) {
     reached = false;
   }
   std::uint64_t renewed = 0;
+  const auto round_time = Clock::now() - sent_at;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     Job& job = jobs[i];
     const bool answered = reached && replies[i].is_integer();
+    self_record(SelfOp::lock_renew, round_time, answered && replies[i].as_integer() == 1);
     if (answered && replies[i].as_integer() != 1) {
       mark_lost(*job.state, job.generation, metrics_);  // expired, or someone else holds it now
       continue;

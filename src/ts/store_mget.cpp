@@ -5,6 +5,7 @@
 // one command.
 #include <algorithm>
 
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 #include "ts/head_records.hpp"
 #include "ts/label_filter.hpp"
@@ -60,6 +61,7 @@ std::optional<std::string> single_set(const std::vector<std::string>& filters, c
 }  // namespace
 
 std::vector<SeriesSamples> Store::mget(const std::vector<std::string>& filters, const LabelSelection& labels) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_mget);
   detail::validate_selection(labels);
   std::vector<Pending> pending;
   bool answered = false;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 #include "ts/aggregation.hpp"
 #include "ts/head_records.hpp"
@@ -127,6 +128,7 @@ std::vector<std::string> Store::query_index(const std::vector<std::string>& filt
 
 std::vector<SeriesSamples> Store::mrange(const std::vector<std::string>& filters, const RangeOptions& query,
                                          const std::optional<GroupBy>& group_by, const LabelSelection& labels) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_mrange);
   detail::validate_query(query);
   detail::validate_selection(labels);
   if (group_by) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "client/embedded_scripts.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 #include "ts/aggregation.hpp"
 #include "ts/codec/block_codec.hpp"
@@ -515,10 +516,12 @@ std::optional<Sample> Store::Impl::open_bucket_of(std::string_view destination) 
 }
 
 std::vector<Sample> Store::range(std::string_view name, const RangeOptions& query) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_range);
   return impl_->query(name, query, false);
 }
 
 std::vector<Sample> Store::reverse_range(std::string_view name, const RangeOptions& query) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_range);
   return impl_->query(name, query, true);
 }
 
@@ -536,6 +539,7 @@ std::optional<Sample> Store::Impl::newest_from(std::string_view name, const Repl
 }
 
 std::optional<Sample> Store::latest(std::string_view name) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_latest);
   detail::validate_series_name(name);
   const auto newest = impl_->read(name, kMinTimestamp, kMaxTimestamp, {}, true, 1);
   if (newest.empty()) {

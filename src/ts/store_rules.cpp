@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "client/embedded_scripts.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 #include "ts/aggregation.hpp"
 #include "ts/store_impl.hpp"
@@ -102,6 +103,7 @@ void parse_rule_updates(const ReplyArray& parts, std::size_t begin, std::vector<
 
 void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUpdate>& updates,
                                      bool remove_emptied) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_rule_update, !updates.empty());
   if (updates.empty()) {
     return;
   }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "client/embedded_scripts.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 #include "ts/codec/block_codec.hpp"
 #include "ts/head_records.hpp"
@@ -141,6 +142,7 @@ bool Store::Impl::seal_step_done(const SealStep& step, const Reply& stored, cons
 
 void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, std::size_t min_samples,
                             SealExtent extent) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_seal);
   for (int attempt = 0; attempt < limits::kMaxRewriteAttempts; ++attempt) {
     Reply reply;
     try {
@@ -165,6 +167,7 @@ void Store::Impl::seal_head(std::string_view name, const detail::SeriesKeys& k, 
 }
 
 void Store::Impl::seal_heads(std::span<const DueSeal> seals) const {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_seal, seals.size() > 1);  // one head: seal_head's own
   if (seals.empty()) {
     return;
   }
@@ -430,6 +433,7 @@ void Store::Impl::add_sorted(std::string_view name, std::span<const Sample> samp
 }
 
 void Store::add(std::string_view name, Timestamp timestamp, double value, std::optional<DuplicatePolicy> on_duplicate) {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_add);
   detail::validate_series_name(name);
   detail::validate_timestamp(timestamp);
   detail::validate_value(timestamp, value);
@@ -477,6 +481,7 @@ void add_unsorted(const Store::Impl& impl, std::string_view name, std::span<cons
 
 void Store::add_many(std::string_view name, std::span<const Sample> samples,
                      std::optional<DuplicatePolicy> on_duplicate) {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_add_many);
   detail::validate_series_name(name);
   detail::validate_samples(samples);
   detail::validate_policy(on_duplicate);
@@ -489,6 +494,7 @@ void Store::add_many(std::string_view name, std::span<const Sample> samples,
 }
 
 void Store::add_many(std::span<const NamedSample> samples, std::optional<DuplicatePolicy> on_duplicate) {
+  ::redkit::detail::SelfTimer self_timer(SelfOp::ts_add_many);
   detail::validate_policy(on_duplicate);
   std::map<std::string, std::vector<Sample>> by_series;
   for (const NamedSample& named : samples) {

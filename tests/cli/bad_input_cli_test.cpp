@@ -86,7 +86,7 @@ class BadInputCliTest : public test::RedisTest {
 
 TEST_F(BadInputCliTest, MalformedRedisUrlIsAUsageErrorForEveryCommand) {
   for (const std::vector<std::string>& command :
-       std::vector<std::vector<std::string>>{{"ping"}, {"demo"}, {"lock", "list"}, {"lock", "metrics"},
+       std::vector<std::vector<std::string>>{{"ping"}, {"demo"}, {"lock", "list"}, {"lock", "metrics"}, {"metrics"},
                                              {"ts", "info", "base"}}) {
     std::vector<std::string> args{REDKIT_CLI_PATH, "--redis", "redis://host:0"};
     args.insert(args.end(), command.begin(), command.end());

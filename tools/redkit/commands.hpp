@@ -14,6 +14,8 @@ void add_ping_command(CLI::App& app, GlobalOptions& global);
 void add_demo_command(CLI::App& app, GlobalOptions& global);
 // lock exec | list | info | release | metrics
 void add_lock_commands(CLI::App& app, GlobalOptions& global);
+// `redkit metrics [--prometheus]`: the operation and lock metrics.
+void add_metrics_command(CLI::App& app, GlobalOptions& global);
 // ts create | alter | add | import | range | revrange | mrange | mget | get | info |
 // rule add|list|del|backfill | preset retention | del | correlate | outliers
 void add_ts_commands(CLI::App& app, GlobalOptions& global);

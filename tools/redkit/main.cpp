@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   add_ping_command(app, global);
   add_demo_command(app, global);
   add_lock_commands(app, global);
+  add_metrics_command(app, global);
   add_ts_commands(app, global);
 
   return run(app, argc, argv);
