@@ -92,7 +92,7 @@ TEST_F(CliTest, DemoRunsAgainstAGivenServerAndCleansUp) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("4000"), std::string::npos) << result.output;
   for (const char* step : {"ts ingest", "ts query", "ts rules", "ts labels", "ts corr", "ts outl", "ts rate",
-                           "ts pctl", "ts fill", "ts stats", "alerts", "anomaly", "registry", "deadlock", "metrics"}) {
+                           "ts pctl", "ts fill", "ts stats", "ts self", "alerts", "anomaly", "registry", "deadlock", "metrics"}) {
     EXPECT_NE(result.output.find(step), std::string::npos) << step << ": " << result.output;
   }
   auto keys = run_command({"redis-cli", "-s", redis().socket_path().string(), "--scan", "--pattern", "redkit:demo:*"});

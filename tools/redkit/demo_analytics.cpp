@@ -1,8 +1,8 @@
 // The demo's analysis scenarios (see demo_scenarios.hpp): the seed's
 // MultiMetricAnalyzer (correlation, outliers), a counter's rate across a
 // reset, latency percentiles (exact, and merged from sketches), a rule
-// backfilled from history, and TimeSeriesMonitor's storage stats, each
-// checking its own outcome.
+// backfilled from history, and TimeSeriesMonitor's storage stats and
+// operation metrics, each checking its own outcome.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <fmt/core.h>
 
 #include "demo_scenarios.hpp"
+#include "redkit/self_metrics.hpp"
 #include "redkit/time_series.hpp"
 #include "redkit/ts_analytics.hpp"
 
@@ -102,6 +103,30 @@ void show_percentiles(Report& report, ts::Store& store) {
                {"relative_error", error}});
 }
 
+// The seed's TimeSeriesMonitor: what this process's operations cost, counted
+// in memory as they ran, sent to Redis once and charted as series.
+void show_self_monitoring(Report& report, const redkit::Client& client, const std::string& prefix,
+                          ts::Store& store) {
+  SelfMonitor monitor(client, {.prefix = prefix, .flush_interval = 0ms, .record_series = true});
+  monitor.flush();
+  const SelfMetrics all = monitor.read();
+  const SelfOperationMetrics& trips = all.at(SelfOp::client_round_trip);
+  const SelfOperationMetrics& adds = all.at(SelfOp::ts_add_many);
+  const SelfOperationMetrics& reads = all.at(SelfOp::ts_range);
+  const auto charted = store.query_index({"redkit_self=1", "op=client_round_trip"});
+  expect(trips.calls > 0 && adds.calls > 0 && reads.calls > 0 && charted.size() == 4,
+         "self-monitoring: the operations this run made were not counted or not charted");
+  const std::string exposition = to_prometheus(all);
+  report.step("ts_self", "ts self",
+              fmt::format("redkit watching itself: {} round trips (p99 {:.2f} ms), {} bulk adds, {} range reads "
+                          "(mean {:.2f} ms), {} rule updates; sent with one pipeline, charted as redkit:self:* "
+                          "series, {} lines of Prometheus text",
+                          trips.calls, quantile_ms(trips.latency, 0.99), adds.calls, reads.calls,
+                          mean_ms(reads.latency), all.at(SelfOp::ts_rule_update).calls,
+                          std::count(exposition.begin(), exposition.end(), '\n')),
+              {{"round_trips", trips.calls}, {"bulk_adds", adds.calls}, {"range_reads", reads.calls}});
+}
+
 }  // namespace
 
 void show_analysis(Report& report, const redkit::Client& client, const std::string& prefix) {
@@ -188,6 +213,8 @@ void show_analysis(Report& report, const redkit::Client& client, const std::stri
                           stats.largest.front().name, stats.largest.front().samples),
               {{"series", stats.total.series}, {"samples", stats.total.samples},
                {"memory_bytes", stats.total.memory_bytes}});
+
+  show_self_monitoring(report, client, prefix, store);
 }
 
 }  // namespace redkit::cli
