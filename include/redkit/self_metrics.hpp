@@ -56,13 +56,14 @@ enum class SelfOp {
   ts_seal,            // sealing a head into a compressed chunk (one head, or
                       // the heads an add_many filled, together)
   ts_rule_update,     // recomputing the compaction buckets that adds touched
-  lock_acquire,       // one acquisition attempt (a round trip); a busy lock
-                      // is not an error
+  lock_acquire,       // one acquisition attempt (a round trip, or one round
+                      // of a Redlock's masters); a busy lock is not an error
   lock_wait,          // a whole acquisition with waiting; an error when it
                       // ended without the lock (timeout)
   lock_hold,          // from acquisition to release
-  lock_renew,         // one lock's renewal by the scheduler; an error when it
-                      // failed (the lock was lost or the server unreachable)
+  lock_renew,         // one lock's renewal by the scheduler, or a Redlock
+                      // lease's extend(); an error when it failed (the lock
+                      // was lost or the server unreachable)
   lock_release,       // one release round trip
   client_round_trip,  // commands written on a connection and their replies read
   client_connect,     // opening a connection (connect, TLS, AUTH, SELECT)

@@ -3,6 +3,7 @@
 #include "redkit/redlock.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "lock/lock_engine.hpp"
 #include "lock/owner_identity.hpp"
 #include "lock/redlock_core.hpp"
+#include "metrics/self_recording.hpp"
 #include "redkit/error.hpp"
 
 namespace redkit {
@@ -62,8 +64,12 @@ bool RedlockLease::extend(std::chrono::milliseconds ttl) {
   // The acquire script with our own token: it renews our hold where we
   // have it and takes the lock where it is free, so the extension is a
   // fresh majority with a fresh validity, or nothing.
+  detail::SelfTimer renew_timer(SelfOp::lock_renew);  // an error when the majority is lost
   auto result = hold_->core->attempt(*state, hold_->token, /*release_on_failure=*/false);
-  if (!result.acquired) return false;
+  if (!result.acquired) {
+    renew_timer.fail();
+    return false;
+  }
   hold_->valid_until = result.valid_until;
   hold_->granted = result.granted;
   return true;
@@ -77,6 +83,8 @@ bool RedlockLease::extend() {
 std::size_t RedlockLease::release() {
   if (!hold_ || hold_->released) throw LockError(fmt::format("redlock \"{}\" was released", name()));
   hold_->released = true;
+  detail::self_record(SelfOp::lock_hold, Clock::now() - hold_->acquired_at, true);
+  detail::SelfTimer release_timer(SelfOp::lock_release);
   return hold_->core->release(*hold_->state, detail::HeldLock{hold_->token, hold_->fence});
 }
 
@@ -107,8 +115,11 @@ std::optional<RedlockLease> Redlock::try_lock_for(const std::string& name, std::
   // the next attempt on every master, so a late grant never outlives it.
   const std::string token = detail::random_token();
   const RetryPolicy& retry = core_->options().retry;
+  detail::SelfTimer wait_timer(SelfOp::lock_wait);  // an error when it ends without the lock
   for (int attempt = 1;; ++attempt) {
+    std::optional<detail::SelfTimer> attempt_timer(std::in_place, SelfOp::lock_acquire);
     detail::RedlockCore::Attempt result = core_->attempt(*state, token, /*release_on_failure=*/true);
+    attempt_timer.reset();
     if (result.acquired) {
       core_->raise_fence(*state, token, result.fence, result.granted_by);
       auto hold = std::make_unique<detail::RedlockHold>();
@@ -118,13 +129,20 @@ std::optional<RedlockLease> Redlock::try_lock_for(const std::string& name, std::
       hold->fence = result.fence;
       hold->valid_until = result.valid_until;
       hold->granted = result.granted;
+      hold->acquired_at = Clock::now();
       return RedlockLease(std::move(hold));
     }
     const auto now = Clock::now();
-    if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) return std::nullopt;
+    if ((retry.max_attempts > 0 && attempt >= retry.max_attempts) || now >= deadline) {
+      wait_timer.fail();
+      return std::nullopt;
+    }
     const auto wake = now + detail::full_jitter(retry, attempt);
     std::this_thread::sleep_until(std::min(wake, deadline));
-    if (!forever && Clock::now() >= deadline) return std::nullopt;
+    if (!forever && Clock::now() >= deadline) {
+      wait_timer.fail();
+      return std::nullopt;
+    }
   }
 }
 

@@ -70,6 +70,7 @@ struct RedlockHold {
   RedlockCore::Clock::time_point valid_until{};
   std::size_t granted = 0;
   bool released = false;
+  RedlockCore::Clock::time_point acquired_at{};  // for the hold time self-monitoring records
 };
 
 }  // namespace redkit::detail

@@ -147,6 +147,11 @@ Timestamp bucket_start(Timestamp t, Timestamp width, Timestamp align) {
   return t - offset;
 }
 
+Timestamp bucket_at_or_after(Timestamp t, Timestamp width, Timestamp align) {
+  const Timestamp start = bucket_start(t, width, align);
+  return start == t ? start : start + width;
+}
+
 double aggregate_bucket(Aggregator aggregator, std::span<const Sample> bucket, Timestamp window_start,
                         Timestamp window_end, const Sample* before, const Sample* after, double quantile) {
   switch (aggregator) {

@@ -22,6 +22,9 @@ void parse_aggregator_token(std::string_view token, Aggregation& aggregation);
 
 // Start of the bucket holding t: align + k × width, the greatest not above t.
 Timestamp bucket_start(Timestamp t, Timestamp width, Timestamp align);
+// The first bucket start at or after t: the start of the first bucket that
+// lies wholly at or after t.
+Timestamp bucket_at_or_after(Timestamp t, Timestamp width, Timestamp align);
 
 // One sample per non-empty bucket (and per empty one between them when the
 // aggregation asks for empty buckets), stamped with the bucket's start,

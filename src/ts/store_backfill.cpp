@@ -82,12 +82,6 @@ void store_backfill_slice(const Store::Impl& impl, Store& store, std::string_vie
   }
 }
 
-// The first bucket start at or after t.
-Timestamp bucket_at_or_after(Timestamp t, Timestamp width, Timestamp align) {
-  const Timestamp start = detail::bucket_start(t, width, align);
-  return start == t ? start : start + width;
-}
-
 }  // namespace
 
 RuleBackfill Store::backfill_rule(std::string_view source, std::string_view destination,
@@ -122,7 +116,7 @@ RuleBackfill Store::backfill_rule(std::string_view source, std::string_view dest
     Timestamp from = detail::bucket_start(*from_info.first_timestamp, width, aggregation.align);
     const SeriesInfo to_info = info(destination);
     if (to_info.retention.count() > 0 && to_info.last_timestamp) {
-      from = std::max(from, bucket_at_or_after(*to_info.last_timestamp - to_info.retention.count(), width,
+      from = std::max(from, detail::bucket_at_or_after(*to_info.last_timestamp - to_info.retention.count(), width,
                                                aggregation.align));
     }
     out = RuleBackfill{.from = std::min(from, *since), .to = *since, .done_from = *since, .buckets = 0};

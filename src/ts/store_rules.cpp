@@ -133,10 +133,7 @@ void Store::Impl::apply_rule_updates(std::string_view source, std::vector<RuleUp
     const Timestamp width = update.aggregation.bucket.count();
     Timestamp first = update.first;
     if (first < kept_from) {
-      first = detail::bucket_start(kept_from, width, update.aggregation.align);
-      if (first < kept_from) {
-        first += width;
-      }
+      first = detail::bucket_at_or_after(kept_from, width, update.aggregation.align);
     }
     if (first > update.last) {
       continue;
@@ -228,8 +225,7 @@ std::optional<std::vector<Sample>> Store::Impl::aggregate_from_rule(std::string_
     }
     // Whole buckets inside [lo, hi] that the rule has closed, from the first
     // one it covers.
-    const Timestamp first_start = detail::bucket_start(lo, width, has.align);
-    Timestamp first_whole = first_start == lo ? lo : first_start + width;
+    Timestamp first_whole = detail::bucket_at_or_after(lo, width, has.align);
     if (candidate.since && first_whole < *candidate.since) {
       first_whole = *candidate.since;
     }

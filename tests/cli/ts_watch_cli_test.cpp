@@ -170,6 +170,12 @@ TEST_F(TsWatchCliTest, TwoWatchersFireAndResolveIntoAlertmanagerOncePerTransitio
   EXPECT_EQ(terminate("w1"), 0);
   EXPECT_EQ(terminate("w2", SIGINT), 0);
   expect_each_transition_once();
+  // Both watchers sent their own operation counts: `redkit metrics` sums them.
+  const auto metrics = redkit_cli({"--json", "metrics"});
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.output;
+  const auto operations = nlohmann::json::parse(metrics.output)["operations"];
+  EXPECT_GT(operations["ts_mrange"]["calls"].get<std::uint64_t>(), 0u) << metrics.output;
+  EXPECT_GT(operations["client_round_trip"]["calls"].get<std::uint64_t>(), 0u) << metrics.output;
   EXPECT_NE(watchers_["w1"]->output().find("SIGTERM received, stopping"), std::string::npos)
       << watchers_["w1"]->output();
   // With --json every line is a JSON object: notes, and the deliveries made.

@@ -13,6 +13,7 @@
 #include "redkit/error.hpp"
 #include "redkit/lock_service.hpp"
 #include "redkit/redlock.hpp"
+#include "redkit/self_metrics.hpp"
 #include "support/key_prefix.hpp"
 #include "support/message_of.hpp"
 #include "support/redis_server.hpp"
@@ -152,6 +153,31 @@ TEST_F(RedlockTest, SecondContenderIsRefusedUntilRelease) {
   auto later = second.try_lock("job");
   ASSERT_TRUE(later.has_value());
   EXPECT_GT(later->fence(), held->fence());
+}
+
+// Self-monitoring counts a Redlock as it counts any lock: the wait, each
+// round of attempts, the extension, the hold and the release, a refused wait
+// as an error. Counts are process-wide and this test runs alone in its
+// process, so the differences are exact.
+TEST_F(RedlockTest, SelfMonitoringCountsEachStep) {
+  Redlock redlock(masters(), options());
+  Redlock rival(masters(), options());
+  const auto count = [](SelfOp op) { return snapshot_self_metrics().at(op); };
+  const SelfOperationMetrics waits = count(SelfOp::lock_wait);
+  const SelfOperationMetrics holds = count(SelfOp::lock_hold);
+  const SelfOperationMetrics renewals = count(SelfOp::lock_renew);
+  const SelfOperationMetrics releases = count(SelfOp::lock_release);
+  auto lease = redlock.try_lock("counted");
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_FALSE(rival.try_lock("counted").has_value());
+  EXPECT_TRUE(lease->extend());
+  EXPECT_EQ(lease->release(), 3u);
+  EXPECT_EQ(count(SelfOp::lock_wait).calls - waits.calls, 2u);
+  EXPECT_EQ(count(SelfOp::lock_wait).errors - waits.errors, 1u);  // the rival's
+  EXPECT_EQ(count(SelfOp::lock_renew).calls - renewals.calls, 1u);
+  EXPECT_EQ(count(SelfOp::lock_renew).errors, renewals.errors);
+  EXPECT_EQ(count(SelfOp::lock_hold).calls - holds.calls, 1u);
+  EXPECT_EQ(count(SelfOp::lock_release).calls - releases.calls, 1u);
 }
 
 TEST_F(RedlockTest, LockWaitsUntilTheHolderReleases) {

@@ -270,6 +270,8 @@ class TsModel : public RedisTest {
   // A fresh key prefix per replay, so replays never see each other's keys.
   std::string fresh_prefix() { return prefix() + "r" + std::to_string(replays_++) + ":"; }
 
+  void run_retention_preset(bool chained);
+
   // Runs every seed; on the first failure reports the seed and the shrunk
   // reproducer.
   void run_seeds(std::uint64_t ci_seeds, model::GeneratorOptions options) {
@@ -512,14 +514,19 @@ TEST_F(TsModel, MultiSeriesRangesAndGroupByMatchTheModel) {
 
 // The retention preset: four rules at 1 m, 5 m, 1 h and 1 d with their own
 // retentions, fed by random writes over about three weeks, read back raw and
-// through the rules.
-TEST_F(TsModel, RetentionPresetMatchesTheModel) {
+// through the rules. Chained, each level is fed by the one below (the model
+// feeds a destination's rules as the store does), for the aggregators that
+// compose.
+void TsModel::run_retention_preset(bool chained) {
   const std::vector<std::string> names{"p", "p:1m", "p:5m", "p:1h", "p:1d"};
   const Timestamp widths[] = {60'000, 300'000, 3'600'000, 86'400'000};
   const Timestamp retentions[] = {7 * 86'400'000LL, 30 * 86'400'000LL, 90 * 86'400'000LL, 365 * 86'400'000LL};
+  const ts::Aggregator composing[] = {ts::Aggregator::sum, ts::Aggregator::min, ts::Aggregator::max,
+                                      ts::Aggregator::first, ts::Aggregator::last};
   Seeds seeds(4);
   while (const auto seed = seeds.next()) {
-    const auto aggregator = static_cast<ts::Aggregator>(*seed % 12);  // every aggregator but twa
+    // Unchained: every aggregator but twa (and the percentile, the last).
+    const auto aggregator = chained ? composing[*seed % 5] : static_cast<ts::Aggregator>(*seed % 12);
     ts::Store store(client(), {.prefix = fresh_prefix(), .default_series = {}});
     store.create("p", {.labels = {{"series", "p"}}});
     model::Store expected;
@@ -527,11 +534,12 @@ TEST_F(TsModel, RetentionPresetMatchesTheModel) {
     // Data before the preset: the rules start at the bucket of its newest sample.
     const Op before{.kind = Kind::add_many, .samples = {{1'000, 1.5}, {90'000, 2.5}, {200'000, 3.5}}};
     ASSERT_FALSE(apply(store, expected, names, before));
-    store.apply_retention_preset("p", aggregator);
+    store.apply_retention_preset("p", ts::RetentionPreset{.aggregator = aggregator, .chained = chained});
     expected.set_retention(0, 86'400'000);
     for (std::size_t level = 0; level < 4; ++level) {
       expected.set_retention(level + 1, retentions[level]);
-      expected.create_rule(0, level + 1, {.aggregator = aggregator, .bucket = std::chrono::milliseconds(widths[level])});
+      expected.create_rule(chained ? level : 0, level + 1,
+                           {.aggregator = aggregator, .bucket = std::chrono::milliseconds(widths[level])});
     }
     for (Op op : model::generate(*seed, {.operations = 150, .rules = false, .retention = false, .deletes = true})) {
       if (op.kind == Kind::policy || op.kind == Kind::create_rule) continue;
@@ -570,6 +578,10 @@ TEST_F(TsModel, RetentionPresetMatchesTheModel) {
     EXPECT_GT(expected.series[3].samples.size(), 1u) << "seed " << *seed;
   }
 }
+
+TEST_F(TsModel, RetentionPresetMatchesTheModel) { run_retention_preset(false); }
+
+TEST_F(TsModel, ChainedRetentionPresetMatchesTheModel) { run_retention_preset(true); }
 
 }  // namespace
 }  // namespace redkit::test

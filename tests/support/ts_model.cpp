@@ -390,7 +390,17 @@ void Store::refresh_rules(std::size_t source) {
     for (const Sample& stored : destination.range(first, end)) {
       if (!computed.contains(stored.timestamp)) destination.samples.erase(stored.timestamp);
     }
-    add_call(destination, buckets, DuplicatePolicy::last, kMinTimestamp);
+    // The destination's own rules (a chain) see these buckets as samples
+    // added to it: their open buckets move, and they are brought up to date.
+    add_call(destination, buckets, DuplicatePolicy::last, kMinTimestamp, [&](std::optional<Timestamp> accepted) {
+      auto chained = rules.find(rule.destination);
+      if (!accepted || chained == rules.end()) return;
+      for (Rule& next : chained->second) {
+        const Timestamp bucket = bucket_of(*accepted, next.aggregation.bucket.count(), next.aggregation.align);
+        if (!next.open || bucket > *next.open) next.open = bucket;
+      }
+    });
+    refresh_rules(rule.destination);
   }
 }
 

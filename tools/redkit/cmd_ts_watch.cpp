@@ -19,6 +19,7 @@
 #include "commands.hpp"
 #include "option_args.hpp"
 #include "redkit/client.hpp"
+#include "redkit/self_metrics.hpp"
 #include "redkit/ts_alert_watcher.hpp"
 #include "usage_error.hpp"
 
@@ -35,6 +36,7 @@ struct WatchArgs {
   std::vector<std::string> channels;
   std::string sink_timeout = "5s";
   std::string give_up_after = "1h";
+  bool self_series = false;
 };
 
 // Lines from several threads, whole and flushed (the output is often a file
@@ -138,6 +140,10 @@ void watch(const WatchArgs& args, const GlobalOptions& global) {
                                   .id = args.id};
   options.delivery.give_up_after = duration_option(args.give_up_after, "--give-up-after");
   options.on_error = [log](std::string_view what) { log->note(what); };
+  // The watcher's own operation counts go to Redis once a second (and at
+  // exit), for `redkit metrics`; destroyed after the watcher, so its last
+  // round is counted.
+  const SelfMonitor self_monitor(client, {.prefix = "redkit:", .record_series = args.self_series});
   std::unique_ptr<ts::AlertWatcher> watcher;
   try {
     watcher = std::make_unique<ts::AlertWatcher>(client, std::move(options));
@@ -180,6 +186,8 @@ void add_ts_watch_command(CLI::App& ts, GlobalOptions& global) {
   watch_command->add_option("--lease", args->lease, "How long a dead watcher's rules stay with it")
       ->capture_default_str();
   watch_command->add_option("--id", args->id, "This watcher's name (default host:pid:random)");
+  watch_command->add_flag("--self-series", args->self_series,
+                          "Also chart redkit's own operation metrics as redkit:self:* series");
   watch_command->add_option("--alertmanager", args->alertmanagers, "Alertmanager base URL (repeatable)");
   watch_command->add_option("--webhook", args->webhooks, "URL the notification JSON is POSTed to (repeatable)");
   watch_command->add_option("--exec", args->execs, "Shell command run per notification, JSON on stdin (repeatable)");
